@@ -1,0 +1,2 @@
+/* placeholder: cli.c */
+typedef int placeholder_cli_t;

@@ -1,0 +1,2 @@
+/* placeholder: conf_render.c */
+typedef int placeholder_conf_render_t;

@@ -1,0 +1,64 @@
+/* config: lifetime and lookups of struct mep_config. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void mep_config_init(struct mep_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->local_gateway = -1;
+	cfg->probe.interval_ms = 500;
+	cfg->probe.dead_count = 3;
+	cfg->probe.port = 18259;
+	cfg->rim.distance = 20;
+	cfg->rim.metric = 10;
+	cfg->rim.backup_metric = 100;
+	cfg->rim.backend = MEP_RIM_ZEBRA;
+	cfg->rim.kernel_table = 201;
+}
+
+static void rule_free(struct mep_priority_rule *r)
+{
+	free(r->satellites.idx);
+	for (int l = 0; l < MEP_LEVELS; l++)
+		free(r->level[l].idx);
+}
+
+void mep_config_free(struct mep_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_gateways; i++) {
+		free(cfg->gateways[i].domain);
+		free(cfg->gateways[i].backups.idx);
+	}
+	free(cfg->gateways);
+	for (size_t i = 0; i < cfg->n_communities; i++) {
+		struct mep_community *c = &cfg->communities[i];
+
+		free(c->centers.idx);
+		free(c->satellites.idx);
+		free(c->members.idx);
+		rule_free(&c->default_rule);
+		for (size_t r = 0; r < c->n_rules; r++)
+			rule_free(&c->rules[r]);
+		free(c->rules);
+	}
+	free(cfg->communities);
+	mep_config_init(cfg);
+}
+
+int mep_config_gateway_index(const struct mep_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_gateways; i++)
+		if (strcmp(cfg->gateways[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool mep_gw_list_has(const struct mep_gw_list *list, int gw)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (list->idx[i] == gw)
+			return true;
+	return false;
+}

@@ -1,0 +1,2 @@
+/* placeholder: daemon.c */
+typedef int placeholder_daemon_t;

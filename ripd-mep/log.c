@@ -1,0 +1,2 @@
+/* placeholder: log.c */
+typedef int placeholder_log_t;

@@ -1,0 +1,2 @@
+/* placeholder: mep.c */
+typedef int placeholder_mep_t;

@@ -1,0 +1,125 @@
+/* mep: the entry-point engine (pure: no I/O, no clock, no randomness).
+ *
+ * Given the configuration, the liveness of every gateway (as seen from the
+ * local node: probes, IKE or an operator override) and a query (satellite,
+ * source, destination), it returns the gateway to use and why. It keeps
+ * only the stickiness of first-to-respond choices, in struct mep_engine.
+ * Random choices use rendezvous hashing, so they are stable while the set
+ * of responding gateways is, and only a failed gateway's pairs move. */
+#ifndef RIPD_MEP_MEP_H
+#define RIPD_MEP_MEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "prefix.h"
+
+enum mep_liveness_state { MEP_LIVE_UNKNOWN, MEP_LIVE_UP, MEP_LIVE_DOWN };
+
+enum mep_verdict_source {
+	MEP_VERDICT_NONE,
+	MEP_VERDICT_PROBE,
+	MEP_VERDICT_IKE,
+	MEP_VERDICT_OVERRIDE,
+};
+
+/* Liveness of one gateway; callers keep an array indexed like
+ * cfg->gateways. Only MEP_LIVE_UP counts as responding. */
+struct mep_liveness {
+	enum mep_liveness_state state;
+	uint32_t rtt_us;		/* last round-trip time, 0 if unknown */
+	enum mep_verdict_source source;
+};
+
+enum mep_rank {
+	MEP_RANK_NONE,
+	MEP_RANK_PRIMARY,
+	MEP_RANK_SECONDARY,
+	MEP_RANK_TERTIARY,
+	MEP_RANK_BACKUP,
+	MEP_RANK_EQUAL,		/* first-to-respond / random: no primary */
+};
+
+enum mep_kind {
+	MEP_KIND_NONE,		/* destination behind a single gateway */
+	MEP_KIND_EXPLICIT,	/* star community with mep enable */
+	MEP_KIND_IMPLICIT,	/* overlapping domains in one community */
+	MEP_KIND_PRIMARY_BACKUP,/* gateway with backup-gateway */
+};
+
+enum mep_status {
+	MEP_RESOLVED,		/* gateway is set */
+	MEP_NO_RESPONDER,	/* candidates exist but none responds */
+	MEP_NO_DOMAIN,		/* destination is in no reachable VPN domain */
+	MEP_BAD_QUERY,		/* unknown satellite, family mismatch... */
+};
+
+#define MEP_MAX_CANDIDATES 64
+
+struct mep_candidate {
+	int gateway;
+	enum mep_rank rank;
+};
+
+struct mep_query {
+	int satellite;		/* gateway index of the satellite asking */
+	struct mep_addr src;
+	struct mep_addr dst;
+	/* Gateway an existing connection of this pair uses, or -1 for a new
+	 * connection. Primary-backup keeps existing connections on their
+	 * gateway while it responds (no failback of existing flows). */
+	int existing;
+};
+
+struct mep_result {
+	enum mep_status status;
+	enum mep_kind kind;
+	int community;			/* index, -1 if none */
+	enum mep_method method;		/* method actually applied */
+	int gateway;			/* chosen gateway, -1 if none */
+	enum mep_rank rank;		/* rank of the chosen gateway */
+	/* Every gateway of the MEP group, in configuration order, with its
+	 * rank for this query (NONE for a center a rule excludes). */
+	struct mep_candidate candidates[MEP_MAX_CANDIDATES];
+	size_t n_candidates;
+	char reason[256];		/* one sentence: why this gateway */
+};
+
+struct mep_engine;
+
+/* Allocate an engine (NULL on allocation failure); free with
+ * mep_engine_free(). */
+struct mep_engine *mep_engine_new(void);
+void mep_engine_free(struct mep_engine *e);
+/* Forget all sticky choices (call after a configuration change). */
+void mep_engine_reset(struct mep_engine *e);
+
+/* Resolve the entry point. live has cfg->n_gateways entries. Returns
+ * res->status. Updates the first-to-respond stickiness in e. */
+enum mep_status mep_resolve(struct mep_engine *e, const struct mep_config *cfg,
+			    const struct mep_liveness *live,
+			    const struct mep_query *q, struct mep_result *res);
+
+/* The tracking line in the seed's wording, e.g.
+ * "Resolved peer for tunnel from S1 to the MEP that contains M1, M2, and
+ * M3, is: M1 (Primary Security Gateway, responding)."
+ * Writes into buf (truncating) and returns buf. */
+const char *mep_tracking_line(const struct mep_config *cfg,
+			      const struct mep_query *q,
+			      const struct mep_result *res, char *buf,
+			      size_t len);
+
+/* Names for show output and logs. */
+const char *mep_rank_name(enum mep_rank r);		/* "primary"... */
+const char *mep_method_name(enum mep_method m);		/* "first-to-respond"... */
+const char *mep_kind_name(enum mep_kind k);		/* "explicit"... */
+const char *mep_liveness_name(enum mep_liveness_state s); /* "up"... */
+const char *mep_verdict_source_name(enum mep_verdict_source s);
+
+/* Rendezvous score of (key, gateway name); exposed for tests. */
+uint64_t mep_rendezvous_score(const void *key, size_t key_len,
+			      const char *gateway);
+
+#endif

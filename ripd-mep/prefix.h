@@ -1,0 +1,43 @@
+/* prefix: IPv4/IPv6 addresses and prefixes as plain values (pure, no I/O).
+ * Parsing is strict: a prefix with host bits set is rejected. */
+#ifndef RIPD_MEP_PREFIX_H
+#define RIPD_MEP_PREFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* family is AF_INET or AF_INET6; addr holds 4 or 16 significant bytes. */
+struct mep_addr {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct mep_prefix {
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+/* Longest text form of an address or prefix, with the NUL. */
+#define MEP_PREFIX_STRLEN 48
+
+/* Return 0 on success, -1 on a malformed string.  On error, if err is not
+ * NULL, a short reason ("host bits set", "length out of range", ...) is
+ * written there. */
+int mep_addr_parse(const char *s, struct mep_addr *out);
+int mep_prefix_parse(const char *s, struct mep_prefix *out, const char **err);
+
+/* Write the canonical text form into buf (MEP_PREFIX_STRLEN bytes). */
+const char *mep_addr_str(const struct mep_addr *a, char *buf, size_t len);
+const char *mep_prefix_str(const struct mep_prefix *p, char *buf, size_t len);
+
+bool mep_prefix_contains(const struct mep_prefix *p, const struct mep_addr *a);
+/* True when p and q share at least one address. */
+bool mep_prefix_overlaps(const struct mep_prefix *p, const struct mep_prefix *q);
+/* True when outer contains every address of inner. */
+bool mep_prefix_covers(const struct mep_prefix *outer,
+		       const struct mep_prefix *inner);
+bool mep_prefix_equal(const struct mep_prefix *p, const struct mep_prefix *q);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: state.c */
+typedef int placeholder_state_t;
