@@ -1,1 +1,80 @@
-/* placeholder */
+/* daemon: the running state of ripd-mep and the transitions on it:
+ * applying a checked configuration (the transaction's last phase),
+ * reloading the file, writing it back, and the operator's liveness
+ * overrides. The event loop and the sockets live in main.c. */
+#ifndef RIPD_MEP_DAEMON_H
+#define RIPD_MEP_DAEMON_H
+
+#include <libyang/libyang.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "conf_load.h"
+#include "config.h"
+#include "mep.h"
+#include "strbuf.h"
+
+/* What the daemon knows of one gateway's liveness; kept by name so that
+ * it survives configuration changes. */
+struct daemon_gateway_state {
+	char name[MEP_NAME_MAX];
+	struct mep_liveness live;
+	bool override;
+	time_t last_change;	/* 0: never */
+};
+
+/* The last resolved entry point of the local satellite per community and
+ * destination domain, to log tracking lines only on changes. */
+struct daemon_entry_point {
+	int community;
+	struct mep_prefix destination;
+	struct mep_result result;
+};
+
+struct daemon {
+	struct ly_ctx *ctx;
+	char config_path[4096];
+	char *pathspace;		/* NULL without -N */
+	struct lyd_node *running;	/* running configuration tree */
+	struct mep_config cfg;		/* its plain-C view */
+	time_t config_loaded;
+	struct mep_engine *engine;
+	struct daemon_gateway_state *gw;	/* cfg.n_gateways entries */
+	struct mep_liveness *live;		/* same, for mep_resolve() */
+	struct daemon_entry_point *entry;	/* local satellite's entry points */
+	size_t n_entry;
+};
+
+/* Initialise with a context and an empty configuration. Returns 0 or -1. */
+int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
+		const char *pathspace);
+void daemon_fini(struct daemon *d);
+
+/* Apply a checked candidate (takes it over; cannot fail). Logs its
+ * warnings, carries liveness over by gateway name and re-resolves the
+ * entry points. */
+void daemon_apply(struct daemon *d, struct conf_candidate *cand);
+
+/* Reload the configuration file as one transaction. On error the running
+ * configuration is untouched and err says why. Returns 0 or -1. */
+int daemon_reload(struct daemon *d, struct strbuf *err);
+
+/* Write the running configuration to the file atomically (temporary file,
+ * fsync, rename). Returns 0 or -1 with err set. */
+int daemon_write_config(struct daemon *d, struct strbuf *err);
+
+/* Operator override of a gateway's liveness (debug mep gateway ...);
+ * clear=true removes it. Returns -1 when the gateway is unknown. */
+int daemon_set_override(struct daemon *d, const char *name,
+			enum mep_liveness_state state, uint32_t rtt_us,
+			bool clear);
+
+/* Re-resolve the local satellite's entry points; log a tracking line for
+ * each change where the community has "mep tracking log". */
+void daemon_update_entry_points(struct daemon *d);
+
+/* Resolve a query with the current state (show mep resolve). */
+enum mep_status daemon_resolve(struct daemon *d, const struct mep_query *q,
+			       struct mep_result *res);
+
+#endif

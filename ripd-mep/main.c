@@ -1,2 +1,357 @@
-/* placeholder */
-int main(void); int main(void) { return 77; }
+/* main: ripd-mep's command line, start-up, signals and the event loop. */
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conf_load.h"
+#include "daemon.h"
+#include "log.h"
+#include "vty_server.h"
+
+#define STATE_DIR "/var/run/frr"
+#define CONF_DIR "/etc/frr"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ripd-mep [OPTION]...\n"
+		"Route Injection (RIM) and Multiple Entry Points (MEP) for FRR "
+		"and strongSwan.\n"
+		"\n"
+		"  -f, --config_file FILE  configuration file (default "
+		CONF_DIR "/ripd-mep.conf,\n"
+		"                          " CONF_DIR
+		"/PATHSPACE/ripd-mep.conf with -N)\n"
+		"  -N, --pathspace NAME    FRR pathspace: files under " CONF_DIR
+		"/NAME and " STATE_DIR "/NAME\n"
+		"  -C, --dryrun            check the configuration and exit "
+		"(0: valid; else the\n"
+		"                          error on stderr)\n"
+		"  -d, --daemon            run in the background (logs go to "
+		"syslog)\n"
+		"      --vty_socket DIR    directory of ripd-mep.vty (default "
+		STATE_DIR "[/NAME])\n"
+		"  -i, --pid_file FILE     pid file (default DIR/ripd-mep.pid)\n"
+		"      --log TARGET        stdout, stderr or syslog (default "
+		"stderr, syslog with -d)\n"
+		"  -h, --help              this help\n"
+		"  -v, --version           print the version\n"
+		"\n"
+		"Signals: SIGHUP reloads the configuration file as one "
+		"transaction (a bad file\n"
+		"leaves the running configuration untouched); SIGTERM and "
+		"SIGINT exit cleanly.\n"
+		"The vty socket speaks FRR's protocol: use mepsh(1). See "
+		"ripd-mep(8).\n");
+}
+
+struct options {
+	const char *config;
+	const char *pathspace;
+	const char *vty_dir;
+	const char *pid_file;
+	const char *log;
+	bool check;
+	bool daemonize;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_VTY = 256, OPT_LOG };
+	static const struct option longopts[] = {
+		{ "config_file", required_argument, NULL, 'f' },
+		{ "pathspace", required_argument, NULL, 'N' },
+		{ "dryrun", no_argument, NULL, 'C' },
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "vty_socket", required_argument, NULL, OPT_VTY },
+		{ "pid_file", required_argument, NULL, 'i' },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:N:Cdi:hv", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'f':
+			o->config = optarg;
+			break;
+		case 'N':
+			o->pathspace = optarg;
+			break;
+		case 'C':
+			o->check = true;
+			break;
+		case 'd':
+			o->daemonize = true;
+			break;
+		case OPT_VTY:
+			o->vty_dir = optarg;
+			break;
+		case 'i':
+			o->pid_file = optarg;
+			break;
+		case OPT_LOG:
+			o->log = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'v':
+			printf("ripd-mep %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ripd-mep: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	if (o->pathspace &&
+	    (!*o->pathspace || strlen(o->pathspace) > 64 ||
+	     strspn(o->pathspace, "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		     strlen(o->pathspace) ||
+	     o->pathspace[0] == '.')) {
+		fprintf(stderr,
+			"ripd-mep: invalid pathspace '%s' (1-64 letters, "
+			"digits, '_', '.', '-')\n",
+			o->pathspace);
+		return -1;
+	}
+	if (o->log && strcmp(o->log, "stdout") && strcmp(o->log, "stderr") &&
+	    strcmp(o->log, "syslog")) {
+		fprintf(stderr, "ripd-mep: --log must be stdout, stderr or "
+				"syslog\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- event loop glue ----------------------------------------------- */
+
+static struct daemon the_daemon;
+
+static void *session_new(void *arg)
+{
+	return cli_session_new(arg);
+}
+
+static int session_exec(void *session, const char *line, struct strbuf *out)
+{
+	return cli_exec(session, line, out);
+}
+
+static void session_free(void *session)
+{
+	cli_session_free(session);
+}
+
+static void on_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_notice("SIGHUP: reloading %s", the_daemon.config_path);
+	if (daemon_reload(&the_daemon, &err) < 0)
+		log_err("configuration not reloaded, keeping the running "
+			"one: %s",
+			strbuf_str(&err));
+	else
+		log_notice("configuration reloaded from %s",
+			   the_daemon.config_path);
+	strbuf_free(&err);
+}
+
+static void on_term(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	log_notice("signal %d: exiting", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int make_dir(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int write_pid_file(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	if (chdir("/") < 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	char config[4096], vty_dir[4096], vty_path[4200], pid_path[4200];
+	char vty_err[512];
+	struct strbuf err = STRBUF_INIT;
+	struct conf_candidate cand;
+	struct ly_ctx *ctx = NULL;
+	struct vty_server *vty;
+	struct ev_loop *loop;
+	ev_signal sig_hup, sig_term, sig_int;
+	const struct vty_server_ops ops = { session_new, session_exec,
+					    session_free };
+	int rc = 1;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	if (o.config)
+		snprintf(config, sizeof(config), "%s", o.config);
+	else if (o.pathspace)
+		snprintf(config, sizeof(config), CONF_DIR "/%s/ripd-mep.conf",
+			 o.pathspace);
+	else
+		snprintf(config, sizeof(config), CONF_DIR "/ripd-mep.conf");
+	if (o.vty_dir)
+		snprintf(vty_dir, sizeof(vty_dir), "%s", o.vty_dir);
+	else if (o.pathspace)
+		snprintf(vty_dir, sizeof(vty_dir), STATE_DIR "/%s", o.pathspace);
+	else
+		snprintf(vty_dir, sizeof(vty_dir), STATE_DIR);
+	snprintf(vty_path, sizeof(vty_path), "%s/ripd-mep.vty", vty_dir);
+	snprintf(pid_path, sizeof(pid_path), "%s",
+		 o.pid_file ? o.pid_file : "");
+	if (!o.pid_file)
+		snprintf(pid_path, sizeof(pid_path), "%s/ripd-mep.pid",
+			 vty_dir);
+
+	log_open("RIPD-MEP", !o.log ? !o.daemonize : strcmp(o.log, "syslog") != 0,
+		 o.log ? strcmp(o.log, "syslog") == 0 : o.daemonize);
+	if (conf_load_context(&ctx, &err) < 0) {
+		fprintf(stderr, "ripd-mep: %s\n", strbuf_str(&err));
+		goto out;
+	}
+
+	if (o.check) {
+		if (conf_load_file(ctx, config, &cand, &err) < 0) {
+			fprintf(stderr, "%s\n", strbuf_str(&err));
+			goto out;
+		}
+		fputs(strbuf_str(&cand.warnings), stderr);
+		printf("%s: configuration is valid\n", config);
+		conf_candidate_free(&cand);
+		rc = 0;
+		goto out;
+	}
+
+	if (daemon_init(&the_daemon, ctx, config, o.pathspace) < 0) {
+		fprintf(stderr, "ripd-mep: out of memory\n");
+		goto out;
+	}
+	if (access(config, F_OK) < 0) {
+		log_warn("%s does not exist: starting with an empty "
+			 "configuration",
+			 config);
+	} else if (conf_load_file(ctx, config, &cand, &err) < 0) {
+		log_err("%s", strbuf_str(&err));
+		log_err("not starting with an invalid configuration");
+		goto out_daemon;
+	} else {
+		daemon_apply(&the_daemon, &cand);
+		log_notice("configuration loaded from %s", config);
+	}
+	if (o.daemonize && daemonize() < 0) {
+		log_err("cannot daemonize: %s", strerror(errno));
+		goto out_daemon;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	loop = ev_default_loop(0);
+	if (make_dir(vty_dir) < 0) {
+		log_err("cannot create %s: %s", vty_dir, strerror(errno));
+		goto out_daemon;
+	}
+	vty = vty_server_new(loop, vty_path, &ops, &the_daemon, vty_err,
+			     sizeof(vty_err));
+	if (!vty) {
+		log_err("vty: %s", vty_err);
+		goto out_daemon;
+	}
+	if (write_pid_file(pid_path) < 0)
+		log_warn("cannot write %s: %s", pid_path, strerror(errno));
+	ev_signal_init(&sig_hup, on_hup, SIGHUP);
+	ev_signal_init(&sig_term, on_term, SIGTERM);
+	ev_signal_init(&sig_int, on_term, SIGINT);
+	ev_signal_start(loop, &sig_hup);
+	ev_signal_start(loop, &sig_term);
+	ev_signal_start(loop, &sig_int);
+	log_notice("ripd-mep %s started, vty on %s", PACKAGE_VERSION,
+		   vty_path);
+	ev_run(loop, 0);
+	vty_server_free(vty);
+	unlink(pid_path);
+	ev_loop_destroy(loop);
+	rc = 0;
+out_daemon:
+	daemon_fini(&the_daemon);
+out:
+	strbuf_free(&err);
+	if (ctx)
+		ly_ctx_destroy(ctx);
+	log_close();
+	return rc;
+}

@@ -1,2 +1,339 @@
-/* placeholder: state.c */
-typedef int placeholder_state_t;
+/* state: build mep-state and resolve-output trees from the daemon. */
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Create path (absolute) with value under the tree rooted at *root. */
+static void put(const struct ly_ctx *ctx, struct lyd_node **root,
+		const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void put(const struct ly_ctx *ctx, struct lyd_node **root,
+		const char *value, const char *fmt, ...)
+{
+	char path[1024];
+	struct lyd_node *node = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	lyd_new_path(*root, ctx, path, value, LYD_NEW_PATH_UPDATE, &node);
+	if (!*root && node) {
+		while (lyd_parent(node))
+			node = lyd_parent(node);
+		*root = node;
+	}
+}
+
+static void put_output(const struct ly_ctx *ctx, struct lyd_node **root,
+		       const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void put_output(const struct ly_ctx *ctx, struct lyd_node **root,
+		       const char *value, const char *fmt, ...)
+{
+	char path[1024];
+	struct lyd_node *node = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	lyd_new_path(*root, ctx, path, value,
+		     LYD_NEW_PATH_UPDATE | LYD_NEW_PATH_OUTPUT, &node);
+	if (!*root && node) {
+		while (lyd_parent(node))
+			node = lyd_parent(node);
+		*root = node;
+	}
+}
+
+static const char *iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!t) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	return buf;
+}
+
+static const char *u32(uint32_t v, char *buf)
+{
+	snprintf(buf, 16, "%u", v);
+	return buf;
+}
+
+static bool is_role(const struct mep_config *cfg, int gw, int role)
+{
+	for (size_t i = 0; i < cfg->n_communities; i++) {
+		const struct mep_community *c = &cfg->communities[i];
+		const struct mep_gw_list *l = role == 0	  ? &c->centers
+					      : role == 1 ? &c->satellites
+							  : &c->members;
+		if (mep_gw_list_has(l, gw))
+			return true;
+	}
+	return false;
+}
+
+static void list_names(const struct ly_ctx *ctx, struct lyd_node **root,
+		       const struct mep_config *cfg, const char *comm,
+		       const char *leaf, const struct mep_gw_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path),
+			 "/ripd-mep:mep-state/community[name='%s']/%s", comm,
+			 leaf);
+		lyd_new_path(*root, ctx, path, cfg->gateways[l->idx[i]].name,
+			     0, NULL);
+	}
+}
+
+static void build_summary(const struct daemon *d, struct lyd_node **root)
+{
+	const struct mep_config *cfg = &d->cfg;
+	static const char *const roles[] = { "center", "satellite", "member" };
+	char t[64];
+
+	put(d->ctx, root, NULL, "/ripd-mep:mep-state");
+	if (cfg->local_gateway >= 0) {
+		put(d->ctx, root, cfg->gateways[cfg->local_gateway].name,
+		    "/ripd-mep:mep-state/local-gateway");
+		for (int r = 0; r < 3; r++)
+			if (is_role(cfg, cfg->local_gateway, r))
+				lyd_new_path(*root, d->ctx,
+					     "/ripd-mep:mep-state/role",
+					     roles[r], 0, NULL);
+	}
+	put(d->ctx, root, d->config_path, "/ripd-mep:mep-state/config-file");
+	put(d->ctx, root, iso_time(d->config_loaded, t, sizeof(t)),
+	    "/ripd-mep:mep-state/config-loaded");
+}
+
+static const char *community_mep(const struct mep_config *cfg,
+				 const struct mep_community *c)
+{
+	const struct mep_gw_list *l =
+		c->type == MEP_COMMUNITY_STAR ? &c->centers : &c->members;
+
+	if (c->mep_enabled)
+		return "explicit";
+	for (size_t i = 0; i < l->n; i++)
+		for (size_t j = i + 1; j < l->n; j++) {
+			const struct mep_gateway *a = &cfg->gateways[l->idx[i]];
+			const struct mep_gateway *b = &cfg->gateways[l->idx[j]];
+
+			for (size_t x = 0; x < a->n_domain; x++)
+				for (size_t y = 0; y < b->n_domain; y++)
+					if (mep_prefix_overlaps(&a->domain[x],
+								&b->domain[y]))
+						return "implicit";
+		}
+	return "none";
+}
+
+static void build_communities(const struct daemon *d, struct lyd_node **root)
+{
+	const struct mep_config *cfg = &d->cfg;
+
+	for (size_t i = 0; i < cfg->n_communities; i++) {
+		const struct mep_community *c = &cfg->communities[i];
+		const char *base = "/ripd-mep:mep-state/community[name='%s']/%s";
+		char p[512];
+
+#define CPUT(leaf, val)                                                        \
+	do {                                                                   \
+		snprintf(p, sizeof(p), base, c->name, leaf);                   \
+		put(d->ctx, root, val, "%s", p);                               \
+	} while (0)
+		CPUT("type", c->type == MEP_COMMUNITY_STAR ? "star" : "meshed");
+		CPUT("mep", community_mep(cfg, c));
+		if (c->mep_enabled) {
+			CPUT("entry-point", mep_method_name(c->method));
+			CPUT("tie-break", c->tie_break == MEP_TIE_RANDOM
+						  ? "random"
+						  : "first-to-respond");
+		}
+		CPUT("return-path", c->return_path == MEP_RETURN_RIM
+					    ? "rim"
+					    : "ip-pool-nat");
+#undef CPUT
+		list_names(d->ctx, root, cfg, c->name, "center", &c->centers);
+		list_names(d->ctx, root, cfg, c->name, "satellite",
+			   &c->satellites);
+		list_names(d->ctx, root, cfg, c->name, "member", &c->members);
+	}
+}
+
+static void build_gateways(const struct daemon *d, struct lyd_node **root)
+{
+	const struct mep_config *cfg = &d->cfg;
+
+	for (size_t i = 0; i < cfg->n_gateways; i++) {
+		const struct daemon_gateway_state *g = &d->gw[i];
+		const char *n = cfg->gateways[i].name;
+		char t[64], num[16];
+
+		put(d->ctx, root, cfg->gateways[i].address[0]
+					  ? cfg->gateways[i].address
+					  : "",
+		    "/ripd-mep:mep-state/gateway[name='%s']/address", n);
+		put(d->ctx, root,
+		    (int)i == cfg->local_gateway ? "true" : "false",
+		    "/ripd-mep:mep-state/gateway[name='%s']/local", n);
+		put(d->ctx, root, mep_liveness_name(g->live.state),
+		    "/ripd-mep:mep-state/gateway[name='%s']/liveness", n);
+		if (g->live.state == MEP_LIVE_UP && g->live.rtt_us)
+			put(d->ctx, root, u32(g->live.rtt_us, num),
+			    "/ripd-mep:mep-state/gateway[name='%s']/rtt-us",
+			    n);
+		put(d->ctx, root, mep_verdict_source_name(g->live.source),
+		    "/ripd-mep:mep-state/gateway[name='%s']/verdict-source",
+		    n);
+		put(d->ctx, root, g->override ? "true" : "false",
+		    "/ripd-mep:mep-state/gateway[name='%s']/override", n);
+		put(d->ctx, root, iso_time(g->last_change, t, sizeof(t)),
+		    "/ripd-mep:mep-state/gateway[name='%s']/last-change", n);
+	}
+}
+
+static void build_entry_points(const struct daemon *d, struct lyd_node **root)
+{
+	const struct mep_config *cfg = &d->cfg;
+
+	for (size_t i = 0; i < d->n_entry; i++) {
+		const struct daemon_entry_point *e = &d->entry[i];
+		const struct mep_result *r = &e->result;
+		char pfx[MEP_PREFIX_STRLEN], key[512];
+		bool per_pair = r->method == MEP_METHOD_RANDOM;
+
+		snprintf(key, sizeof(key),
+			 "/ripd-mep:mep-state/entry-point[community='%s']"
+			 "[satellite='%s'][destination='%s']",
+			 cfg->communities[e->community].name,
+			 cfg->gateways[cfg->local_gateway].name,
+			 mep_prefix_str(&e->destination, pfx, sizeof(pfx)));
+		put(d->ctx, root, mep_kind_name(r->kind), "%s/mep", key);
+		put(d->ctx, root, mep_method_name(r->method), "%s/method", key);
+		if (per_pair) {
+			put(d->ctx, root,
+			    "chosen per source/destination pair (show mep "
+			    "resolve)",
+			    "%s/reason", key);
+			continue;
+		}
+		if (r->gateway >= 0) {
+			put(d->ctx, root, cfg->gateways[r->gateway].name,
+			    "%s/gateway", key);
+			put(d->ctx, root, mep_rank_name(r->rank), "%s/rank",
+			    key);
+		}
+		put(d->ctx, root, r->reason, "%s/reason", key);
+	}
+}
+
+struct lyd_node *state_build(const struct daemon *d, unsigned parts)
+{
+	struct lyd_node *root = NULL;
+
+	put(d->ctx, &root, NULL, "/ripd-mep:mep-state");
+	if (parts & STATE_SUMMARY)
+		build_summary(d, &root);
+	if (parts & STATE_COMMUNITIES)
+		build_communities(d, &root);
+	if (parts & STATE_GATEWAYS)
+		build_gateways(d, &root);
+	if (parts & STATE_ENTRY_POINTS)
+		build_entry_points(d, &root);
+	return root;
+}
+
+struct lyd_node *state_resolve(const struct daemon *d,
+			       const struct mep_query *q,
+			       const struct mep_result *res)
+{
+	const struct mep_config *cfg = &d->cfg;
+	struct lyd_node *root = NULL;
+	char a[MEP_PREFIX_STRLEN], line[1024], num[16];
+	const char *o = "/ripd-mep:resolve";
+
+	put_output(d->ctx, &root, mep_addr_str(&q->src, a, sizeof(a)),
+		   "%s/source", o);
+	put_output(d->ctx, &root, mep_addr_str(&q->dst, a, sizeof(a)),
+		   "%s/destination", o);
+	if (q->satellite >= 0 && (size_t)q->satellite < cfg->n_gateways)
+		put_output(d->ctx, &root, cfg->gateways[q->satellite].name,
+			   "%s/satellite", o);
+	if (res->community >= 0)
+		put_output(d->ctx, &root, cfg->communities[res->community].name,
+			   "%s/community", o);
+	put_output(d->ctx, &root,
+		   res->kind == MEP_KIND_PRIMARY_BACKUP ? "primary-backup"
+							: mep_kind_name(res->kind),
+		   "%s/mep", o);
+	if (res->status != MEP_NO_DOMAIN && res->status != MEP_BAD_QUERY)
+		put_output(d->ctx, &root, mep_method_name(res->method),
+			   "%s/method", o);
+	if (res->gateway >= 0) {
+		put_output(d->ctx, &root, cfg->gateways[res->gateway].name,
+			   "%s/entry-point", o);
+		put_output(d->ctx, &root, mep_rank_name(res->rank), "%s/rank",
+			   o);
+		put_output(d->ctx, &root,
+			   d->live[res->gateway].state == MEP_LIVE_UP ? "true"
+								       : "false",
+			   "%s/responding", o);
+	}
+	put_output(d->ctx, &root, res->reason, "%s/reason", o);
+	if (res->status == MEP_RESOLVED || res->status == MEP_NO_RESPONDER) {
+		mep_tracking_line(cfg, q, res, line, sizeof(line));
+		put_output(d->ctx, &root, line, "%s/tracking", o);
+	}
+	for (size_t i = 0; i < res->n_candidates; i++) {
+		int g = res->candidates[i].gateway;
+		const char *n = cfg->gateways[g].name;
+
+		put_output(d->ctx, &root, mep_rank_name(res->candidates[i].rank),
+			   "%s/candidate[name='%s']/rank", o, n);
+		put_output(d->ctx, &root, mep_liveness_name(d->live[g].state),
+			   "%s/candidate[name='%s']/liveness", o, n);
+		if (d->live[g].state == MEP_LIVE_UP && d->live[g].rtt_us)
+			put_output(d->ctx, &root, u32(d->live[g].rtt_us, num),
+				   "%s/candidate[name='%s']/rtt-us", o, n);
+	}
+	return root;
+}
+
+void state_print_json(const struct lyd_node *tree, struct strbuf *out)
+{
+	char *s = NULL;
+
+	if (tree && lyd_print_mem(&s, tree, LYD_JSON,
+				  LYD_PRINT_WITHSIBLINGS) == LY_SUCCESS &&
+	    s) {
+		strbuf_puts(out, s);
+	} else {
+		strbuf_puts(out, "{}\n");
+	}
+	free(s);
+}
+
+const char *state_get(const struct lyd_node *node, const char *path)
+{
+	struct lyd_node *found = NULL;
+
+	if (!node || lyd_find_path(node, path, 0, &found) != LY_SUCCESS ||
+	    !found)
+		return "";
+	return lyd_get_value(found) ? lyd_get_value(found) : "";
+}
