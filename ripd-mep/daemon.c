@@ -227,6 +227,17 @@ find_entry(const struct daemon *d, const struct mep_prefix *p)
 	return NULL;
 }
 
+static bool same_in_round(const struct daemon_entry_point *e, size_t n,
+			  const struct mep_result *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].result.community == r->community &&
+		    e[i].result.gateway == r->gateway &&
+		    e[i].result.status == r->status)
+			return true;
+	return false;
+}
+
 static void track(struct daemon *d, const struct daemon_entry_point *old,
 		  const struct daemon_entry_point *now, const struct mep_query *q)
 {
@@ -288,8 +299,10 @@ void daemon_update_entry_points(struct daemon *d)
 				next[n].destination = *p;
 				next[n].result = r;
 				/* Random choices depend on the pair: no single
-				 * entry point to track. */
-				if (r.method != MEP_METHOD_RANDOM)
+				 * entry point to track; and one line for a
+				 * community whose domains share a choice. */
+				if (r.method != MEP_METHOD_RANDOM &&
+				    !same_in_round(next, n, &r))
 					track(d, find_entry(d, p), &next[n], &q);
 				n++;
 			}

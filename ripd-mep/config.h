@@ -1,0 +1,120 @@
+/* config: the plain-C view of a validated configuration.
+ *
+ * conf_model.c builds a struct mep_config from the libyang tree (after
+ * libyang has validated it); conf_rules.c then checks the rules YANG cannot
+ * state; the pure modules (mep, later rim and pool) read only this struct.
+ * Gateways are referred to by their index in cfg->gateways. All arrays are
+ * owned by the struct and released by mep_config_free(). */
+#ifndef RIPD_MEP_CONFIG_H
+#define RIPD_MEP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prefix.h"
+
+#define MEP_NAME_MAX 64	    /* names are 1..63 characters (YANG) */
+#define MEP_HOST_MAX 256    /* IP literal or DNS name */
+#define MEP_KEY_MAX 129	    /* probe key, 8..128 characters */
+#define MEP_LEVELS 3	    /* primary, secondary, tertiary */
+
+enum mep_community_type { MEP_COMMUNITY_STAR, MEP_COMMUNITY_MESHED };
+
+enum mep_method {
+	MEP_METHOD_FIRST_TO_RESPOND,
+	MEP_METHOD_VPN_DOMAIN,
+	MEP_METHOD_RANDOM,
+	MEP_METHOD_PRIORITY_LIST,
+};
+
+enum mep_tie_break { MEP_TIE_FIRST_TO_RESPOND, MEP_TIE_RANDOM };
+
+enum mep_return_path { MEP_RETURN_RIM, MEP_RETURN_IP_POOL_NAT };
+
+enum mep_rim_backend { MEP_RIM_ZEBRA, MEP_RIM_KERNEL };
+
+/* A list of gateway indices. */
+struct mep_gw_list {
+	int *idx;
+	size_t n;
+};
+
+struct mep_gateway {
+	char name[MEP_NAME_MAX];
+	char address[MEP_HOST_MAX];	/* "" when not configured */
+	struct mep_prefix *domain;	/* vpn-domain, in configuration order */
+	size_t n_domain;
+	bool has_pool;
+	struct mep_prefix pool;
+	char ike_connection[128];	/* "" when not configured */
+	struct mep_gw_list backups;	/* ordered backup-gateway list */
+	bool third_party;
+};
+
+/* A MEP rule: the default one has no satellites. */
+struct mep_priority_rule {
+	struct mep_gw_list satellites;
+	struct mep_gw_list level[MEP_LEVELS];
+};
+
+struct mep_community {
+	char name[MEP_NAME_MAX];
+	enum mep_community_type type;
+	struct mep_gw_list centers;	/* star */
+	struct mep_gw_list satellites;	/* star */
+	struct mep_gw_list members;	/* meshed */
+	bool permanent_tunnels;
+	bool mep_enabled;		/* explicit MEP */
+	enum mep_method method;		/* default first-to-respond */
+	enum mep_tie_break tie_break;	/* default first-to-respond */
+	bool tracking_log;		/* default none */
+	bool has_default_rule;
+	struct mep_priority_rule default_rule;
+	struct mep_priority_rule *rules;	/* exception rules, in order */
+	size_t n_rules;
+	/* Effective return path: configured, else rim when RIM is on,
+	 * else ip-pool-nat. return_path_set says whether it was configured. */
+	enum mep_return_path return_path;
+	bool return_path_set;
+};
+
+struct mep_probe_config {
+	uint32_t interval_ms;	/* default 500 */
+	uint32_t dead_count;	/* default 3 */
+	uint16_t port;		/* default 18259 */
+	char key[MEP_KEY_MAX];	/* "" when not configured */
+};
+
+struct mep_rim_config {
+	bool enabled;		/* the rim block exists */
+	uint8_t distance;	/* default 20 */
+	uint32_t metric;	/* default 10 */
+	uint32_t backup_metric; /* default 100 */
+	uint32_t tag;		/* default 0 */
+	enum mep_rim_backend backend;	/* default zebra */
+	uint32_t kernel_table;	/* default 201 */
+};
+
+struct mep_config {
+	struct mep_gateway *gateways;
+	size_t n_gateways;
+	struct mep_community *communities;
+	size_t n_communities;
+	int local_gateway;	/* index, -1 when not configured */
+	struct mep_probe_config probe;
+	bool load_distribution;
+	struct mep_rim_config rim;
+};
+
+/* Set every field to its default (empty lists, defaults above). */
+void mep_config_init(struct mep_config *cfg);
+/* Release everything the struct owns and re-initialise it. */
+void mep_config_free(struct mep_config *cfg);
+
+/* Index of the gateway called name, or -1. */
+int mep_config_gateway_index(const struct mep_config *cfg, const char *name);
+/* Does list contain gateway index gw? */
+bool mep_gw_list_has(const struct mep_gw_list *list, int gw);
+
+#endif
