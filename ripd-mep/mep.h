@@ -77,9 +77,14 @@ struct mep_result {
 	enum mep_status status;
 	enum mep_kind kind;
 	int community;			/* index, -1 if none */
-	enum mep_method method;		/* method actually applied */
+	/* Method actually applied; meaningful only for kind EXPLICIT and
+	 * IMPLICIT (see mep_result_method_name()). */
+	enum mep_method method;
 	int gateway;			/* chosen gateway, -1 if none */
 	enum mep_rank rank;		/* rank of the chosen gateway */
+	/* Does the chosen gateway respond? Only kind NONE may resolve to a
+	 * gateway that does not. */
+	bool responding;
 	/* Every gateway of the MEP group, in configuration order, with its
 	 * rank for this query (NONE for a center a rule excludes). */
 	struct mep_candidate candidates[MEP_MAX_CANDIDATES];
@@ -97,7 +102,9 @@ void mep_engine_free(struct mep_engine *e);
 void mep_engine_reset(struct mep_engine *e);
 
 /* Resolve the entry point. live has cfg->n_gateways entries. Returns
- * res->status. Updates the first-to-respond stickiness in e. */
+ * res->status (MEP_BAD_QUERY when cfg, live, q or res is NULL; res is then
+ * left untouched if NULL). Updates the first-to-respond stickiness in e;
+ * e may be NULL (no stickiness). Allocates nothing but sticky entries. */
 enum mep_status mep_resolve(struct mep_engine *e, const struct mep_config *cfg,
 			    const struct mep_liveness *live,
 			    const struct mep_query *q, struct mep_result *res);
@@ -117,6 +124,11 @@ const char *mep_method_name(enum mep_method m);		/* "first-to-respond"... */
 const char *mep_kind_name(enum mep_kind k);		/* "explicit"... */
 const char *mep_liveness_name(enum mep_liveness_state s); /* "up"... */
 const char *mep_verdict_source_name(enum mep_verdict_source s);
+const char *mep_status_name(enum mep_status s);	/* "resolved"... */
+const char *mep_tie_break_name(enum mep_tie_break t);
+/* The method as shown to users: the entry-point method for explicit and
+ * implicit MEP, else "primary-backup" or "single-gateway". */
+const char *mep_result_method_name(const struct mep_result *res);
 
 /* Rendezvous score of (key, gateway name); exposed for tests. */
 uint64_t mep_rendezvous_score(const void *key, size_t key_len,
