@@ -362,7 +362,7 @@ static void rules_check_load_distribution(struct rules_ctx *rc,
 	if (!rules_implicit_mep(rc, c, &a, &b, &p))
 		return;
 	rules_error(rc, 3, rules_comm_path(c, NULL, NULL, path, sizeof(path)),
-		    "community %s: %s and %s both own %s (implicit MEP) and load-distribution is on: random entry points need return-path ip-pool-nat (RIM cannot be used)",
+		    "community %s: %s and %s both own %s (implicit MEP) and load-distribution is on: implicit load distribution needs return-path ip-pool-nat (RIM cannot be used)",
 		    c->name, rules_gw(rc, a), rules_gw(rc, b),
 		    mep_prefix_str(p, buf, sizeof(buf)));
 }
@@ -399,6 +399,28 @@ static void rules_check_pools_present(struct rules_ctx *rc,
 			    c->return_path_set
 				    ? ""
 				    : " (the default without the rim block)");
+	}
+	/* Backups stand in for their primary: they translate too. */
+	for (size_t i = 0; i < entry->n; i++) {
+		const struct mep_gateway *pg;
+
+		if (!rules_gw_valid(rc, entry->idx[i]))
+			continue;
+		pg = &rc->cfg->gateways[entry->idx[i]];
+		for (size_t k = 0; k < pg->backups.n; k++) {
+			int g = pg->backups.idx[k];
+
+			if (!rules_gw_valid(rc, g) ||
+			    rc->cfg->gateways[g].has_pool)
+				continue;
+			rules_error(rc, 4, rules_gw_path(rc, g, "/ip-pool", path,
+							 sizeof(path)),
+				    "gateway %s has no ip-pool but is a backup-gateway of %s in community %s, whose return path is ip-pool-nat%s",
+				    rules_gw(rc, g), pg->name, c->name,
+				    c->return_path_set
+					    ? ""
+					    : " (the default without the rim block)");
+		}
 	}
 }
 

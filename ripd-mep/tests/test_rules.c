@@ -511,7 +511,7 @@ static void test_rule3(void **state)
 	/* implicit MEP (overlapping domains) + load distribution + RIM */
 	expect_rule(MEP(OVERLAP_GWS "," OVERLAP_STAR("")
 			",'load-distribution':[null],'rim':{}"),
-		    3, "load-distribution",
+		    3, "needs return-path ip-pool-nat",
 		    "/ripd-mep:mep/community[name='IMPL']");
 	expect_rule(MEP(OVERLAP_GWS ",'community':[{'name':'M','type':"
 			"'meshed','member':['LON','NYC','S1'],"
@@ -559,6 +559,24 @@ static void test_rule4(void **state)
 		      "'center':['M1'],'satellite':['S1','S2']}]"));
 	expect_ok(MEP(GWS_POOLS "," STAR(",'mep-enable':[null],"
 					 "'return-path':'ip-pool-nat'")));
+	/* backups of a center translate too */
+	expect_rule(MEP("'gateway':["
+			"{'name':'M1','vpn-domain':['10.1.0.0/16'],"
+			"'ip-pool':'172.16.1.0/24','backup-gateway':['B1']},"
+			"{'name':'B1','vpn-domain':['10.2.0.0/16']},"
+			"{'name':'S1'}],"
+			"'community':[{'name':'C','type':'star',"
+			"'center':['M1'],'satellite':['S1']}]"),
+		    4, "backup-gateway of M1 in community C",
+		    "/ripd-mep:mep/gateway[name='B1']/ip-pool");
+	expect_ok(MEP("'gateway':["
+		      "{'name':'M1','vpn-domain':['10.1.0.0/16'],"
+		      "'ip-pool':'172.16.1.0/24','backup-gateway':['B1']},"
+		      "{'name':'B1','vpn-domain':['10.2.0.0/16'],"
+		      "'ip-pool':'172.16.2.0/24'},"
+		      "{'name':'S1'}],"
+		      "'community':[{'name':'C','type':'star',"
+		      "'center':['M1'],'satellite':['S1']}]"));
 	/* pools overlapping each other */
 	expect_rule(MEP("'gateway':["
 			"{'name':'M1','vpn-domain':['10.1.0.0/16'],"
