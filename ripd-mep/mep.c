@@ -296,7 +296,7 @@ struct ctx {
 	const struct mep_liveness *live;
 	const struct mep_query *q;
 	struct mep_result *res;
-	const char *sat;			/* satellite name */
+	const char *sat; /* satellite name */
 	char src[MEP_PREFIX_STRLEN];
 	char dst[MEP_PREFIX_STRLEN];
 };
@@ -330,7 +330,8 @@ static bool prefix_sane(const struct mep_prefix *p)
 /* Longest prefix length of gw's own domain that contains a, or -1; the
  * prefix is stored in *which when not NULL. */
 static int domain_match(const struct mep_config *cfg, int gw,
-			const struct mep_addr *a, const struct mep_prefix **which)
+			const struct mep_addr *a,
+			const struct mep_prefix **which)
 {
 	const struct mep_gateway *g;
 	int best = -1;
@@ -499,7 +500,8 @@ static int pick_rendezvous(const struct ctx *x, enum mep_rank rank,
 static size_t tie_key(const struct ctx *x, uint8_t *key, size_t len)
 {
 	const char *c = x->cfg->communities[x->res->community].name;
-	size_t lc = strnlen(c, MEP_NAME_MAX), ls = strnlen(x->sat, MEP_NAME_MAX);
+	size_t lc = strnlen(c, MEP_NAME_MAX),
+	       ls = strnlen(x->sat, MEP_NAME_MAX);
 
 	if (lc + ls + 1 > len)
 		return 0;
@@ -523,23 +525,25 @@ static int pick_tie(struct ctx *x, enum mep_rank rank)
 	if (n_up == 0)
 		return -1;
 	if (c->tie_break == MEP_TIE_RANDOM)
-		gw = pick_rendezvous(x, rank, key, tie_key(x, key, sizeof(key)));
+		gw = pick_rendezvous(x, rank, key,
+				     tie_key(x, key, sizeof(key)));
 	else
 		gw = pick_first(x, rank, &sticky);
 	if (n > 1) {
 		char rtt[32];
 
 		if (c->tie_break == MEP_TIE_RANDOM)
-			reason_add(x,
-				   "; tie-break random among %zu equal %s gateways picks %s for every connection of %s",
-				   n, mep_rank_name(rank), gw_name(x, gw),
-				   x->sat);
+			reason_add(
+				x,
+				"; tie-break random among %zu equal %s gateways picks %s for every connection of %s",
+				n, mep_rank_name(rank), gw_name(x, gw), x->sat);
 		else
-			reason_add(x,
-				   "; tie-break first-to-respond among %zu equal %s gateways: %s (%s)%s",
-				   n, mep_rank_name(rank), gw_name(x, gw),
-				   rtt_str(x, gw, rtt, sizeof(rtt)),
-				   sticky ? ", sticky" : "");
+			reason_add(
+				x,
+				"; tie-break first-to-respond among %zu equal %s gateways: %s (%s)%s",
+				n, mep_rank_name(rank), gw_name(x, gw),
+				rtt_str(x, gw, rtt, sizeof(rtt)),
+				sticky ? ", sticky" : "");
 	}
 	return gw;
 }
@@ -640,7 +644,8 @@ static void method_vpn_domain(struct ctx *x)
 			       "no primary for %s responds (most specific domain %s); %s is a responding backup",
 			       x->dst, pfx, gw_name(x, gw));
 		else
-			reason(x, "no center owns %s; %s is a responding backup",
+			reason(x,
+			       "no center owns %s; %s is a responding backup",
 			       x->dst, gw_name(x, gw));
 		reason_add(x, "%s", tail);
 		resolved(x, gw);
@@ -714,7 +719,9 @@ static void method_priority(struct ctx *x)
 		}
 	}
 	if (!rule)
-		snprintf(whose, sizeof(whose), "%s", "no priority rule applies, so every center is primary");
+		snprintf(
+			whose, sizeof(whose), "%s",
+			"no priority rule applies, so every center is primary");
 	else if (exception)
 		snprintf(whose, sizeof(whose), "%s's rule", x->sat);
 	else
@@ -738,7 +745,8 @@ static void method_priority(struct ctx *x)
 				reason(x, "%s responds (%s)", gw_name(x, gw),
 				       whose);
 			else if (l == 0)
-				reason(x, "%s is the primary of %s and responds",
+				reason(x,
+				       "%s is the primary of %s and responds",
 				       gw_name(x, gw), whose);
 			else
 				reason(x,
@@ -751,7 +759,7 @@ static void method_priority(struct ctx *x)
 		return;
 	}
 	r->status = MEP_NO_RESPONDER;
-	reason(x, "no center named by %s responds for %s", whose, x->sat);
+	reason(x, "no center named in %s responds to %s", whose, x->sat);
 }
 
 static void method_primary_backup(struct ctx *x)
@@ -774,7 +782,8 @@ static void method_primary_backup(struct ctx *x)
 	}
 	if (responds(x, primary)) {
 		resolved(x, primary);
-		reason(x, "%s is the primary and responds", gw_name(x, primary));
+		reason(x, "%s is the primary and responds",
+		       gw_name(x, primary));
 		return;
 	}
 	for (size_t i = 1; i < r->n_candidates; i++) {
@@ -803,8 +812,7 @@ static bool group_explicit(struct ctx *x)
 {
 	const struct mep_config *cfg = x->cfg;
 
-	for (size_t ci = 0; cfg->communities && ci < cfg->n_communities;
-	     ci++) {
+	for (size_t ci = 0; cfg->communities && ci < cfg->n_communities; ci++) {
 		const struct mep_community *c = &cfg->communities[ci];
 		bool inside = false;
 
@@ -832,12 +840,12 @@ static bool group_explicit(struct ctx *x)
  * configuration order. */
 struct peer_iter {
 	size_t community;
-	int role;	/* 0: centers, 1: satellites, 2: members */
+	int role; /* 0: centers, 1: satellites, 2: members */
 	size_t i;
 };
 
-static const struct mep_gw_list *peer_list(const struct mep_community *c,
-					   int s, int role)
+static const struct mep_gw_list *peer_list(const struct mep_community *c, int s,
+					   int role)
 {
 	switch (role) {
 	case 0:
@@ -857,12 +865,13 @@ static const struct mep_gw_list *peer_list(const struct mep_community *c,
 	}
 }
 
-static bool peer_next(const struct mep_config *cfg, int s,
-		      struct peer_iter *it, int *gw, int *community)
+static bool peer_next(const struct mep_config *cfg, int s, struct peer_iter *it,
+		      int *gw, int *community)
 {
 	for (; cfg->communities && it->community < cfg->n_communities;
 	     it->community++, it->role = 0, it->i = 0) {
-		const struct mep_community *c = &cfg->communities[it->community];
+		const struct mep_community *c =
+			&cfg->communities[it->community];
 
 		for (; it->role < 3; it->role++, it->i = 0) {
 			const struct mep_gw_list *l = peer_list(c, s, it->role);
@@ -976,7 +985,8 @@ static bool other_community_overlaps(const struct ctx *x)
 	int gw, comm, primary;
 
 	while (peer_next(x->cfg, x->q->satellite, &it, &gw, &comm))
-		if (comm != x->res->community && cand_rank(x, gw) == MEP_RANK_NONE &&
+		if (comm != x->res->community &&
+		    cand_rank(x, gw) == MEP_RANK_NONE &&
 		    peer_match(x, gw, &primary) >= 0)
 			return true;
 	return false;
@@ -1012,8 +1022,9 @@ enum mep_status mep_resolve(struct mep_engine *e, const struct mep_config *cfg,
 		return MEP_BAD_QUERY;
 	result_init(res);
 	if (!cfg || !live || !q) {
-		snprintf(res->reason, sizeof(res->reason),
-			 "incomplete query (no configuration, liveness or query)");
+		snprintf(
+			res->reason, sizeof(res->reason),
+			"incomplete query (no configuration, liveness or query)");
 		return res->status;
 	}
 	if (!gw_valid(cfg, q->satellite) || !cfg->gateways) {
@@ -1022,13 +1033,15 @@ enum mep_status mep_resolve(struct mep_engine *e, const struct mep_config *cfg,
 		return res->status;
 	}
 	if (!family_ok(q->src.family) || !family_ok(q->dst.family)) {
-		snprintf(res->reason, sizeof(res->reason),
-			 "source or destination is not an IPv4 or IPv6 address");
+		snprintf(
+			res->reason, sizeof(res->reason),
+			"source or destination is not an IPv4 or IPv6 address");
 		return res->status;
 	}
 	if (q->src.family != q->dst.family) {
-		snprintf(res->reason, sizeof(res->reason),
-			 "source and destination are of different address families");
+		snprintf(
+			res->reason, sizeof(res->reason),
+			"source and destination are of different address families");
 		return res->status;
 	}
 
@@ -1090,8 +1103,9 @@ enum mep_status mep_resolve(struct mep_engine *e, const struct mep_config *cfg,
 	}
 	if (res->kind != MEP_KIND_PRIMARY_BACKUP &&
 	    other_community_overlaps(&x))
-		reason_add(&x,
-			   " (implicit MEP across communities is not supported: gateways of later communities are not used)");
+		reason_add(
+			&x,
+			" (implicit MEP across communities is not supported: gateways of later communities are not used)");
 	return res->status;
 }
 

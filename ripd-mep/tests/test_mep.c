@@ -34,14 +34,13 @@ static void list_push(struct mep_gw_list *l, int gw)
 }
 
 /* Add a gateway with a space-separated list of domain prefixes. */
-static int add_gw(struct mep_config *cfg, const char *name,
-		  const char *domains)
+static int add_gw(struct mep_config *cfg, const char *name, const char *domains)
 {
 	struct mep_gateway *g;
 	char buf[256], *save = NULL, *tok;
 
-	cfg->gateways = xrealloc(cfg->gateways,
-				 (cfg->n_gateways + 1) * sizeof(*g));
+	cfg->gateways =
+		xrealloc(cfg->gateways, (cfg->n_gateways + 1) * sizeof(*g));
 	g = &cfg->gateways[cfg->n_gateways];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->name, sizeof(g->name), "%s", name);
@@ -162,7 +161,7 @@ static enum mep_rank rank_of(const struct mep_result *r, int g)
 	for (size_t i = 0; i < r->n_candidates; i++)
 		if (r->candidates[i].gateway == g)
 			return r->candidates[i].rank;
-	return (enum mep_rank)-1;
+	return (enum mep_rank) - 1;
 }
 
 /* Resolve and return the chosen gateway (-1 when none). */
@@ -316,7 +315,7 @@ static void test_priority_tie_first_to_respond(void **state)
 	all_up(live, cfg.n_gateways);
 	set_live(live, m3, MEP_LIVE_UP, 5000);
 	set_live(live, m1, MEP_LIVE_UP, 2000);
-	set_live(live, m2, MEP_LIVE_UP, 100);	/* not in S4's rule */
+	set_live(live, m2, MEP_LIVE_UP, 100); /* not in S4's rule */
 	q = query(&cfg, "S4", "192.168.4.10", "10.2.0.10");
 
 	assert_int_equal(pick(e, &cfg, live, &q, &r), m1);
@@ -456,7 +455,7 @@ static void test_vpn_domain(void **state)
 	m1 = gw(&cfg, "M1");
 	m2 = gw(&cfg, "M2");
 	all_up(live, cfg.n_gateways);
-	set_live(live, m1, MEP_LIVE_UP, 100);	/* faster, but not owner */
+	set_live(live, m1, MEP_LIVE_UP, 100); /* faster, but not owner */
 
 	/* Host-1 is in M2's domain. */
 	q = query(&cfg, "S1", "192.168.1.2", "10.2.0.10");
@@ -528,9 +527,9 @@ static void test_vpn_domain_overlap_tie(void **state)
 	assert_int_equal(rank_of(&r, m1), MEP_RANK_PRIMARY);
 	assert_int_equal(rank_of(&r, m2), MEP_RANK_PRIMARY);
 	assert_non_null(strstr(r.reason, "tie-break first-to-respond"));
-	set_live(live, m1, MEP_LIVE_UP, 2500);	/* sticky */
+	set_live(live, m1, MEP_LIVE_UP, 2500); /* sticky */
 	assert_int_equal(pick(e, &cfg, live, &q, &r), m2);
-	mep_engine_reset(e);			/* forget: lowest RTT */
+	mep_engine_reset(e); /* forget: lowest RTT */
 	assert_int_equal(pick(e, &cfg, live, &q, &r), m1);
 	mep_config_free(&cfg);
 
@@ -551,8 +550,7 @@ static void test_vpn_domain_overlap_tie(void **state)
 	}
 	/* The chosen one fails: the other one. */
 	set_live(live, chosen, MEP_LIVE_DOWN, 0);
-	assert_int_equal(pick(e, &cfg, live, &q, &r),
-			 chosen == m1 ? m2 : m1);
+	assert_int_equal(pick(e, &cfg, live, &q, &r), chosen == m1 ? m2 : m1);
 	mep_config_free(&cfg);
 	mep_engine_free(e);
 }
@@ -879,7 +877,7 @@ static void test_primary_backup(void **state)
 	b1 = gw(&cfg, "B1");
 	b2 = gw(&cfg, "B2");
 	all_up(live, cfg.n_gateways);
-	set_live(live, b2, MEP_LIVE_UP, 10);	/* faster: irrelevant */
+	set_live(live, b2, MEP_LIVE_UP, 10); /* faster: irrelevant */
 	q = query(&cfg, "S1", "192.168.1.5", "10.5.3.3");
 
 	assert_int_equal(pick(NULL, &cfg, live, &q, &r), p);
@@ -971,8 +969,7 @@ static void test_implicit_across_communities(void **state)
 		all_up(live, cfg.n_gateways);
 		q = query(&cfg, "S1", "192.168.1.1", "10.7.0.1");
 
-		assert_int_equal(pick(NULL, &cfg, live, &q, &r),
-				 order ? b : a);
+		assert_int_equal(pick(NULL, &cfg, live, &q, &r), order ? b : a);
 		assert_int_equal(r.kind, MEP_KIND_NONE);
 		assert_int_equal(r.community, c1);
 		assert_int_equal(r.n_candidates, 1);
@@ -981,8 +978,7 @@ static void test_implicit_across_communities(void **state)
 
 		/* Not responding: still that gateway, and it says so. */
 		set_live(live, order ? b : a, MEP_LIVE_DOWN, 0);
-		assert_int_equal(pick(NULL, &cfg, live, &q, &r),
-				 order ? b : a);
+		assert_int_equal(pick(NULL, &cfg, live, &q, &r), order ? b : a);
 		assert_int_equal(r.status, MEP_RESOLVED);
 		assert_false(r.responding);
 		mep_tracking_line(&cfg, &q, &r, line, sizeof(line));
