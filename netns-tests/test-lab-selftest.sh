@@ -4,6 +4,7 @@
 # charons (kernel-libipsec) bringing up an IKEv2 PSK tunnel that carries a
 # ping. Uses only lib/netns.sh.
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
 
 lab_init lab-selftest
@@ -12,8 +13,9 @@ lab_init lab-selftest
 lab_ns gwa || lab_fail "cannot create node gwa"
 lab_ns gwb || lab_fail "cannot create node gwb"
 lab_link gwa gwb 192.0.2.1/24 192.0.2.2/24 || lab_fail "cannot link gwa-gwb"
-[ "$LAB_IF1" = to-gwb ] && [ "$LAB_IF2" = to-gwa ] ||
+if [ "$LAB_IF1" != to-gwb ] || [ "$LAB_IF2" != to-gwa ]; then
 	lab_fail "unexpected veth names '$LAB_IF1' '$LAB_IF2'"
+fi
 lab_exec gwa ip link show to-gwb >/dev/null ||
 	lab_fail "veth to-gwb is not in gwa"
 ip link show to-gwb >/dev/null 2>&1 &&
@@ -45,9 +47,9 @@ has_route()
 		>/dev/null
 }
 lab_wait_for 10 has_route 198.51.100.0/24 static ||
-	lab_fail "zebra lacks the static blackhole route: $(route_json 198.51.100.0/24)"
+	lab_fail "no static blackhole: $(route_json 198.51.100.0/24)"
 lab_wait_for 10 has_route 203.0.113.0/24 static ||
-	lab_fail "zebra lacks the static route via gwb: $(route_json 203.0.113.0/24)"
+	lab_fail "no static route via gwb: $(route_json 203.0.113.0/24)"
 lab_wait_for 10 has_route 192.0.2.0/24 connected ||
 	lab_fail "zebra lacks the connected veth route"
 lab_route gwa show 203.0.113.0/24 | grep -q 'via 192.0.2.2' ||
@@ -93,10 +95,10 @@ secrets {
 }
 EOF
 }
-lab_charon gwa "$(swanctl_conf gwa gwb 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24)" ||
-	lab_fail "cannot start charon in gwa"
-lab_charon gwb "$(swanctl_conf gwb gwa 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24)" ||
-	lab_fail "cannot start charon in gwb"
+lab_charon gwa "$(swanctl_conf gwa gwb 192.0.2.1 192.0.2.2 \
+	10.1.0.0/24 10.2.0.0/24)" || lab_fail "cannot start charon in gwa"
+lab_charon gwb "$(swanctl_conf gwb gwa 192.0.2.2 192.0.2.1 \
+	10.2.0.0/24 10.1.0.0/24)" || lab_fail "cannot start charon in gwb"
 lab_swanctl gwa --list-conns | grep -q '^lab:' ||
 	lab_fail "connection not loaded in gwa: $(lab_swanctl gwa --list-conns)"
 lab_swanctl gwa --initiate --child net --timeout 30 \

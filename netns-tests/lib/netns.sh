@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # netns-tests/lib/netns.sh: the namespace lab library sourced by every
 # netns-tests/test-*.sh. It owns the run id, the run directory, the lab
 # namespaces and veths, the daemons it starts and their cleanup.
@@ -24,9 +25,9 @@ LAB_PREFIX=rmlab
 LAB_TMP=${LAB_TMP:-/tmp}
 LAB_FRR_DIR=${LAB_FRR_DIR:-/usr/lib/frr}
 LAB_CHARON=${LAB_CHARON:-/usr/lib/ipsec/charon}
-LAB_CHARON_PLUGINS="kdf random nonce aes sha1 sha2 hmac pem pkcs1 x509
-revocation constraints pubkey openssl kernel-libipsec kernel-netlink
-socket-default vici updown gmp"
+LAB_CHARON_PLUGINS="kdf random nonce aes sha1 sha2 hmac pem pkcs1 x509"
+LAB_CHARON_PLUGINS+=" revocation constraints pubkey openssl kernel-libipsec"
+LAB_CHARON_PLUGINS+=" kernel-netlink socket-default vici updown gmp"
 
 LAB_ID=
 LAB_NAME=
@@ -62,7 +63,7 @@ lab_init()
 	LAB_NAME=$1
 	local i
 	for i in 1 2 3 4 5 6 7 8; do
-		LAB_ID=$(printf '%x%02x' $(($$ % 65536)) $((RANDOM % 256)))
+		LAB_ID=$(printf '%04x%02x' $(($$ % 65536)) $((RANDOM % 256)))
 		LAB_RUN=$LAB_TMP/ripd-mep-lab.$LAB_ID
 		mkdir -m 0755 "$LAB_RUN" 2>/dev/null && break
 		LAB_RUN=
@@ -130,7 +131,7 @@ lab_private_run()
 	_lab_check_node "$node" || return 1
 	local dir=$LAB_RUN/$node/run
 	[ -d "$dir" ] && return 0
-	mkdir -m 0755 -p "$dir/frr" || return 1
+	mkdir -p "$dir/frr" && chmod 0755 "$dir" "$dir/frr" || return 1
 	chown frr:frr "$dir/frr" 2>/dev/null || true
 }
 
@@ -150,6 +151,7 @@ _lab_argv()
 	if [ -d "$dir" ]; then
 		# unshare -m: the bind mount stays in a private mount namespace;
 		# every process of the node binds the same directory.
+		# shellcheck disable=SC2016
 		_LAB_ARGV=(ip netns exec "$ns" unshare -m sh -c
 			'mount --make-rprivate / && mount --bind "$0" /run &&
 			 exec "$@"' "$dir")
@@ -226,9 +228,12 @@ lab_link()
 		_lab_err "cannot create veth $n1/$if1 - $n2/$if2"
 		return 1
 	}
-	_lab_addr "$ns1" "$if1" "$3" && _lab_addr "$ns2" "$if2" "$4" &&
-	ip -n "$ns1" link set "$if1" up && ip -n "$ns2" link set "$if2" up ||
-		{ _lab_err "cannot configure veth $if1/$if2"; return 1; }
+	if ! { _lab_addr "$ns1" "$if1" "$3" && _lab_addr "$ns2" "$if2" "$4" &&
+		ip -n "$ns1" link set "$if1" up &&
+		ip -n "$ns2" link set "$if2" up; }; then
+		_lab_err "cannot configure veth $if1/$if2"
+		return 1
+	fi
 	LAB_IF1=$if1
 	LAB_IF2=$if2
 }
@@ -318,10 +323,10 @@ lab_pass()
 _lab_kill_pids()
 {
 	# _lab_kill_pids PID...: TERM, then KILL whatever is left after 2 s
-	local p left i
+	local p left _
 	[ $# -eq 0 ] && return 0
 	kill -TERM "$@" 2>/dev/null
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		left=
 		for p in "$@"; do
 			lab_alive "$p" && left=1
@@ -446,7 +451,8 @@ lab_frr()
 			return 1
 		fi
 	done
-	if ! lab_vtysh "$node" -f /run/frr/frr.conf >>"$LAB_RUN/logs/$node-vtysh.log" 2>&1; then
+	if ! lab_vtysh "$node" -f /run/frr/frr.conf \
+		>>"$LAB_RUN/logs/$node-vtysh.log" 2>&1; then
 		_lab_err "lab_frr: vtysh rejected the config of $node"
 		return 1
 	fi
@@ -484,7 +490,7 @@ lab_charon()
 	cat >"$ndir/strongswan.conf" <<EOF
 # strongswan.conf for lab node $node (written by netns-tests/lib/netns.sh)
 charon {
-	load = $(echo $LAB_CHARON_PLUGINS)
+	load = $LAB_CHARON_PLUGINS
 	install_virtual_ip = no
 	filelog {
 		stderr {
