@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # helpers are called through lab_wait_for
 # netns-tests/test-lab-selftest.sh: proves the lab library works on this
 # machine: namespaces, veth, zebra (+ staticd) answering vtysh, and two
 # charons (kernel-libipsec) bringing up an IKEv2 PSK tunnel that carries a
