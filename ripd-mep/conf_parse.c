@@ -1865,11 +1865,92 @@ static void leaf_of(const char *path, struct strbuf *b)
 	strbuf_add(b, s, (size_t)(e - s));
 }
 
+/* The data path of a libyang error: libyang 2.1 stores it as
+ * 'Data location "/ripd-mep:mep/..".' (or a plain path). NULL for schema
+ * locations. Free the result. */
+static char *error_path(const char *s)
+{
+	const char *a, *b;
+	char *r;
+
+	if (!s)
+		return NULL;
+	if (s[0] == '/')
+		return xstrdup(s);
+	if (strncmp(s, "Data location ", 14) != 0)
+		return NULL;
+	a = strchr(s, '"');
+	b = strrchr(s, '"');
+	if (!a || b <= a + 1)
+		return NULL;
+	r = xrealloc(NULL, (size_t)(b - a));
+	memcpy(r, a + 1, (size_t)(b - a - 1));
+	r[b - a - 1] = '\0';
+	return r;
+}
+
+/* First data node of schema s (depth first) that has no explicit child
+ * called name. */
+static const struct lyd_node *lacking(const struct lyd_node *first,
+				      const struct lysc_node *s,
+				      const char *name)
+{
+	for (const struct lyd_node *n = first; n; n = n->next) {
+		const struct lyd_node *r;
+
+		if (n->schema == s && !find_child(n, name, NULL))
+			return n;
+		r = lacking(lyd_child(n), s, name);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* libyang names only the schema node of a missing mandatory node: find
+ * the data node that lacks it. Returns its data path (free it) or NULL. */
+static char *mandatory_path(const struct conf_parser *p, const char *epath,
+			    const char *msg, char **what)
+{
+	const char *a, *b, *m = "Mandatory node \"";
+	const struct lysc_node *s;
+	const struct lyd_node *n;
+	char *spath;
+	size_t len;
+
+	if (!epath || strncmp(epath, "Schema location \"", 17) != 0 ||
+	    strncmp(msg, m, strlen(m)) != 0)
+		return NULL;
+	a = epath + 17;
+	b = strrchr(a, '"');
+	if (!b || b == a)
+		return NULL;
+	len = path_parent_len(a, (size_t)(b - a));
+	if (len == 0)
+		return NULL;
+	spath = xrealloc(NULL, len + 1);
+	memcpy(spath, a, len);
+	spath[len] = '\0';
+	s = lys_find_path(p->ctx, NULL, spath, 0);
+	free(spath);
+	a = msg + strlen(m);
+	b = strchr(a, '"');
+	if (!s || !b)
+		return NULL;
+	*what = xrealloc(NULL, (size_t)(b - a) + 1);
+	memcpy(*what, a, (size_t)(b - a));
+	(*what)[b - a] = '\0';
+	n = lacking(*p->tree ? lyd_first_sibling(*p->tree) : NULL, s, *what);
+	return n ? lyd_path(n, LYD_PATH_STD, NULL, 0) : NULL;
+}
+
 int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
 {
+	char *missing = NULL;
 	const struct ly_err_item *e;
 	struct strbuf obj = STRBUF_INIT;
-	const char *path, *msg;
+	const char *msg;
+	char *path;
 	int line = 0;
 
 	if (!*p->tree)
@@ -1879,8 +1960,10 @@ int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
 	    LY_SUCCESS)
 		return 0;
 	e = ly_err_last(p->ctx);
-	path = e ? e->path : NULL;
 	msg = e && e->msg ? e->msg : "invalid configuration";
+	path = error_path(e ? e->path : NULL);
+	if (!path && e)
+		path = mandatory_path(p, e->path, msg, &missing);
 	if (path)
 		line = conf_parser_line_of(p, path);
 	object_of(path, &obj);
@@ -1901,11 +1984,16 @@ int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
 				      strbuf_str(&leaf), q ? (int)(q - v) : 0,
 				      v, q ? (int)(q - v) : 0, v);
 			strbuf_free(&leaf);
+		} else if (missing) {
+			strbuf_printf(err, "%s is mandatory but missing",
+				      missing);
 		} else {
 			strbuf_puts(err, msg);
 		}
 	}
 	strbuf_free(&obj);
+	free(path);
+	free(missing);
 	return -1;
 }
 
