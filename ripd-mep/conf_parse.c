@@ -324,8 +324,9 @@ static struct lyd_node *find_child(const struct lyd_node *parent,
 			continue;
 		if (!key)
 			return n;
-		v = n->schema->nodetype == LYS_LIST ? lyd_get_value(lyd_child(n))
-						    : lyd_get_value(n);
+		v = n->schema->nodetype == LYS_LIST
+			    ? lyd_get_value(lyd_child(n))
+			    : lyd_get_value(n);
 		if (v && strcmp(v, key) == 0)
 			return n;
 	}
@@ -687,8 +688,8 @@ static int set_number_leaf(struct conf_parser *p, struct lyd_node *parent,
 	int rc;
 
 	if (!s)
-		return fail(p, CMD_WARNING_CONFIG_FAILED, "%s: not in the model",
-			    name);
+		return fail(p, CMD_WARNING_CONFIG_FAILED,
+			    "%s: not in the model", name);
 	rc = check_number(p, s, what, word);
 	if (rc != CMD_SUCCESS)
 		return rc;
@@ -762,7 +763,8 @@ static int run_config(struct conf_parser *p, struct cmd_tokens *t)
 	}
 	if (k == 1) {
 		if (t->n < 2)
-			return fail(p, CMD_ERR_INCOMPLETE, "incomplete command");
+			return fail(p, CMD_ERR_INCOMPLETE,
+				    "incomplete command");
 		k = cmd_keyword(t->v[1], no_kw);
 		if (k == CMD_KW_AMBIGUOUS)
 			return fail(p, CMD_ERR_AMBIGUOUS, "ambiguous command");
@@ -947,7 +949,8 @@ static int run_mep(struct conf_parser *p, struct cmd_tokens *t)
 			    "the mep block no longer exists");
 	if (k == 6) {
 		if (t->n < 2)
-			return fail(p, CMD_ERR_INCOMPLETE, "incomplete command");
+			return fail(p, CMD_ERR_INCOMPLETE,
+				    "incomplete command");
 		return no_mep(p, mep, t);
 	}
 	if (k == 3)
@@ -962,7 +965,8 @@ static int run_mep(struct conf_parser *p, struct cmd_tokens *t)
 			return dup_error(p, n, "rim");
 		if (!n) {
 			ly_clear(p);
-			if (lyd_new_inner(mep, NULL, "rim", 0, &n) != LY_SUCCESS)
+			if (lyd_new_inner(mep, NULL, "rim", 0, &n) !=
+			    LY_SUCCESS)
 				return fail(p, CMD_WARNING_CONFIG_FAILED,
 					    "rim: %s", ly_last_msg(p));
 			undo_push(p, UNDO_CREATED, n, NULL, NULL);
@@ -1042,7 +1046,8 @@ static int run_gateway(struct conf_parser *p, struct cmd_tokens *t)
 			    "this gateway no longer exists");
 	if (k == 6) {
 		if (t->n < 2)
-			return fail(p, CMD_ERR_INCOMPLETE, "incomplete command");
+			return fail(p, CMD_ERR_INCOMPLETE,
+				    "incomplete command");
 		return no_gateway(p, gw, t);
 	}
 	if (k == 5) {
@@ -1423,7 +1428,8 @@ static int no_community_mep(struct conf_parser *p, struct lyd_node *comm,
 	int k, pk;
 
 	if (t->n < 3)
-		return fail(p, CMD_ERR_INCOMPLETE, "no mep: incomplete command");
+		return fail(p, CMD_ERR_INCOMPLETE,
+			    "no mep: incomplete command");
 	k = cmd_keyword(t->v[2], mep_sub_kw);
 	if (k == CMD_KW_AMBIGUOUS)
 		return fail(p, CMD_ERR_AMBIGUOUS, "ambiguous command");
@@ -1523,7 +1529,8 @@ static int run_community(struct conf_parser *p, struct cmd_tokens *t)
 	switch (k) {
 	case 7:
 		if (t->n < 2)
-			return fail(p, CMD_ERR_INCOMPLETE, "incomplete command");
+			return fail(p, CMD_ERR_INCOMPLETE,
+				    "incomplete command");
 		return no_community(p, comm, t);
 	case 5:
 		return cmd_community_mep(p, comm, t);
@@ -1571,7 +1578,8 @@ static int run_rim(struct conf_parser *p, struct cmd_tokens *t)
 			    "the rim block no longer exists");
 	if (k == 6) {
 		if (t->n < 2)
-			return fail(p, CMD_ERR_INCOMPLETE, "incomplete command");
+			return fail(p, CMD_ERR_INCOMPLETE,
+				    "incomplete command");
 		k = cmd_keyword(t->v[1], kw);
 		if (k == CMD_KW_AMBIGUOUS)
 			return fail(p, CMD_ERR_AMBIGUOUS, "ambiguous command");

@@ -81,7 +81,8 @@ static void render_levels(const struct lyd_node *rule, struct strbuf *out)
 	for (int l = 0; l < 3; l++) {
 		bool first = true;
 
-		for (const struct lyd_node *n = lyd_child(rule); n; n = n->next) {
+		for (const struct lyd_node *n = lyd_child(rule); n;
+		     n = n->next) {
 			if (!explicit_node(n) ||
 			    strcmp(n->schema->name, levels[l]) != 0)
 				continue;
@@ -187,7 +188,8 @@ void conf_render(const struct lyd_node *tree, struct strbuf *out)
 	const struct lyd_node *n = tree ? lyd_first_sibling(tree) : NULL;
 
 	for (; n; n = n->next)
-		if (n->schema && strcmp(n->schema->module->name, "ripd-mep") == 0 &&
+		if (n->schema &&
+		    strcmp(n->schema->module->name, "ripd-mep") == 0 &&
 		    strcmp(n->schema->name, "mep") == 0)
 			render_block(n, 0, out);
 }

@@ -166,8 +166,9 @@ static void line_fails(struct session *s, const char *l, int status,
 	int rc = line(s, l);
 
 	if (rc != status || !strstr(strbuf_str(&s->err), want))
-		print_error("line \"%.60s\": status %d \"%s\", want %d \"%s\"\n",
-			    l, rc, strbuf_str(&s->err), status, want);
+		print_error(
+			"line \"%.60s\": status %d \"%s\", want %d \"%s\"\n", l,
+			rc, strbuf_str(&s->err), status, want);
 	assert_int_equal(rc, status);
 	assert_non_null(strstr(strbuf_str(&s->err), want));
 	after = to_json(s->tree);
@@ -389,7 +390,8 @@ static void test_bad_values_messages(void **state)
 		   "invalid name");
 	line_fails(&s,
 		   "backup-gateway "
-		   "A234567890123456789012345678901234567890123456789012345678901234",
+		   "A2345678901234567890123456789012345678901234567890123456789"
+		   "01234",
 		   CMD_WARNING_CONFIG_FAILED, "invalid name (1..63");
 	line_ok(&s, "address gw1.example.net");
 	line_ok(&s, "vpn-domain 2001:db8:1::/48");
@@ -494,9 +496,10 @@ static void test_duplicates_by_mode(void **state)
 	snprintf(text, sizeof(text), "%s gateway M1\n", two_gw);
 	parse_fails(text, "t.conf:10: mep: duplicate gateway M1 (first at "
 			  "line 2)");
-	parse_fails("mep\n gateway M1\n  address 192.0.2.1\n"
-		    "  address 192.0.2.9\n",
-		    "t.conf:4: gateway M1: duplicate address (first at line 3)");
+	parse_fails(
+		"mep\n gateway M1\n  address 192.0.2.1\n"
+		"  address 192.0.2.9\n",
+		"t.conf:4: gateway M1: duplicate address (first at line 3)");
 	parse_fails("mep\n gateway M1\n  vpn-domain 2001:db8::/32\n"
 		    "  vpn-domain 2001:DB8::/32\n",
 		    "duplicate vpn-domain 2001:DB8::/32 (first at line 3)");
@@ -504,8 +507,9 @@ static void test_duplicates_by_mode(void **state)
 		    "t.conf:5: mep: duplicate community C (first at line 2)");
 	parse_fails("mep\n rim\n exit\n rim\n", "duplicate rim (first at "
 						"line 2)");
-	parse_fails("mep\n probe interval 100\n probe interval 200\n",
-		    "t.conf:3: mep: duplicate probe interval (first at line 2)");
+	parse_fails(
+		"mep\n probe interval 100\n probe interval 200\n",
+		"t.conf:3: mep: duplicate probe interval (first at line 2)");
 	parse_fails("mep\n community C\n  type star\n  type meshed\n",
 		    "duplicate type (first at line 3)");
 
@@ -1066,15 +1070,24 @@ static void test_random_lines(void **state)
 		"mep", "gateway", "community", "rim", "probe", "no", "exit",
 		"end", "M1", "M2", "S1", "type", "star", "meshed", "center",
 		"satellite", "member", "priority", "default", "primary",
-		"secondary", "tertiary", "quaternary", "interval", "port", "key",
-		"10.0.0.0/8", "10.0.0.1/8", "192.0.2.1", "2001:db8::/32", "0",
-		"70000", "x", "enable", "entry-point", "random", "address",
-		"vpn-domain", "backup-gateway", "local-gateway", "tag", "!",
-		"load-distribution", "return-path", "ip-pool-nat", "distance",
-		"\xff\x01", "permanent-tunnels", "tracking", "log", "3",
+		"secondary", "tertiary", "quaternary", "interval", "port",
+		"key", "10.0.0.0/8", "10.0.0.1/8", "192.0.2.1",
+		"2001:db8::/32", "0", "70000", "x", "enable", "entry-point",
+		"random", "address", "vpn-domain", "backup-gateway",
+		"local-gateway", "tag", "!", "load-distribution",
+		"return-path", "ip-pool-nat", "distance", "\xff\x01",
+		"permanent-tunnels", "tracking", "log", "3",
+	};
+	static const char *const first[] = {
+		"mep", "gateway", "community", "rim", "probe", "no", "exit",
+		"type", "center", "satellite", "address", "vpn-domain",
+		"distance", "local-gateway", "backup-gateway", "return-path",
+		"member", "ip-pool",
 	};
 	const size_t nw = sizeof(words) / sizeof(words[0]);
+	const size_t nf = sizeof(first) / sizeof(first[0]);
 	uint32_t seed = 12345;
+	int applied = 0;
 
 	(void)state;
 	for (int round = 0; round < 2; round++) {
@@ -1088,26 +1101,32 @@ static void test_random_lines(void **state)
 			int nwords, rc;
 
 			seed = seed * 1103515245u + 12345u;
-			nwords = (int)((seed >> 16) % 7);
+			nwords = (int)((seed >> 16) % 6);
 			if (i % 50 == 0)
 				strbuf_puts(&l, "mep ");
+			else
+				strbuf_printf(&l, "%s ",
+					      first[(seed >> 8) % nf]);
 			for (int w = 0; w < nwords; w++) {
 				seed = seed * 1103515245u + 12345u;
-				strbuf_printf(&l, "%s ", words[(seed >> 16) % nw]);
+				strbuf_printf(&l, "%s ",
+					      words[(seed >> 16) % nw]);
 			}
 			rc = line(&s, strbuf_str(&l));
 			after = to_json(s.tree);
 			if (rc != CMD_SUCCESS) {
 				assert_string_equal(before, after);
 				assert_true(s.err.len > 0);
+			} else if (strcmp(before, after) != 0) {
+				applied++;
 			}
 			if (conf_parser_ended(s.p)) {
 				conf_parser_free(s.p);
-				s.p = conf_parser_new(ctx, &s.tree,
-						      s.lineno % 2
-							      ? CONF_PARSE_FILE
-							      : CONF_PARSE_INTERACTIVE,
-						      "vty");
+				s.p = conf_parser_new(
+					ctx, &s.tree,
+					s.lineno % 2 ? CONF_PARSE_FILE
+						     : CONF_PARSE_INTERACTIVE,
+					"vty");
 				assert_non_null(s.p);
 			}
 			free(before);
@@ -1120,6 +1139,8 @@ static void test_random_lines(void **state)
 			assert_true(s.err.len > 0);
 		session_end(&s);
 	}
+	/* the generator really changes trees */
+	assert_true(applied > 100);
 }
 
 int main(void)
