@@ -1010,6 +1010,10 @@ static int no_gateway(struct conf_parser *p, struct lyd_node *gw,
 		return RET_FALLBACK;
 	if ((k == 1 || k == 4) && t->n == 3) {
 		/* one value of a leaf-list */
+		if (k == 1 && check_prefix(p, gw_kw[k], t->v[2]) != CMD_SUCCESS)
+			return CMD_WARNING_CONFIG_FAILED;
+		if (k == 4 && check_name(p, gw_kw[k], t->v[2]) != CMD_SUCCESS)
+			return CMD_WARNING_CONFIG_FAILED;
 		c = canonical(p, gw, gw_kw[k], t->v[2]);
 		n = c ? find_child(gw, gw_kw[k], c) : NULL;
 		free(c);

@@ -3,16 +3,41 @@
  * One struct conf_parser walks lines of text, keeping the node stack
  * (config -> mep -> gateway/community/rim) as FRR's vty does: a command not
  * valid in the current node is tried in the enclosing ones, `exit` leaves a
- * node, `end` leaves them all. Each line becomes lyd_new_path()/lyd_free
- * calls on *tree, so libyang checks types (prefixes, ranges) at once; the
- * whole-tree rules are left to conf_validate(). Every created node's data
- * path is remembered with its line so that validation errors can name the
- * line.
+ * node, `end` leaves them all (and `exit` at the top). Keywords may be
+ * abbreviated to a unique prefix (cmd_keyword). Arguments are checked by
+ * the parser (names, prefixes with mep_prefix_parse, numbers against the
+ * model's ranges), then by libyang when the node is created; the
+ * whole-tree rules (references, must "rule N" statements) are left to
+ * conf_parser_validate(). Every node the parser creates is remembered
+ * with its data path and line so that validation errors can name the line.
+ * A line is all-or-nothing: when it fails, the tree is exactly as before.
  *
  * In CONF_PARSE_FILE mode a second definition of the same object (a
- * gateway block twice, a leaf set twice, a duplicate vpn-domain) is an
+ * gateway/community/rim block twice, a leaf or probe option set twice, a
+ * duplicate vpn-domain/center/..., the same mep priority rule twice) is an
  * error naming the first line; in CONF_PARSE_INTERACTIVE mode re-entering
- * a block and overwriting a leaf are normal edits. */
+ * a block and overwriting a leaf are normal edits, adding a value that is
+ * already there does nothing, and `mep priority satellite` with the same
+ * satellite set replaces that rule. Re-entering `mep` is fine in both.
+ *
+ * `no` forms delete what the command creates: `no mep`, `no gateway N`,
+ * `no community N`, `no rim`, `no probe [OPTION]`, `no load-distribution`,
+ * `no local-gateway`, and in blocks `no LEAF [VALUE]` (value ignored),
+ * `no vpn-domain|backup-gateway|center|satellite|member [VALUE]` (one
+ * value, or all without it), `no mep enable|entry-point|tie-break|
+ * tracking`, `no mep priority default`, `no mep priority satellite SAT`
+ * (the rule naming SAT). Deleting a named object that does not exist is
+ * an error; deleting an unset leaf is not.
+ *
+ * Messages: "FILE:LINE: WHERE: WHY", WHERE being "mep", "gateway NAME",
+ * "community NAME" or "rim" (nothing at the config node), e.g.
+ * "ripd-mep.conf:12: gateway M1: vpn-domain 10.1.0.1/16: host bits set
+ * past the prefix length". User input in messages is bounded and
+ * non-printable bytes are shown as '?'.
+ *
+ * libyang: conf_parser_new() sets ly_log_options(LY_LOSTORE_LAST)
+ * (process-wide): libyang no longer prints, errors are read with
+ * ly_err_last(). Allocation failure inside the parser aborts, as strbuf. */
 #ifndef RIPD_MEP_CONF_PARSE_H
 #define RIPD_MEP_CONF_PARSE_H
 
@@ -25,17 +50,24 @@ enum conf_parse_mode { CONF_PARSE_FILE, CONF_PARSE_INTERACTIVE };
 struct conf_parser;
 
 /* tree points at the caller's tree (may be *tree == NULL); the parser
- * edits it in place. file is used in messages ("-" or a vty name is fine).
- * Returns NULL on allocation failure. */
+ * edits it in place and keeps the pointer (the variable must outlive the
+ * parser while lines are applied or conf_parser_validate() is called).
+ * The tree stays the caller's. file is used in messages ("-" or a vty
+ * name is fine) and copied. Returns NULL on allocation failure or when
+ * ctx has no ripd-mep module. */
 struct conf_parser *conf_parser_new(const struct ly_ctx *ctx,
 				    struct lyd_node **tree,
 				    enum conf_parse_mode mode,
 				    const char *file);
 void conf_parser_free(struct conf_parser *p);
 
-/* Apply one line. Returns a cmd_status (cmd.h); on anything but
- * CMD_SUCCESS, err gets one line "FILE:LINE: message" and the tree is
- * unchanged by this line. */
+/* Apply one line (NUL-terminated, at most CMD_MAX_LINE characters and
+ * CMD_MAX_TOKENS words). Returns a cmd_status (cmd.h): CMD_ERR_NO_MATCH
+ * for an unknown command (or a keyword argument not in its list),
+ * CMD_ERR_AMBIGUOUS, CMD_ERR_INCOMPLETE, CMD_WARNING_CONFIG_FAILED for a
+ * bad argument or a duplicate. On anything but CMD_SUCCESS, err (if not
+ * NULL) gets "FILE:LINE: WHERE: message" appended (no newline) and the
+ * tree is unchanged by this line. */
 int conf_parser_line(struct conf_parser *p, const char *line, int lineno,
 		     struct strbuf *err);
 
@@ -45,19 +77,27 @@ const char *conf_parser_node(const struct conf_parser *p);
 /* True once `end` (or `exit` at the top) left configuration mode. */
 int conf_parser_ended(const struct conf_parser *p);
 
-/* Validate the whole tree with libyang (LYD_VALIDATE_NO_STATE); on error
- * err gets "FILE:LINE: <object>: <message>" using the parser's line map
- * (line omitted when unknown). Returns 0 when valid. */
+/* Validate the whole tree with libyang (LYD_VALIDATE_NO_STATE; this adds
+ * the implicit default nodes to the tree); on error err gets
+ * "FILE:LINE: <object>: <message>" using the parser's line map (":LINE"
+ * omitted when unknown). The model's "rule N: ..." error-messages are
+ * kept; a dangling reference reads "center M9: rule 8: no gateway M9 is
+ * configured". Returns 0 when valid (or the tree is empty). */
 int conf_parser_validate(struct conf_parser *p, struct strbuf *err);
 
 /* Line where the data node at path (or its closest recorded ancestor) was
- * defined, 0 if unknown. */
+ * defined, 0 if unknown (or p/path NULL). path is a libyang data path
+ * ("/ripd-mep:mep/gateway[name='M1']/vpn-domain[.='10.1.0.0/16']").
+ * Does not touch the tree. */
 int conf_parser_line_of(const struct conf_parser *p, const char *path);
 
-/* Parse a whole text (file mode) into a new tree and validate it. Returns
- * 0 and *tree on success; -1 with err set (and *tree NULL) otherwise.
- * If line_of_path is not NULL it receives the parser for the caller to
- * map later errors (free with conf_parser_free). */
+/* Parse a whole text (file mode; lines end with \n, \r\n is fine) into a
+ * new tree and validate it. Returns 0 and *tree (NULL for an empty
+ * configuration; the caller frees it with lyd_free_all) on success; -1
+ * with err set, *tree NULL and *parser_out NULL otherwise. If parser_out
+ * is not NULL it receives the parser for the caller to map later errors
+ * with conf_parser_line_of (free with conf_parser_free); it still refers
+ * to the variable tree, so use it for conf_parser_line_of only. */
 int conf_parse_text(const struct ly_ctx *ctx, const char *text,
 		    const char *file, struct lyd_node **tree,
 		    struct conf_parser **parser_out, struct strbuf *err);

@@ -647,6 +647,8 @@ static void test_no_forms(void **state)
 	line_ok(&s, "no vpn-domain 10.1.0.0/16");
 	line_fails(&s, "no vpn-domain 10.9.0.0/16", CMD_WARNING_CONFIG_FAILED,
 		   "not configured");
+	line_fails(&s, "no vpn-domain 10.2.0.1/16", CMD_WARNING_CONFIG_FAILED,
+		   "host bits set");
 	line_ok(&s, "no backup-gateway M2");
 	line_ok(&s, "no ip-pool");
 	line_ok(&s, "no third-party");
