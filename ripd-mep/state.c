@@ -224,7 +224,7 @@ static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 			 cfg->gateways[cfg->local_gateway].name,
 			 mep_prefix_str(&e->destination, pfx, sizeof(pfx)));
 		put(d->ctx, root, mep_kind_name(r->kind), "%s/mep", key);
-		put(d->ctx, root, mep_method_name(r->method), "%s/method", key);
+		put(d->ctx, root, mep_result_method_name(r), "%s/method", key);
 		if (per_pair) {
 			put(d->ctx, root,
 			    "chosen per source/destination pair (show mep "
@@ -282,16 +282,14 @@ struct lyd_node *state_resolve(const struct daemon *d,
 							: mep_kind_name(res->kind),
 		   "%s/mep", o);
 	if (res->status != MEP_NO_DOMAIN && res->status != MEP_BAD_QUERY)
-		put_output(d->ctx, &root, mep_method_name(res->method),
+		put_output(d->ctx, &root, mep_result_method_name(res),
 			   "%s/method", o);
 	if (res->gateway >= 0) {
 		put_output(d->ctx, &root, cfg->gateways[res->gateway].name,
 			   "%s/entry-point", o);
 		put_output(d->ctx, &root, mep_rank_name(res->rank), "%s/rank",
 			   o);
-		put_output(d->ctx, &root,
-			   d->live[res->gateway].state == MEP_LIVE_UP ? "true"
-								       : "false",
+		put_output(d->ctx, &root, res->responding ? "true" : "false",
 			   "%s/responding", o);
 	}
 	put_output(d->ctx, &root, res->reason, "%s/reason", o);
@@ -303,8 +301,12 @@ struct lyd_node *state_resolve(const struct daemon *d,
 		int g = res->candidates[i].gateway;
 		const char *n = cfg->gateways[g].name;
 
-		put_output(d->ctx, &root, mep_rank_name(res->candidates[i].rank),
-			   "%s/candidate[name='%s']/rank", o, n);
+		/* The model has no rank "none": a center the rule excludes
+		 * is listed without one. */
+		if (res->candidates[i].rank != MEP_RANK_NONE)
+			put_output(d->ctx, &root,
+				   mep_rank_name(res->candidates[i].rank),
+				   "%s/candidate[name='%s']/rank", o, n);
 		put_output(d->ctx, &root, mep_liveness_name(d->live[g].state),
 			   "%s/candidate[name='%s']/liveness", o, n);
 		if (d->live[g].state == MEP_LIVE_UP && d->live[g].rtt_us)
