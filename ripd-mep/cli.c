@@ -166,10 +166,10 @@ static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
 		if (strcmp(n->schema->name, "entry-point") != 0)
 			continue;
 		if (!count++)
-			strbuf_printf(out, "%-12s %-10s %-20s %-9s %-16s %-9s %s\n",
+			strbuf_printf(out, "%-16s %-10s %-20s %-9s %-16s %-9s %s\n",
 				      "Community", "Satellite", "Destination",
 				      "MEP", "Method", "Entry", "Reason");
-		strbuf_printf(out, "%-12s %-10s %-20s %-9s %-16s %-9s %s\n",
+		strbuf_printf(out, "%-16s %-10s %-20s %-9s %-16s %-9s %s\n",
 			      state_get(n, "community"),
 			      state_get(n, "satellite"),
 			      state_get(n, "destination"), state_get(n, "mep"),

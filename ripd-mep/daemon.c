@@ -233,6 +233,7 @@ static bool same_in_round(const struct daemon_entry_point *e, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (e[i].result.community == r->community &&
 		    e[i].result.gateway == r->gateway &&
+		    e[i].result.rank == r->rank &&
 		    e[i].result.status == r->status)
 			return true;
 	return false;

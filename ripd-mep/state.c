@@ -334,8 +334,11 @@ const char *state_get(const struct lyd_node *node, const char *path)
 {
 	struct lyd_node *found = NULL;
 
-	if (!node || lyd_find_path(node, path, 0, &found) != LY_SUCCESS ||
-	    !found)
+	/* Try as data, then as rpc output (the resolve answer). */
+	if (!node || ((lyd_find_path(node, path, 0, &found) != LY_SUCCESS ||
+		       !found) &&
+		      (lyd_find_path(node, path, 1, &found) != LY_SUCCESS ||
+		       !found)))
 		return "";
 	return lyd_get_value(found) ? lyd_get_value(found) : "";
 }
