@@ -1,6 +1,7 @@
 /* config: lifetime and lookups of struct mep_config. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,10 @@ void mep_config_init(struct mep_config *cfg)
 	cfg->rim.backup_metric = 100;
 	cfg->rim.backend = MEP_RIM_ZEBRA;
 	cfg->rim.kernel_table = 201;
+	snprintf(cfg->rim.interface, sizeof(cfg->rim.interface), "ipsec0");
+	snprintf(cfg->ipsec.vici_socket, sizeof(cfg->ipsec.vici_socket),
+		 "/var/run/charon.vici");
+	cfg->ipsec.grace_s = 10;
 }
 
 static void rule_free(struct mep_priority_rule *r)

@@ -94,6 +94,16 @@ struct mep_rim_config {
 	uint32_t tag;		/* default 0 */
 	enum mep_rim_backend backend;	/* default zebra */
 	uint32_t kernel_table;	/* default 201 */
+	char interface[16];	/* default "ipsec0": device of kernel routes */
+	bool has_next_hop;	/* next-hop ADDR instead of the device alone */
+	struct mep_addr next_hop;
+};
+
+/* Text block "ipsec": how to reach the IPsec engine (strongSwan). */
+struct mep_ipsec_config {
+	char vici_socket[108];	/* default "/var/run/charon.vici" */
+	uint32_t grace_s;	/* routes kept this long after losing the
+				 * engine; default 10 */
 };
 
 struct mep_config {
@@ -105,6 +115,7 @@ struct mep_config {
 	struct mep_probe_config probe;
 	bool load_distribution;
 	struct mep_rim_config rim;
+	struct mep_ipsec_config ipsec;
 };
 
 /* Set every field to its default (empty lists, defaults above). */
