@@ -564,21 +564,6 @@ static void rules_check_explicit_domains(struct rules_ctx *rc,
 	}
 }
 
-static const char *rules_method_name(enum mep_method m)
-{
-	switch (m) {
-	case MEP_METHOD_FIRST_TO_RESPOND:
-		return "first-to-respond";
-	case MEP_METHOD_VPN_DOMAIN:
-		return "vpn-domain";
-	case MEP_METHOD_RANDOM:
-		return "random";
-	case MEP_METHOD_PRIORITY_LIST:
-		return "priority-list";
-	}
-	return "?";
-}
-
 /* Warnings for one community: rules 6, 7, 8 leftovers. */
 static void rules_warn_community(struct rules_ctx *rc,
 				 const struct mep_community *c)
@@ -593,7 +578,7 @@ static void rules_warn_community(struct rules_ctx *rc,
 	else if (has_rules && c->method != MEP_METHOD_PRIORITY_LIST)
 		rules_warn(rc, object,
 			   "mep priority is ignored with mep entry-point %s (only priority-list uses it) (rule 6)",
-			   rules_method_name(c->method));
+			   mep_method_name(c->method));
 	if (c->mep_enabled && c->method == MEP_METHOD_PRIORITY_LIST &&
 	    !c->has_default_rule) {
 		for (size_t s = 0; s < c->satellites.n; s++) {

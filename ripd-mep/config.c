@@ -67,3 +67,29 @@ bool mep_gw_list_has(const struct mep_gw_list *list, int gw)
 			return true;
 	return false;
 }
+
+const char *mep_method_name(enum mep_method m)
+{
+	switch (m) {
+	case MEP_METHOD_FIRST_TO_RESPOND:
+		return "first-to-respond";
+	case MEP_METHOD_VPN_DOMAIN:
+		return "vpn-domain";
+	case MEP_METHOD_RANDOM:
+		return "random";
+	case MEP_METHOD_PRIORITY_LIST:
+		return "priority-list";
+	}
+	return "unknown";
+}
+
+const char *mep_tie_break_name(enum mep_tie_break t)
+{
+	switch (t) {
+	case MEP_TIE_FIRST_TO_RESPOND:
+		return "first-to-respond";
+	case MEP_TIE_RANDOM:
+		return "random";
+	}
+	return "unknown";
+}

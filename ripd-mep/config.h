@@ -125,6 +125,10 @@ void mep_config_free(struct mep_config *cfg);
 
 /* Index of the gateway called name, or -1. */
 int mep_config_gateway_index(const struct mep_config *cfg, const char *name);
+/* Configuration keywords of the enums: "first-to-respond"... */
+const char *mep_method_name(enum mep_method m);
+const char *mep_tie_break_name(enum mep_tie_break t);
+
 /* Does list contain gateway index gw? */
 bool mep_gw_list_has(const struct mep_gw_list *list, int gw);
 

@@ -35,21 +35,6 @@ const char *mep_rank_name(enum mep_rank r)
 	return "unknown";
 }
 
-const char *mep_method_name(enum mep_method m)
-{
-	switch (m) {
-	case MEP_METHOD_FIRST_TO_RESPOND:
-		return "first-to-respond";
-	case MEP_METHOD_VPN_DOMAIN:
-		return "vpn-domain";
-	case MEP_METHOD_RANDOM:
-		return "random";
-	case MEP_METHOD_PRIORITY_LIST:
-		return "priority-list";
-	}
-	return "unknown";
-}
-
 const char *mep_kind_name(enum mep_kind k)
 {
 	switch (k) {
@@ -104,17 +89,6 @@ const char *mep_status_name(enum mep_status s)
 		return "no-domain";
 	case MEP_BAD_QUERY:
 		return "bad-query";
-	}
-	return "unknown";
-}
-
-const char *mep_tie_break_name(enum mep_tie_break t)
-{
-	switch (t) {
-	case MEP_TIE_FIRST_TO_RESPOND:
-		return "first-to-respond";
-	case MEP_TIE_RANDOM:
-		return "random";
 	}
 	return "unknown";
 }

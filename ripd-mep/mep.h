@@ -120,12 +120,10 @@ const char *mep_tracking_line(const struct mep_config *cfg,
 
 /* Names for show output and logs. */
 const char *mep_rank_name(enum mep_rank r);		/* "primary"... */
-const char *mep_method_name(enum mep_method m);		/* "first-to-respond"... */
 const char *mep_kind_name(enum mep_kind k);		/* "explicit"... */
 const char *mep_liveness_name(enum mep_liveness_state s); /* "up"... */
 const char *mep_verdict_source_name(enum mep_verdict_source s);
 const char *mep_status_name(enum mep_status s);	/* "resolved"... */
-const char *mep_tie_break_name(enum mep_tie_break t);
 /* The method as shown to users: the entry-point method for explicit and
  * implicit MEP, else "primary-backup" or "single-gateway". */
 const char *mep_result_method_name(const struct mep_result *res);

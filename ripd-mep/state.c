@@ -1,12 +1,31 @@
 /* state: build mep-state and resolve-output trees from the daemon. */
 #include "state.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Create path (absolute) with value under the tree rooted at *root. */
+/* Create path (absolute) with value under the tree rooted at *root;
+ * output selects the rpc output nodes of the path's operation. */
+static void vput(const struct ly_ctx *ctx, struct lyd_node **root,
+		 const char *value, bool output, const char *fmt, va_list ap)
+{
+	char path[1024];
+	struct lyd_node *node = NULL;
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	lyd_new_path(*root, ctx, path, value,
+		     LYD_NEW_PATH_UPDATE | (output ? LYD_NEW_PATH_OUTPUT : 0),
+		     &node);
+	if (!*root && node) {
+		while (lyd_parent(node))
+			node = lyd_parent(node);
+		*root = node;
+	}
+}
+
 static void put(const struct ly_ctx *ctx, struct lyd_node **root,
 		const char *value, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -14,19 +33,11 @@ static void put(const struct ly_ctx *ctx, struct lyd_node **root,
 static void put(const struct ly_ctx *ctx, struct lyd_node **root,
 		const char *value, const char *fmt, ...)
 {
-	char path[1024];
-	struct lyd_node *node = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	vput(ctx, root, value, false, fmt, ap);
 	va_end(ap);
-	lyd_new_path(*root, ctx, path, value, LYD_NEW_PATH_UPDATE, &node);
-	if (!*root && node) {
-		while (lyd_parent(node))
-			node = lyd_parent(node);
-		*root = node;
-	}
 }
 
 static void put_output(const struct ly_ctx *ctx, struct lyd_node **root,
@@ -36,20 +47,11 @@ static void put_output(const struct ly_ctx *ctx, struct lyd_node **root,
 static void put_output(const struct ly_ctx *ctx, struct lyd_node **root,
 		       const char *value, const char *fmt, ...)
 {
-	char path[1024];
-	struct lyd_node *node = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	vput(ctx, root, value, true, fmt, ap);
 	va_end(ap);
-	lyd_new_path(*root, ctx, path, value,
-		     LYD_NEW_PATH_UPDATE | LYD_NEW_PATH_OUTPUT, &node);
-	if (!*root && node) {
-		while (lyd_parent(node))
-			node = lyd_parent(node);
-		*root = node;
-	}
 }
 
 static const char *iso_time(time_t t, char *buf, size_t len)
@@ -160,9 +162,7 @@ static void build_communities(const struct daemon *d, struct lyd_node **root)
 		CPUT("mep", community_mep(cfg, c));
 		if (c->mep_enabled) {
 			CPUT("entry-point", mep_method_name(c->method));
-			CPUT("tie-break", c->tie_break == MEP_TIE_RANDOM
-						  ? "random"
-						  : "first-to-respond");
+			CPUT("tie-break", mep_tie_break_name(c->tie_break));
 		}
 		CPUT("return-path", c->return_path == MEP_RETURN_RIM
 					    ? "rim"
