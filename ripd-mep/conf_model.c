@@ -1,7 +1,9 @@
 /* conf_model: walks a validated libyang configuration tree (/ripd-mep:mep)
  * and fills struct mep_config (config.h): gateways and communities in
- * configuration order, names resolved to gateway indices, prefixes parsed,
- * defaults of the model applied, effective return paths computed.
+ * configuration order, names resolved to gateway indices, prefixes and
+ * addresses parsed, defaults of the model applied (those of config.c's
+ * mep_config_init for nodes absent from the tree), effective return paths
+ * computed.
  * It trusts nothing: every value is checked again (length, range, known
  * name), and any inconsistency leaves cfg empty with a message in err. */
 #include "conf_model.h"
@@ -416,6 +418,20 @@ static int model_probe(const struct lyd_node *cont,
 	return 0;
 }
 
+/* Linux interface name: 1..15 of [A-Za-z0-9_.-], not "." or "..". */
+static int model_ifname(const struct lyd_node *n, char *dst, size_t size,
+			struct strbuf *err)
+{
+	const char *s = model_value(n);
+	size_t len = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+
+	if (s[len] || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return model_fail(err, "rim interface \"%.32s\": invalid interface name",
+				  s);
+	return model_copy(dst, size, s, "rim interface", err);
+}
+
 static int model_rim(const struct lyd_node *cont, struct mep_rim_config *r,
 		     struct strbuf *err)
 {
@@ -450,12 +466,50 @@ static int model_rim(const struct lyd_node *cont, struct mep_rim_config *r,
 				rc = model_fail(err, "rim kernel-table %llu: reserved table (use 1..252 or 256..4294967295)",
 						v);
 			r->kernel_table = (uint32_t)v;
+		} else if (model_is(n, "interface")) {
+			rc = model_ifname(n, r->interface,
+					  sizeof(r->interface), err);
+		} else if (model_is(n, "next-hop")) {
+			if (mep_addr_parse(model_value(n), &r->next_hop) < 0)
+				rc = model_fail(err, "rim next-hop \"%.64s\": not an IPv4 or IPv6 address",
+						model_value(n));
+			r->has_next_hop = rc == 0;
 		} else {
 			rc = model_fail(err, "rim: unexpected node \"%s\"",
 					model_name(n));
 		}
 		if (rc)
 			return -1;
+	}
+	return 0;
+}
+
+static int model_ipsec(const struct lyd_node *cont,
+		       struct mep_ipsec_config *c, struct strbuf *err)
+{
+	const struct lyd_node *n;
+	unsigned long long v = 0;
+
+	LY_LIST_FOR(lyd_child(cont), n) {
+		if (model_is(n, "vici-socket")) {
+			const char *s = model_value(n);
+
+			if (s[0] != '/')
+				return model_fail(err, "ipsec vici-socket \"%.64s\": not an absolute path",
+						  s);
+			if (model_copy(c->vici_socket,
+				       sizeof(c->vici_socket), s,
+				       "ipsec vici-socket", err))
+				return -1;
+		} else if (model_is(n, "grace-period")) {
+			if (model_uint(n, 0, 3600, &v, "ipsec grace-period",
+				       err))
+				return -1;
+			c->grace_s = (uint32_t)v;
+		} else {
+			return model_fail(err, "ipsec: unexpected node \"%s\"",
+					  model_name(n));
+		}
 	}
 	return 0;
 }
@@ -522,6 +576,8 @@ static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
 			cfg->load_distribution = true;
 		} else if (model_is(n, "rim")) {
 			rc = model_rim(n, &cfg->rim, err);
+		} else if (model_is(n, "ipsec")) {
+			rc = model_ipsec(n, &cfg->ipsec, err);
 		} else {
 			rc = model_fail(err, "mep: unexpected node \"%s\"",
 					model_name(n));

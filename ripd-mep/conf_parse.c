@@ -2,9 +2,18 @@
  *
  * Owns the command grammar of ripd-mep.conf (see conf_parse.h and
  * conf_render.c for the canonical layout), the node stack
- * (config -> mep -> gateway | community | rim), a per-line undo log that
+ * (config -> mep -> gateway | community | rim | ipsec), a per-line undo log
+ * that
  * makes every line all-or-nothing, and the data path -> line map that
  * puts line numbers on validation errors.
+ *
+ * The rim and ipsec blocks hold only leaves; their commands are described
+ * by tables (rim_leaves, ipsec_leaves: keyword = leaf name, kind of
+ * argument) and run by one pair of functions (leaf_lookup, leaf_apply):
+ * "KEYWORD VALUE" sets the leaf, "no KEYWORD [VALUE]" deletes it. The
+ * ipsec container is not a presence container (its defaults always
+ * apply): `ipsec` enters it, `no ipsec` deletes all its settings, and it
+ * disappears once its last explicit setting is deleted.
  *
  * Each line is tokenized (cmd.h), its first keyword is looked up in the
  * current node and, when it is not a command there, in the enclosing
@@ -38,6 +47,7 @@ enum conf_node {
 	NODE_GATEWAY,
 	NODE_COMMUNITY,
 	NODE_RIM,
+	NODE_IPSEC,
 };
 
 struct line_ref {
@@ -696,6 +706,162 @@ static int set_number_leaf(struct conf_parser *p, struct lyd_node *parent,
 	return set_leaf(p, parent, name, word, what, NULL);
 }
 
+/* Linux interface name: 1..15 of [A-Za-z0-9_.-], not "." or "..". */
+static int check_ifname(struct conf_parser *p, const char *what,
+			const char *word)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t n = strspn(word, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+
+	if (n == strlen(word) && n >= 1 && n <= 15 &&
+	    strcmp(word, ".") != 0 && strcmp(word, "..") != 0)
+		return CMD_SUCCESS;
+	fail(p, CMD_WARNING_CONFIG_FAILED,
+	     "%s: invalid interface name (1..15 characters: letters, digits, "
+	     "'_', '.' or '-'; not \".\" or \"..\")",
+	     arg_text(&b, what, word));
+	strbuf_free(&b);
+	return CMD_WARNING_CONFIG_FAILED;
+}
+
+static int check_address(struct conf_parser *p, const char *what,
+			 const char *word)
+{
+	struct mep_addr a;
+	struct strbuf b = STRBUF_INIT;
+
+	if (mep_addr_parse(word, &a) == 0)
+		return CMD_SUCCESS;
+	fail(p, CMD_WARNING_CONFIG_FAILED,
+	     "%s: not an IPv4 or IPv6 address", arg_text(&b, what, word));
+	strbuf_free(&b);
+	return CMD_WARNING_CONFIG_FAILED;
+}
+
+/* Absolute path of a unix socket: '/' then printable characters, at most
+ * 107 in all (sun_path). */
+static int check_path(struct conf_parser *p, const char *what,
+		      const char *word)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t n = strlen(word);
+	bool ok = n >= 1 && n <= 107 && word[0] == '/';
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = word[i] > ' ' && word[i] <= '~';
+	if (ok)
+		return CMD_SUCCESS;
+	fail(p, CMD_WARNING_CONFIG_FAILED,
+	     "%s: must be an absolute path of 1..107 printable characters "
+	     "without spaces", arg_text(&b, what, word));
+	strbuf_free(&b);
+	return CMD_WARNING_CONFIG_FAILED;
+}
+
+/* ---- leaf-only blocks (rim, ipsec) ------------------------------------ */
+
+enum leaf_arg { ARG_NUMBER, ARG_KEYWORD, ARG_IFNAME, ARG_ADDRESS, ARG_PATH };
+
+struct block_leaf {
+	const char *kw;			/* keyword and leaf name */
+	enum leaf_arg arg;
+	const char *const *values;	/* ARG_KEYWORD */
+};
+
+#define LEAF_TABLE_MAX 8
+
+static const char *const backend_kw[] = { "zebra", "kernel", NULL };
+
+static const struct block_leaf rim_leaves[] = {
+	{ "distance", ARG_NUMBER, NULL },
+	{ "metric", ARG_NUMBER, NULL },
+	{ "backup-metric", ARG_NUMBER, NULL },
+	{ "tag", ARG_NUMBER, NULL },
+	{ "backend", ARG_KEYWORD, backend_kw },
+	{ "kernel-table", ARG_NUMBER, NULL },
+	{ "interface", ARG_IFNAME, NULL },
+	{ "next-hop", ARG_ADDRESS, NULL },
+	{ NULL, ARG_NUMBER, NULL },
+};
+
+static const struct block_leaf ipsec_leaves[] = {
+	{ "vici-socket", ARG_PATH, NULL },
+	{ "grace-period", ARG_NUMBER, NULL },
+	{ NULL, ARG_NUMBER, NULL },
+};
+
+/* Find the command of a leaf block: *k is the index in tab, *no whether
+ * it is the `no` form. CMD_SUCCESS, RET_FALLBACK (not a command of this
+ * block) or an error status with the message set. */
+static int leaf_lookup(struct conf_parser *p, const struct cmd_tokens *t,
+		       const struct block_leaf *tab, int *k, bool *no)
+{
+	const char *kw[LEAF_TABLE_MAX + 2];
+	int n = 0, i;
+
+	while (tab[n].kw && n < LEAF_TABLE_MAX) {
+		kw[n] = tab[n].kw;
+		n++;
+	}
+	kw[n] = "no";
+	kw[n + 1] = NULL;
+	i = cmd_keyword(t->v[0], kw);
+	*no = i == n;
+	if (*no) {
+		if (t->n < 2)
+			return fail(p, CMD_ERR_INCOMPLETE,
+				    "incomplete command");
+		kw[n] = NULL;
+		i = cmd_keyword(t->v[1], kw);
+	}
+	if (i == CMD_KW_AMBIGUOUS)
+		return fail(p, CMD_ERR_AMBIGUOUS, "ambiguous command");
+	if (i < 0 || t->n > (*no ? 3 : 2))
+		return RET_FALLBACK;
+	if (!*no && t->n < 2)
+		return fail(p, CMD_ERR_INCOMPLETE, "%s: value missing",
+			    tab[i].kw);
+	*k = i;
+	return CMD_SUCCESS;
+}
+
+/* Run the command of leaf (found by leaf_lookup) on block. */
+static int leaf_apply(struct conf_parser *p, struct lyd_node *block,
+		      const struct cmd_tokens *t,
+		      const struct block_leaf *leaf, bool no)
+{
+	const char *word = no ? NULL : t->v[1];
+	int rc = CMD_SUCCESS;
+
+	if (no) {
+		struct lyd_node *n = find_child(block, leaf->kw, NULL);
+
+		if (n)
+			delete_node(p, n);
+		return CMD_SUCCESS;
+	}
+	switch (leaf->arg) {
+	case ARG_NUMBER:
+		return set_number_leaf(p, block, leaf->kw, leaf->kw, word);
+	case ARG_KEYWORD:
+		return set_keyword_leaf(p, block, leaf->kw, leaf->kw, word,
+					leaf->values);
+	case ARG_IFNAME:
+		rc = check_ifname(p, leaf->kw, word);
+		break;
+	case ARG_ADDRESS:
+		rc = check_address(p, leaf->kw, word);
+		break;
+	case ARG_PATH:
+		rc = check_path(p, leaf->kw, word);
+		break;
+	}
+	if (rc != CMD_SUCCESS)
+		return rc;
+	return set_leaf(p, block, leaf->kw, word, leaf->kw, NULL);
+}
+
 /* ---- blocks ------------------------------------------------------------ */
 
 static void enter(struct conf_parser *p, enum conf_node node,
@@ -855,17 +1021,19 @@ out:
 	return rc;
 }
 
-/* Delete the probe container when no explicit setting is left in it. */
-static void probe_tidy(struct conf_parser *p, struct lyd_node *mep)
+/* Delete the (non-presence) container name of mep when no explicit
+ * setting is left in it. */
+static void container_tidy(struct conf_parser *p, struct lyd_node *mep,
+			   const char *name)
 {
-	struct lyd_node *probe = find_child(mep, "probe", NULL);
+	struct lyd_node *c = find_child(mep, name, NULL);
 
-	if (!probe)
+	if (!c)
 		return;
-	for (struct lyd_node *n = lyd_child(probe); n; n = n->next)
+	for (struct lyd_node *n = lyd_child(c); n; n = n->next)
 		if (!(n->flags & LYD_DEFAULT))
 			return;
-	delete_node(p, probe);
+	delete_node(p, c);
 }
 
 static int no_mep(struct conf_parser *p, struct lyd_node *mep,
@@ -873,7 +1041,8 @@ static int no_mep(struct conf_parser *p, struct lyd_node *mep,
 {
 	static const char *const kw[] = { "local-gateway", "gateway",
 					  "community", "probe",
-					  "load-distribution", "rim", NULL };
+					  "load-distribution", "rim", "ipsec",
+					  NULL };
 	struct lyd_node *n;
 	int k = cmd_keyword(t->v[1], kw);
 
@@ -917,18 +1086,41 @@ static int no_mep(struct conf_parser *p, struct lyd_node *mep,
 				       probe_kw[o], NULL);
 			if (n)
 				delete_node(p, n);
-			probe_tidy(p, mep);
+			container_tidy(p, mep, "probe");
 		}
 		return CMD_SUCCESS;
 	default:
-		/* local-gateway [NAME], load-distribution, rim */
+		/* local-gateway [NAME], load-distribution, rim, ipsec */
 		if (t->n > (k == 0 ? 3 : 2))
 			return RET_FALLBACK;
 		n = find_child(mep, kw[k], NULL);
+		if (!n && k == 6)
+			n = find_default_child(mep, kw[k]);
 		if (n)
 			delete_node(p, n);
 		return CMD_SUCCESS;
 	}
+}
+
+/* The ipsec container (explicit, else implicit), created when missing:
+ * the block always exists as far as the user is concerned. */
+static struct lyd_node *ipsec_block(struct conf_parser *p,
+				    struct lyd_node *mep)
+{
+	struct lyd_node *n = find_child(mep, "ipsec", NULL);
+
+	if (!n)
+		n = find_default_child(mep, "ipsec");
+	if (n)
+		return n;
+	ly_clear(p);
+	if (lyd_new_inner(mep, NULL, "ipsec", 0, &n) != LY_SUCCESS) {
+		fail(p, CMD_WARNING_CONFIG_FAILED, "ipsec: %s",
+		     ly_last_msg(p));
+		return NULL;
+	}
+	undo_push(p, UNDO_CREATED, n, NULL, NULL);
+	return n;
 }
 
 static int run_mep(struct conf_parser *p, struct cmd_tokens *t)
@@ -936,7 +1128,7 @@ static int run_mep(struct conf_parser *p, struct cmd_tokens *t)
 	static const char *const kw[] = { "local-gateway", "gateway",
 					  "community", "probe",
 					  "load-distribution", "rim",
-					  "no", NULL };
+					  "no", "ipsec", NULL };
 	struct lyd_node *mep = mep_root(p), *n;
 	int k = cmd_keyword(t->v[0], kw), rc;
 
@@ -955,6 +1147,17 @@ static int run_mep(struct conf_parser *p, struct cmd_tokens *t)
 	}
 	if (k == 3)
 		return cmd_probe(p, mep, t);
+	if (k == 7) {
+		if (t->n != 1)
+			return RET_FALLBACK;
+		n = find_child(mep, "ipsec", NULL);
+		if (n && p->mode == CONF_PARSE_FILE)
+			return dup_error(p, n, "ipsec");
+		if (!ipsec_block(p, mep))
+			return CMD_WARNING_CONFIG_FAILED;
+		enter(p, NODE_IPSEC, NULL);
+		return CMD_SUCCESS;
+	}
 	if (k == 4 || k == 5) {
 		if (t->n != 1)
 			return RET_FALLBACK;
@@ -1566,42 +1769,39 @@ static int run_community(struct conf_parser *p, struct cmd_tokens *t)
 
 static int run_rim(struct conf_parser *p, struct cmd_tokens *t)
 {
-	static const char *const kw[] = { "distance", "metric",
-					  "backup-metric", "tag", "backend",
-					  "kernel-table", "no", NULL };
-	static const char *const backend_kw[] = { "zebra", "kernel", NULL };
-	struct lyd_node *rim = find_child(mep_root(p), "rim", NULL), *n;
-	int k = cmd_keyword(t->v[0], kw);
+	struct lyd_node *rim;
+	bool no;
+	int k, rc = leaf_lookup(p, t, rim_leaves, &k, &no);
 
-	if (k == CMD_KW_AMBIGUOUS)
-		return fail(p, CMD_ERR_AMBIGUOUS, "ambiguous command");
-	if (k < 0)
-		return RET_FALLBACK;
+	if (rc != CMD_SUCCESS)
+		return rc;
+	rim = find_child(mep_root(p), "rim", NULL);
 	if (!rim)
 		return fail(p, CMD_WARNING_CONFIG_FAILED,
 			    "the rim block no longer exists");
-	if (k == 6) {
-		if (t->n < 2)
-			return fail(p, CMD_ERR_INCOMPLETE,
-				    "incomplete command");
-		k = cmd_keyword(t->v[1], kw);
-		if (k == CMD_KW_AMBIGUOUS)
-			return fail(p, CMD_ERR_AMBIGUOUS, "ambiguous command");
-		if (k < 0 || k == 6 || t->n > 3)
-			return RET_FALLBACK;
-		n = find_child(rim, kw[k], NULL);
-		if (n)
-			delete_node(p, n);
-		return CMD_SUCCESS;
-	}
-	if (t->n < 2)
-		return fail(p, CMD_ERR_INCOMPLETE, "%s: value missing", kw[k]);
-	if (t->n > 2)
-		return RET_FALLBACK;
-	if (k == 4)
-		return set_keyword_leaf(p, rim, kw[k], kw[k], t->v[1],
-					backend_kw);
-	return set_number_leaf(p, rim, kw[k], kw[k], t->v[1]);
+	return leaf_apply(p, rim, t, &rim_leaves[k], no);
+}
+
+/* ---- node: ipsec ----------------------------------------------------- */
+
+static int run_ipsec(struct conf_parser *p, struct cmd_tokens *t)
+{
+	struct lyd_node *mep = mep_root(p), *ipsec;
+	bool no;
+	int k, rc = leaf_lookup(p, t, ipsec_leaves, &k, &no);
+
+	if (rc != CMD_SUCCESS)
+		return rc;
+	if (!mep)
+		return fail(p, CMD_WARNING_CONFIG_FAILED,
+			    "the mep block no longer exists");
+	ipsec = ipsec_block(p, mep);
+	if (!ipsec)
+		return CMD_WARNING_CONFIG_FAILED;
+	rc = leaf_apply(p, ipsec, t, &ipsec_leaves[k], no);
+	if (rc == CMD_SUCCESS && no)
+		container_tidy(p, mep, "ipsec");
+	return rc;
 }
 
 /* ---- dispatch -------------------------------------------------------- */
@@ -1629,6 +1829,9 @@ static void where_of(const struct conf_parser *p, enum conf_node n,
 	case NODE_RIM:
 		strbuf_puts(b, "rim");
 		break;
+	case NODE_IPSEC:
+		strbuf_puts(b, "ipsec");
+		break;
 	}
 }
 
@@ -1652,11 +1855,11 @@ static int run_exit(struct conf_parser *p, enum conf_node n,
 static int run_node(struct conf_parser *p, enum conf_node n,
 		    struct cmd_tokens *t)
 {
-	static const char *const all_kw[][12] = {
+	static const char *const all_kw[][14] = {
 		[NODE_CONFIG] = { "mep", "no", "exit", "end", NULL },
 		[NODE_MEP] = { "local-gateway", "gateway", "community",
 			       "probe", "load-distribution", "rim", "no",
-			       "exit", "end", NULL },
+			       "ipsec", "exit", "end", NULL },
 		[NODE_GATEWAY] = { "address", "vpn-domain", "ip-pool",
 				   "ike-connection", "backup-gateway",
 				   "third-party", "no", "exit", "end", NULL },
@@ -1665,8 +1868,10 @@ static int run_node(struct conf_parser *p, enum conf_node n,
 				     "return-path", "no", "exit", "end",
 				     NULL },
 		[NODE_RIM] = { "distance", "metric", "backup-metric", "tag",
-			       "backend", "kernel-table", "no", "exit", "end",
-			       NULL },
+			       "backend", "kernel-table", "interface",
+			       "next-hop", "no", "exit", "end", NULL },
+		[NODE_IPSEC] = { "vici-socket", "grace-period", "no", "exit",
+				 "end", NULL },
 	};
 	int k = cmd_keyword(t->v[0], all_kw[n]);
 
@@ -1696,6 +1901,8 @@ static int run_node(struct conf_parser *p, enum conf_node n,
 		return run_community(p, t);
 	case NODE_RIM:
 		return run_rim(p, t);
+	case NODE_IPSEC:
+		return run_ipsec(p, t);
 	}
 	return RET_FALLBACK;
 }
@@ -1821,6 +2028,7 @@ const char *conf_parser_node(const struct conf_parser *p)
 		[NODE_GATEWAY] = "config-mep-gateway",
 		[NODE_COMMUNITY] = "config-mep-community",
 		[NODE_RIM] = "config-mep-rim",
+		[NODE_IPSEC] = "config-mep-ipsec",
 	};
 
 	return names[p->node];
@@ -1833,7 +2041,8 @@ int conf_parser_ended(const struct conf_parser *p)
 
 /* ---- validation ------------------------------------------------------ */
 
-/* "gateway M1", "community C", "probe", "rim" or "mep" from a data path. */
+/* "gateway M1", "community C", "probe", "rim", "ipsec" or "mep" from a
+ * data path. */
 static void object_of(const char *path, struct strbuf *b)
 {
 	static const char *const lists[] = { "/gateway[name='",
@@ -1859,6 +2068,8 @@ static void object_of(const char *path, struct strbuf *b)
 		strbuf_puts(b, "probe");
 	} else if (path && strstr(path, ":mep/rim")) {
 		strbuf_puts(b, "rim");
+	} else if (path && strstr(path, ":mep/ipsec")) {
+		strbuf_puts(b, "ipsec");
 	} else {
 		strbuf_puts(b, "mep");
 	}

@@ -1048,6 +1048,136 @@ static void test_defaults(void **state)
 
 }
 
+/* ipsec block, rim interface and next-hop: round trip in YANG order,
+ * ranges and bad values, no forms, node name, duplicates. */
+static void test_ipsec_rim_statements(void **state)
+{
+	static const char *const canon =
+		"mep\n"
+		" rim\n"
+		"  distance 30\n"
+		"  interface tun0\n"
+		"  next-hop 2001:db8::1\n"
+		" exit\n"
+		" !\n"
+		" ipsec\n"
+		"  vici-socket /run/ns1/charon.vici\n"
+		"  grace-period 0\n"
+		" exit\n"
+		" !\n"
+		"exit\n"
+		"!\n";
+	struct session s;
+
+	(void)state;
+	/* statements out of order render in the model's order */
+	assert_renders("mep\n ipsec\n  grace-period 0\n"
+		       "  vici-socket /run/ns1/charon.vici\n exit\n"
+		       " rim\n  next-hop 2001:DB8:0::1\n  interface tun0\n"
+		       "  distance 30\n exit\n",
+		       canon);
+	assert_renders(canon, canon);
+	/* an ipsec block with nothing explicit is not printed */
+	assert_renders("mep\n ipsec\n exit\n", "mep\nexit\n!\n");
+	/* an explicit default is printed */
+	assert_renders("mep\n ipsec\n  grace-period 10\n",
+		       "mep\n ipsec\n  grace-period 10\n exit\n !\n"
+		       "exit\n!\n");
+
+	/* file mode: a second ipsec block or setting is a duplicate */
+	parse_fails("mep\n ipsec\n  grace-period 5\n exit\n ipsec\n",
+		    "t.conf:5: mep: duplicate ipsec (first at line 2)");
+	parse_fails("mep\n ipsec\n  grace-period 5\n  grace-period 6\n",
+		    "t.conf:4: ipsec: duplicate grace-period (first at line 3)");
+	parse_fails("mep\n rim\n  interface a\n  interface b\n",
+		    "t.conf:4: rim: duplicate interface (first at line 3)");
+
+	session_start(&s, CONF_PARSE_INTERACTIVE);
+	line_ok(&s, "mep");
+	line_ok(&s, "ipsec");
+	assert_string_equal(conf_parser_node(s.p), "config-mep-ipsec");
+	/* ranges and bad values */
+	line_fails(&s, "grace-period 3601", CMD_WARNING_CONFIG_FAILED,
+		   "ipsec: grace-period 3601: out of range (0..3600)");
+	line_fails(&s, "grace-period -1", CMD_WARNING_CONFIG_FAILED,
+		   "not a number");
+	line_fails(&s, "grace-period", CMD_ERR_INCOMPLETE, "value missing");
+	line_fails(&s, "grace-period 1 2", CMD_ERR_NO_MATCH,
+		   "unknown command");
+	line_fails(&s, "vici-socket charon.vici", CMD_WARNING_CONFIG_FAILED,
+		   "vici-socket charon.vici: must be an absolute path");
+	line_fails(&s,
+		   "vici-socket /"
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		   "ccccccc",
+		   CMD_WARNING_CONFIG_FAILED, "1..107");
+	line_fails(&s, "vici-socket /run/\x01", CMD_WARNING_CONFIG_FAILED,
+		   "/run/?");
+	line_ok(&s, "grace-period 3600");
+	line_ok(&s, "vici-socket /"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		    "cccccc");
+	line_ok(&s, "vici-socket /run/charon.vici");	/* overwrite */
+	line_ok(&s, "rim");
+	assert_string_equal(conf_parser_node(s.p), "config-mep-rim");
+	line_fails(&s, "interface abcdefghijklmnop", CMD_WARNING_CONFIG_FAILED,
+		   "invalid interface name");
+	line_fails(&s, "interface eth/0", CMD_WARNING_CONFIG_FAILED,
+		   "rim: interface eth/0: invalid interface name");
+	line_fails(&s, "interface ..", CMD_WARNING_CONFIG_FAILED,
+		   "invalid interface name");
+	line_fails(&s, "next-hop 10.0.0.0/8", CMD_WARNING_CONFIG_FAILED,
+		   "rim: next-hop 10.0.0.0/8: not an IPv4 or IPv6 address");
+	line_fails(&s, "next-hop fe80::1%eth0", CMD_WARNING_CONFIG_FAILED,
+		   "not an IPv4 or IPv6 address");
+	line_fails(&s, "next-hop", CMD_ERR_INCOMPLETE, "value missing");
+	line_fails(&s, "n 1.2.3.4", CMD_ERR_AMBIGUOUS, "ambiguous");
+	line_ok(&s, "interface abcdefghijklmno");
+	line_ok(&s, "ne 192.0.2.254");		/* abbreviation */
+	line_ok(&s, "next-hop 192.0.2.253");	/* overwrite */
+	/* from rim, straight back into ipsec (fallback to mep) */
+	line_ok(&s, "ipsec");
+	line_ok(&s, "gr 7");
+	assert_int_equal(conf_parser_validate(s.p, &s.err), 0);
+	assert_session_renders(&s, "mep\n rim\n  interface abcdefghijklmno\n"
+				   "  next-hop 192.0.2.253\n exit\n !\n"
+				   " ipsec\n"
+				   "  vici-socket /run/charon.vici\n"
+				   "  grace-period 7\n exit\n !\n"
+				   "exit\n!\n");
+	/* no forms */
+	line_ok(&s, "no vici-socket /anything");
+	line_ok(&s, "no vici-socket");		/* unset: not an error */
+	assert_session_renders(&s, "mep\n rim\n  interface abcdefghijklmno\n"
+				   "  next-hop 192.0.2.253\n exit\n !\n"
+				   " ipsec\n  grace-period 7\n exit\n !\n"
+				   "exit\n!\n");
+	line_ok(&s, "no grace-period");		/* last one: block goes */
+	assert_session_renders(&s, "mep\n rim\n  interface abcdefghijklmno\n"
+				   "  next-hop 192.0.2.253\n exit\n !\n"
+				   "exit\n!\n");
+	line_ok(&s, "grace-period 20");		/* still in the ipsec node */
+	assert_string_equal(conf_parser_node(s.p), "config-mep-ipsec");
+	line_ok(&s, "exit");
+	line_ok(&s, "no ipsec");
+	line_ok(&s, "no ipsec");
+	line_ok(&s, "rim");
+	line_ok(&s, "no next-hop");
+	line_ok(&s, "no interface x");
+	assert_int_equal(conf_parser_validate(s.p, &s.err), 0);
+	assert_session_renders(&s, "mep\n rim\n exit\n !\nexit\n!\n");
+	/* after validation the implicit ipsec container is edited in place */
+	line_ok(&s, "ipsec");
+	line_ok(&s, "vici-socket /var/run/charon.vici");
+	assert_int_equal(conf_parser_validate(s.p, &s.err), 0);
+	assert_session_renders(&s, "mep\n rim\n exit\n !\n ipsec\n"
+				   "  vici-socket /var/run/charon.vici\n"
+				   " exit\n !\nexit\n!\n");
+	session_end(&s);
+}
+
 static void test_render_empty(void **state)
 {
 	struct lyd_node *tree;
@@ -1079,12 +1209,15 @@ static void test_random_lines(void **state)
 		"local-gateway", "tag", "!", "load-distribution",
 		"return-path", "ip-pool-nat", "distance", "\xff\x01",
 		"permanent-tunnels", "tracking", "log", "3",
+		"ipsec", "vici-socket", "grace-period", "/run/x.vici",
+		"interface", "next-hop", "ipsec0", "2001:db8::1",
 	};
 	static const char *const first[] = {
 		"mep", "gateway", "community", "rim", "probe", "no", "exit",
 		"type", "center", "satellite", "address", "vpn-domain",
 		"distance", "local-gateway", "backup-gateway", "return-path",
-		"member", "ip-pool",
+		"member", "ip-pool", "ipsec", "vici-socket", "grace-period",
+		"interface", "next-hop",
 	};
 	const size_t nw = sizeof(words) / sizeof(words[0]);
 	const size_t nf = sizeof(first) / sizeof(first[0]);
@@ -1165,6 +1298,7 @@ int main(void)
 		cmocka_unit_test(test_priority_rules),
 		cmocka_unit_test(test_yang_rules),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_ipsec_rim_statements),
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_random_lines),
 	};

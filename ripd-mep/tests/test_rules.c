@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,80 @@ static void test_model_return_path(void **state)
 	assert_true(l.cfg.communities[0].return_path_set);
 	assert_int_equal(l.cfg.rim.tag, 2600);
 	loaded_free(&l);
+}
+
+/* ipsec block and rim interface/next-hop: defaults as mep_config_init,
+ * explicit values, and the model's ranges. */
+static void test_model_ipsec_rim(void **state)
+{
+	struct loaded l;
+	char buf[MEP_PREFIX_STRLEN];
+
+	(void)state;
+	load(MEP("'rim':{}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_string_equal(l.cfg.ipsec.vici_socket, "/var/run/charon.vici");
+	assert_int_equal(l.cfg.ipsec.grace_s, 10);
+	assert_string_equal(l.cfg.rim.interface, "ipsec0");
+	assert_false(l.cfg.rim.has_next_hop);
+	loaded_free(&l);
+
+	load(MEP("'rim':{'interface':'tun-7.x_1','next-hop':'192.0.2.254'},"
+		 "'ipsec':{'vici-socket':'/run/ns1/charon.vici',"
+		 "'grace-period':0}"),
+	     &l);
+	if (l.status != LOAD_OK)
+		print_failure(&l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_string_equal(l.cfg.ipsec.vici_socket, "/run/ns1/charon.vici");
+	assert_int_equal(l.cfg.ipsec.grace_s, 0);
+	assert_string_equal(l.cfg.rim.interface, "tun-7.x_1");
+	assert_true(l.cfg.rim.has_next_hop);
+	assert_string_equal(mep_addr_str(&l.cfg.rim.next_hop, buf,
+					 sizeof(buf)),
+			    "192.0.2.254");
+	loaded_free(&l);
+
+	/* longest values */
+	load(MEP("'rim':{'interface':'abcdefghijklmno','next-hop':"
+		 "'2001:db8::1'},'ipsec':{'vici-socket':'/"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		 "cccccc','grace-period':3600}"),
+	     &l);
+	if (l.status != LOAD_OK)
+		print_failure(&l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(strlen(l.cfg.ipsec.vici_socket), 107);
+	assert_int_equal(l.cfg.ipsec.grace_s, 3600);
+	assert_string_equal(l.cfg.rim.interface, "abcdefghijklmno");
+	assert_int_equal(l.cfg.rim.next_hop.family, AF_INET6);
+	loaded_free(&l);
+
+	/* the ipsec block needs no rim and keeps its defaults */
+	load(MEP("'ipsec':{'grace-period':60}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_false(l.cfg.rim.enabled);
+	assert_int_equal(l.cfg.ipsec.grace_s, 60);
+	assert_string_equal(l.cfg.ipsec.vici_socket, "/var/run/charon.vici");
+	loaded_free(&l);
+
+	expect_yang(MEP("'ipsec':{'grace-period':3601}"), "3601");
+	expect_yang(MEP("'ipsec':{'vici-socket':'charon.vici'}"),
+		    "charon.vici");
+	expect_yang(MEP("'ipsec':{'vici-socket':'/run/a b'}"), "a b");
+	expect_yang(MEP("'ipsec':{'vici-socket':'/"
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+			"ccccccc'}"),
+		    "length");
+	expect_yang(MEP("'rim':{'interface':'abcdefghijklmnop'}"), "length");
+	expect_yang(MEP("'rim':{'interface':'eth 0'}"), "eth 0");
+	expect_yang(MEP("'rim':{'interface':'..'}"), "..");
+	expect_yang(MEP("'rim':{'interface':''}"), "length");
+	expect_yang(MEP("'rim':{'next-hop':'192.0.2.300'}"), "192.0.2.300");
+	expect_yang(MEP("'rim':{'next-hop':'fe80::1%eth0'}"), "fe80::1");
+	expect_yang(MEP("'rim':{'next-hop':'10.0.0.0/8'}"), "10.0.0.0/8");
 }
 
 /* conf_model_build is defensive: a tree that skipped validation with a
@@ -894,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_model_empty),
 		cmocka_unit_test(test_model_full),
 		cmocka_unit_test(test_model_return_path),
+		cmocka_unit_test(test_model_ipsec_rim),
 		cmocka_unit_test(test_model_dangling),
 		cmocka_unit_test(test_model_refill),
 		cmocka_unit_test(test_rule1),
