@@ -99,4 +99,27 @@ rim_lab_up S2 || lab_fail "S2 cannot initiate after restart"
 lab_wait_for 10 rim_lab_ike_up M1 s2 || lab_fail "s2 not back"
 lab_ok "restarted charon re-establishes the tunnel"
 
+# ---- the center's charon dies: ipsec0 goes, and with it every route via
+# ipsec0 in every table, without an RTM_DELROUTE (ip monitor is silent)
+lab_route M1 add 10.12.0.0/16 dev ipsec0 table "$RIM_TABLE" \
+	proto "$RIM_PROTO" metric "$prio" || lab_fail "cannot add the S2 route"
+lab_daemon M1 monitor ip monitor route || lab_fail "no ip monitor"
+mon=$LAB_PID
+sleep 0.3 # let ip monitor subscribe before the kill
+rim_lab_charon_kill M1 || lab_fail "cannot kill M1's charon"
+lab_wait_for 5 eval '! lab_exec M1 ip link show ipsec0' ||
+	lab_fail "ipsec0 survived charon"
+[ -z "$(lab_route M1 show table "$RIM_TABLE" proto "$RIM_PROTO")" ] ||
+	lab_fail "route via ipsec0 survived: $(lab_route M1 show table "$RIM_TABLE")"
+kill "$mon"
+wait "$mon" 2>/dev/null
+if grep -q "^Deleted 10.12.0.0/16" "$LAB_RUN/logs/M1-monitor.log"; then
+	note="with an RTM_DELROUTE"
+else
+	note="silently (no RTM_DELROUTE)"
+fi
+rim_lab_charon_start M1 || lab_fail "cannot restart M1's charon"
+lab_wait_for 5 lab_exec M1 ip link show ipsec0 || lab_fail "no new ipsec0"
+lab_ok "M1's charon killed: ipsec0 and the routes via it vanish $note"
+
 lab_pass "up ${t_up} ms, rekey ${t_rekey} ms, terminate ${t_term} ms, DPD ${t_dpd} ms"
