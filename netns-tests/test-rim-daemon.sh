@@ -53,6 +53,7 @@ timed()
 	return $rc
 }
 
+mkdir -p "$DIR"
 cat >"$CONF" <<CONF
 mep
  local-gateway M1
@@ -173,15 +174,23 @@ s1_up()
 lab_route M1 add 10.99.0.0/16 dev to-H1 table "$RIM_TABLE" \
 	proto "$RIM_PROTO" metric "$PRIO" || lab_fail "cannot add stale route"
 
+vici_client()
+{
+	# an established connection on charon's VICI socket: swanctl is not
+	# running, so it is ripd-mep's
+	lab_exec M1 ss -xH state established | grep -qF "$(lab_vici M1)"
+}
 start_daemon || lab_fail "ripd-mep did not start"
-if ! j=$(routes_json 2>&1) ||
-	! jq -e '."ripd-mep:mep-state"' >/dev/null 2>&1 <<<"$j"; then
-	grep -q 'Unknown command' <<<"$j" &&
-		skip "ripd-mep has no 'show mep routes json' yet: $j"
-	lab_fail "show mep routes json: $j"
-fi
-mepsh -c 'show mep tunnels json' >/dev/null 2>&1 ||
-	skip "ripd-mep has no 'show mep tunnels json' yet"
+for c in 'show mep routes json' 'show mep tunnels json'; do
+	if ! j=$(mepsh -c "$c" 2>&1) || ! jq -e 'type == "object"' \
+		>/dev/null 2>&1 <<<"$j"; then
+		grep -q 'Unknown command' <<<"$j" &&
+			skip "ripd-mep has no '$c' yet: $j"
+		lab_fail "$c: $j"
+	fi
+done
+lab_wait_for 3 vici_client ||
+	skip "ripd-mep does not connect to charon's VICI socket yet"
 lab_wait_for 5 kset || lab_fail "start-up: stale routes left: $(kroutes)"
 jset || lab_fail "routes without tunnels: $(jprefixes)"
 lab_ok "start-up: no tunnel, no route; stale 10.99.0.0/16 removed"
@@ -216,6 +225,7 @@ timed rekey2 15 rim_lab_uid_changed S1 net "$RIM_UID" ||
 lab_wait_for 3 rim_lab_installed M1 net || lab_fail "child lost on rekey"
 has_kroute "$S1NET" || lab_fail "route absent after rekeys: $(kroutes)"
 kill "$MON"
+wait "$MON" 2>/dev/null
 grep -E "^Deleted $S1NET .*table $RIM_TABLE" "$MONLOG" &&
 	lab_fail "route deleted during a rekey"
 lab_ok "two rekeys of S1 (ids $uid -> $RIM_UID): no deletion in ip monitor"
