@@ -1,0 +1,697 @@
+/* rim_kernel: RIM's kernel routing backend over rtnetlink (libnl-3 for the
+ * socket and messages). Owns one NETLINK_ROUTE socket per handle; manages
+ * only the routes of its protocol number in its table. See rim_kernel.h
+ * for the priority encoding and the make-before-break replacement. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "rim_kernel.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct rim_kernel {
+	struct nl_sock *sk;
+	uint32_t table;
+	uint8_t protocol;
+};
+
+/* A route as dumped, with the fields used to filter it. */
+struct rk_entry {
+	struct rim_kernel_route r;
+	uint32_t priority;
+	uint8_t protocol;
+};
+
+struct rk_list {
+	struct rk_entry *v;
+	size_t n;
+	size_t cap;
+	/* filters */
+	int protocol;			/* -1: any */
+	const struct mep_prefix *prefix;	/* NULL: any */
+};
+
+/* ---- pure helpers ---- */
+
+uint32_t rim_kernel_priority(uint8_t distance, uint32_t metric)
+{
+	if (metric > RIM_KERNEL_METRIC_MAX)
+		metric = RIM_KERNEL_METRIC_MAX;
+	return (uint32_t)distance << 24 | metric;
+}
+
+void rim_kernel_priority_split(uint32_t priority, uint8_t *distance,
+			       uint32_t *metric)
+{
+	*distance = (uint8_t)(priority >> 24);
+	*metric = priority & RIM_KERNEL_METRIC_MAX;
+}
+
+static size_t rk_alen(uint8_t family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+static void rk_err(struct strbuf *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void rk_err(struct strbuf *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	strbuf_reset(err);
+	va_start(ap, fmt);
+	strbuf_vprintf(err, fmt, ap);
+	va_end(ap);
+}
+
+/* The prefix is well formed: known family, length in range, no host
+ * bits set. */
+static bool rk_prefix_ok(const struct mep_prefix *p)
+{
+	size_t alen = rk_alen(p->family), i;
+
+	if (!alen || p->len > alen * 8)
+		return false;
+	for (i = 0; i < alen; i++) {
+		unsigned int bit = (unsigned int)i * 8;
+		uint8_t mask;
+
+		if (bit >= p->len)
+			mask = 0;
+		else if (bit + 8 <= p->len)
+			mask = 0xff;
+		else
+			mask = (uint8_t)(0xff << (8 - (p->len - bit)));
+		if (p->addr[i] & (uint8_t)~mask)
+			return false;
+	}
+	return true;
+}
+
+static bool rk_prefix_same(const struct mep_prefix *p,
+			   const struct mep_prefix *q)
+{
+	return p->family == q->family && p->len == q->len &&
+	       !memcmp(p->addr, q->addr, rk_alen(p->family));
+}
+
+/* ---- socket ---- */
+
+int rim_kernel_open(struct rim_kernel **out, uint32_t table,
+		    uint8_t protocol, struct strbuf *err)
+{
+	struct rim_kernel *k;
+	int one = 1, fd, rc;
+
+	*out = NULL;
+	if (table == RT_TABLE_UNSPEC ||
+	    (table >= RT_TABLE_DEFAULT && table <= RT_TABLE_LOCAL)) {
+		rk_err(err, "kernel table %u is reserved (use 1..252 or 256 and up)",
+		       table);
+		return -EINVAL;
+	}
+	if (protocol <= RTPROT_STATIC || protocol == 11 || protocol == 42 ||
+	    (protocol >= 186 && protocol <= 198)) {
+		rk_err(err, "route protocol %u belongs to the kernel or to FRR",
+		       protocol);
+		return -EINVAL;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	k->table = table;
+	k->protocol = protocol;
+	k->sk = nl_socket_alloc();
+	if (!k->sk) {
+		free(k);
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	/* We match answers to requests ourselves. */
+	nl_socket_disable_seq_check(k->sk);
+	nl_socket_disable_auto_ack(k->sk);
+	rc = nl_connect(k->sk, NETLINK_ROUTE);
+	if (rc < 0) {
+		rk_err(err, "netlink socket: %s", nl_geterror(rc));
+		nl_socket_free(k->sk);
+		free(k);
+		return -EIO;
+	}
+	fd = nl_socket_get_fd(k->sk);
+	/* Best effort: extended ack messages, capped acks, and kernel-side
+	 * dump filtering (table, protocol). We filter again ourselves. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+			 sizeof(one));
+	rc = nl_socket_set_nonblocking(k->sk);
+	if (rc < 0) {
+		rk_err(err, "netlink socket: %s", nl_geterror(rc));
+		nl_socket_free(k->sk);
+		free(k);
+		return -EIO;
+	}
+	*out = k;
+	return 0;
+}
+
+void rim_kernel_close(struct rim_kernel *k)
+{
+	if (!k)
+		return;
+	nl_socket_free(k->sk);
+	free(k);
+}
+
+uint32_t rim_kernel_table(const struct rim_kernel *k)
+{
+	return k->table;
+}
+
+uint8_t rim_kernel_protocol(const struct rim_kernel *k)
+{
+	return k->protocol;
+}
+
+static int64_t rk_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Copy the extended ack message of an NLMSG_ERROR h (if any) to kmsg. */
+static void rk_ext_ack(const struct nlmsghdr *h, const struct nlmsgerr *e,
+		       char *kmsg, size_t kmsglen)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off, total = h->nlmsg_len;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = NLMSG_HDRLEN + sizeof(*e);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN)
+			return;
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
+	off = NLMSG_ALIGN(off);
+	if (off >= total)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)h + off), (int)(total - off),
+		      NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG]) {
+		const char *s = nla_data(tb[NLMSGERR_ATTR_MSG]);
+		size_t n = (size_t)nla_len(tb[NLMSGERR_ATTR_MSG]);
+
+		n = strnlen(s, n);
+		if (n >= kmsglen)
+			n = kmsglen - 1;
+		memcpy(kmsg, s, n);
+		kmsg[n] = '\0';
+	}
+}
+
+typedef int (*rk_msg_fn)(struct nlmsghdr *h, void *arg);
+
+/* Send msg (freed here) and read the answer: each data message of a dump
+ * goes to fn; NLMSG_DONE or an ack ends it. Returns 0, or a negative
+ * errno: the kernel's error (kmsg gets its extended ack message),
+ * -ETIMEDOUT, -EPROTO for a malformed answer, or fn's error. */
+static int rk_transact(struct rim_kernel *k, struct nl_msg *msg,
+		       rk_msg_fn fn, void *arg, char *kmsg, size_t kmsglen)
+{
+	int64_t deadline = rk_now_ms() + RIM_KERNEL_TIMEOUT_MS;
+	struct pollfd pfd = {
+		.fd = nl_socket_get_fd(k->sk),
+		.events = POLLIN,
+	};
+	uint32_t seq;
+	int rc, result = 0;
+	bool done = false;
+
+	kmsg[0] = '\0';
+	rc = nl_send_auto(k->sk, msg);
+	seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	if (rc < 0)
+		return -EIO;
+
+	while (!done) {
+		struct sockaddr_nl peer;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *h;
+		int64_t left = deadline - rk_now_ms();
+		int n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		rc = poll(&pfd, 1, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return -errno;
+		if (rc == 0)
+			return -ETIMEDOUT;
+		n = nl_recv(k->sk, &peer, &buf, NULL);
+		if (n == -NLE_AGAIN)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return n == -NLE_NOMEM ? -ENOMEM : -EIO;
+		}
+		if (peer.nl_pid != 0) {		/* not from the kernel */
+			free(buf);
+			continue;
+		}
+		for (h = (struct nlmsghdr *)buf; !done && nlmsg_ok(h, n);
+		     h = nlmsg_next(h, &n)) {
+			if (h->nlmsg_seq != seq)
+				continue;	/* late answer to an old request */
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				/* A dump that failed midway says so here. */
+				if (nlmsg_datalen(h) >= (int)sizeof(int)) {
+					int e;
+
+					memcpy(&e, nlmsg_data(h), sizeof(e));
+					if (e < 0 && result == 0)
+						result = e;
+				}
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = nlmsg_data(h);
+
+				done = true;
+				if (!nlmsg_valid_hdr(h, sizeof(*e))) {
+					result = -EPROTO;
+				} else if (e->error < 0) {
+					result = e->error;
+					rk_ext_ack(h, e, kmsg, kmsglen);
+				}
+			} else if (h->nlmsg_type == NLMSG_NOOP ||
+				   h->nlmsg_type == NLMSG_OVERRUN) {
+				continue;
+			} else if (fn && result == 0) {
+				/* keep reading to the end of the dump */
+				result = fn(h, arg);
+			}
+		}
+		free(buf);
+	}
+	return result;
+}
+
+/* ---- messages ---- */
+
+/* A route request for prefix p in our table and protocol; gateway says
+ * whether a new route will have a next hop address. */
+static struct nl_msg *rk_route_msg(const struct rim_kernel *k, int type,
+				   int flags, const struct mep_prefix *p,
+				   bool gateway)
+{
+	struct rtmsg rtm = {
+		.rtm_family = p->family,
+		.rtm_dst_len = p->len,
+		.rtm_table = k->table < 256 ? (uint8_t)k->table
+					    : RT_TABLE_UNSPEC,
+		.rtm_protocol = k->protocol,
+	};
+	struct nl_msg *msg;
+
+	if (type == RTM_NEWROUTE) {
+		/* An IPv4 route to a device alone is on-link, as with
+		 * `ip route add P dev D`. */
+		rtm.rtm_scope = p->family == AF_INET && !gateway
+					? RT_SCOPE_LINK
+					: RT_SCOPE_UNIVERSE;
+		rtm.rtm_type = RTN_UNICAST;
+	} else {
+		rtm.rtm_scope = RT_SCOPE_NOWHERE;
+		rtm.rtm_type = RTN_UNSPEC;
+	}
+	msg = nlmsg_alloc_simple(type, flags | NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg)
+		return NULL;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, k->table) < 0 ||
+	    (p->len && nla_put(msg, RTA_DST, (int)rk_alen(p->family),
+			       p->addr) < 0)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Parse one RTM_NEWROUTE of a dump into e. Returns 1 when it is a route
+ * of our table (and of the list's filters), 0 to skip it, -EPROTO when
+ * malformed. */
+static int rk_parse_route(struct nlmsghdr *h, uint32_t table,
+			  const struct rk_list *l, struct rk_entry *e)
+{
+	static struct nla_policy pol[RTA_MAX + 1] = {
+		[RTA_TABLE] = { .type = NLA_U32 },
+		[RTA_PRIORITY] = { .type = NLA_U32 },
+		[RTA_OIF] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rtm;
+	uint32_t t, oif = 0;
+	size_t alen;
+
+	if (h->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (!nlmsg_valid_hdr(h, sizeof(*rtm)))
+		return -EPROTO;
+	rtm = nlmsg_data(h);
+	alen = rk_alen(rtm->rtm_family);
+	if (!alen || (rtm->rtm_flags & RTM_F_CLONED))
+		return 0;
+	if (nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, pol) < 0)
+		return -EPROTO;
+	t = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (t != table)
+		return 0;
+	if (l->protocol >= 0 && rtm->rtm_protocol != l->protocol)
+		return 0;
+
+	memset(e, 0, sizeof(*e));
+	e->protocol = rtm->rtm_protocol;
+	e->r.prefix.family = rtm->rtm_family;
+	if (rtm->rtm_dst_len > alen * 8)
+		return -EPROTO;
+	e->r.prefix.len = rtm->rtm_dst_len;
+	if (tb[RTA_DST]) {
+		if ((size_t)nla_len(tb[RTA_DST]) != alen)
+			return -EPROTO;
+		memcpy(e->r.prefix.addr, nla_data(tb[RTA_DST]), alen);
+	} else if (rtm->rtm_dst_len) {
+		return -EPROTO;
+	}
+	if (l->prefix && !rk_prefix_same(l->prefix, &e->r.prefix))
+		return 0;
+	e->priority = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	rim_kernel_priority_split(e->priority, &e->r.distance, &e->r.metric);
+
+	if (tb[RTA_OIF])
+		oif = nla_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_GATEWAY]) {
+		if ((size_t)nla_len(tb[RTA_GATEWAY]) != alen)
+			return -EPROTO;
+		e->r.has_via = true;
+		e->r.via.family = rtm->rtm_family;
+		memcpy(e->r.via.addr, nla_data(tb[RTA_GATEWAY]), alen);
+	}
+	if (tb[RTA_MULTIPATH] && !oif && !e->r.has_via) {
+		/* First next hop of a multipath route. */
+		struct rtnexthop *nh = nla_data(tb[RTA_MULTIPATH]);
+		size_t len = (size_t)nla_len(tb[RTA_MULTIPATH]);
+
+		if (len >= sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		    nh->rtnh_len <= len) {
+			struct nlattr *ntb[RTA_MAX + 1];
+			size_t hl = RTNH_ALIGN(sizeof(*nh));
+
+			oif = (uint32_t)nh->rtnh_ifindex;
+			if (nh->rtnh_len > hl &&
+			    nla_parse(ntb, RTA_MAX,
+				      (struct nlattr *)((char *)nh + hl),
+				      (int)(nh->rtnh_len - hl), NULL) == 0 &&
+			    ntb[RTA_GATEWAY] &&
+			    (size_t)nla_len(ntb[RTA_GATEWAY]) == alen) {
+				e->r.has_via = true;
+				e->r.via.family = rtm->rtm_family;
+				memcpy(e->r.via.addr,
+				       nla_data(ntb[RTA_GATEWAY]), alen);
+			}
+		}
+	}
+	if (oif && !if_indextoname(oif, e->r.ifname))
+		e->r.ifname[0] = '\0';
+	return 1;
+}
+
+struct rk_dump_arg {
+	uint32_t table;
+	struct rk_list *l;
+};
+
+static int rk_dump_cb(struct nlmsghdr *h, void *arg)
+{
+	struct rk_dump_arg *a = arg;
+	struct rk_list *l = a->l;
+	struct rk_entry e;
+	int rc = rk_parse_route(h, a->table, l, &e);
+
+	if (rc <= 0)
+		return rc;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct rk_entry *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = e;
+	return 0;
+}
+
+static int rk_dump_family(struct rim_kernel *k, struct rk_list *l,
+			  uint8_t family, struct strbuf *err)
+{
+	struct rtmsg rtm = {
+		.rtm_family = family,
+		.rtm_table = k->table < 256 ? (uint8_t)k->table
+					    : RT_TABLE_UNSPEC,
+		.rtm_protocol = l->protocol >= 0 ? (uint8_t)l->protocol : 0,
+	};
+	struct rk_dump_arg a = { .table = k->table, .l = l };
+	struct nl_msg *msg;
+	char kmsg[256];
+	int rc;
+
+	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, k->table) < 0) {
+		nlmsg_free(msg);
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	rc = rk_transact(k, msg, rk_dump_cb, &a, kmsg, sizeof(kmsg));
+	if (rc == -ENOENT)	/* the table does not exist (yet) */
+		rc = 0;
+	if (rc < 0)
+		rk_err(err, "listing IPv%c routes of table %u: %s%s%s",
+		       family == AF_INET ? '4' : '6', k->table, strerror(-rc),
+		       kmsg[0] ? ": " : "", kmsg);
+	return rc;
+}
+
+/* Dump our table, IPv4 then IPv6, into l, filtered by l->protocol and
+ * l->prefix (the kernel filters by table and protocol too when it can).
+ * One dump per family: an AF_UNSPEC dump would also ask MPLS, which
+ * refuses the table filter. On error l is emptied. */
+static int rk_dump(struct rim_kernel *k, struct rk_list *l,
+		   struct strbuf *err)
+{
+	int rc = 0;
+
+	if (!l->prefix || l->prefix->family == AF_INET)
+		rc = rk_dump_family(k, l, AF_INET, err);
+	if (rc == 0 && (!l->prefix || l->prefix->family == AF_INET6))
+		rc = rk_dump_family(k, l, AF_INET6, err);
+	if (rc < 0) {
+		free(l->v);
+		l->v = NULL;
+		l->n = l->cap = 0;
+	}
+	return rc;
+}
+
+/* ---- API ---- */
+
+int rim_kernel_list(struct rim_kernel *k, struct rim_kernel_route **routes,
+		    size_t *n, struct strbuf *err)
+{
+	struct rk_list l = { .protocol = k->protocol };
+	struct rim_kernel_route *out;
+	size_t i;
+	int rc;
+
+	*routes = NULL;
+	*n = 0;
+	rc = rk_dump(k, &l, err);
+	if (rc < 0)
+		return rc;
+	if (!l.n) {
+		free(l.v);
+		return 0;
+	}
+	out = calloc(l.n, sizeof(*out));
+	if (!out) {
+		free(l.v);
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < l.n; i++)
+		out[i] = l.v[i].r;
+	free(l.v);
+	*routes = out;
+	*n = i;
+	return 0;
+}
+
+/* Delete our route for p with this priority; a missing one is fine. */
+static int rk_delete_one(struct rim_kernel *k, const struct mep_prefix *p,
+			 uint32_t priority, struct strbuf *err)
+{
+	char kmsg[256], pb[MEP_PREFIX_STRLEN];
+	struct nl_msg *msg = rk_route_msg(k, RTM_DELROUTE, 0, p, false);
+	int rc;
+
+	if (!msg || nla_put_u32(msg, RTA_PRIORITY, priority) < 0) {
+		nlmsg_free(msg);
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	rc = rk_transact(k, msg, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc == -ESRCH || rc == -ENOENT)
+		rc = 0;
+	if (rc < 0)
+		rk_err(err, "deleting %s priority %u from table %u: %s%s%s",
+		       mep_prefix_str(p, pb, sizeof(pb)), priority, k->table,
+		       strerror(-rc), kmsg[0] ? ": " : "", kmsg);
+	return rc;
+}
+
+int rim_kernel_add_or_replace(struct rim_kernel *k,
+			      const struct rim_kernel_route *r,
+			      struct strbuf *err)
+{
+	const struct mep_prefix *p = &r->prefix;
+	struct rk_list l = { .protocol = -1, .prefix = p };
+	char pb[MEP_PREFIX_STRLEN], kmsg[256];
+	uint32_t prio = rim_kernel_priority(r->distance, r->metric);
+	unsigned int oif = 0;
+	bool ours_same = false;
+	struct nl_msg *msg;
+	size_t i;
+	int rc, flags;
+
+	if (!rk_prefix_ok(p)) {
+		rk_err(err, "invalid prefix (family %u, length %u)",
+		       p->family, p->len);
+		return -EINVAL;
+	}
+	mep_prefix_str(p, pb, sizeof(pb));
+	if (strnlen(r->ifname, sizeof(r->ifname)) == sizeof(r->ifname)) {
+		rk_err(err, "%s: interface name too long", pb);
+		return -EINVAL;
+	}
+	if (!r->ifname[0] && !r->has_via) {
+		rk_err(err, "%s: neither an interface nor a next hop", pb);
+		return -EINVAL;
+	}
+	if (r->has_via && r->via.family != p->family) {
+		rk_err(err, "%s: next hop of another address family", pb);
+		return -EINVAL;
+	}
+	if (p->family == AF_INET6 && prio == 0) {
+		rk_err(err, "%s: IPv6 routes need distance or metric > 0", pb);
+		return -EINVAL;
+	}
+	if (r->ifname[0]) {
+		oif = if_nametoindex(r->ifname);
+		if (!oif) {
+			rk_err(err, "%s: interface %s does not exist", pb,
+			       r->ifname);
+			return -ENODEV;
+		}
+	}
+
+	/* What the table holds for this prefix, whatever the protocol. */
+	rc = rk_dump(k, &l, err);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].priority != prio)
+			continue;
+		if (l.v[i].protocol == k->protocol) {
+			ours_same = true;
+		} else {
+			rk_err(err,
+			       "%s: table %u already has a route of protocol %u with priority %u; left alone",
+			       pb, k->table, l.v[i].protocol, prio);
+			free(l.v);
+			return -EEXIST;
+		}
+	}
+
+	flags = NLM_F_CREATE | (ours_same ? NLM_F_REPLACE : NLM_F_EXCL);
+	msg = rk_route_msg(k, RTM_NEWROUTE, flags, p, r->has_via);
+	if (!msg || nla_put_u32(msg, RTA_PRIORITY, prio) < 0 ||
+	    (oif && nla_put_u32(msg, RTA_OIF, oif) < 0) ||
+	    (r->has_via && nla_put(msg, RTA_GATEWAY, (int)rk_alen(p->family),
+				   r->via.addr) < 0)) {
+		nlmsg_free(msg);
+		free(l.v);
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	rc = rk_transact(k, msg, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc < 0) {
+		free(l.v);
+		rk_err(err, "%s: adding to table %u: %s%s%s", pb, k->table,
+		       strerror(-rc), kmsg[0] ? ": " : "", kmsg);
+		return rc;
+	}
+
+	/* Break after make: our routes with another priority go now. */
+	for (i = 0; i < l.n && rc == 0; i++)
+		if (l.v[i].protocol == k->protocol && l.v[i].priority != prio)
+			rc = rk_delete_one(k, p, l.v[i].priority, err);
+	free(l.v);
+	return rc;
+}
+
+int rim_kernel_delete(struct rim_kernel *k, const struct mep_prefix *p,
+		      struct strbuf *err)
+{
+	struct rk_list l = { .protocol = k->protocol, .prefix = p };
+	size_t i;
+	int rc;
+
+	if (!rk_prefix_ok(p)) {
+		rk_err(err, "invalid prefix (family %u, length %u)",
+		       p->family, p->len);
+		return -EINVAL;
+	}
+	rc = rk_dump(k, &l, err);
+	for (i = 0; i < l.n && rc == 0; i++)
+		rc = rk_delete_one(k, p, l.v[i].priority, err);
+	free(l.v);
+	return rc;
+}
