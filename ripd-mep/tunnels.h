@@ -50,8 +50,21 @@ struct tunnel_table {
 void tunnels_init(struct tunnel_table *t);
 void tunnels_free(struct tunnel_table *t);
 
-/* Insert or update the CHILD_SA c (copied) at time now; match its peer
- * against cfg. Returns 0, -1 on allocation failure. */
+/* Insert or update the CHILD_SA c (copied; its strings are truncated to
+ * their arrays) at time now, and match its peer against cfg (may be NULL:
+ * unknown). The entry's since is kept while its state string is unchanged
+ * and set to now when it changes or the entry is new; the entry is marked
+ * seen. Peer matching, lowest gateway index first within each step, the
+ * local gateway never being a peer:
+ *   1. a gateway whose address equals remote_host (IP literals compared as
+ *      addresses, so 2001:db8::1 == 2001:0db8::0001; DNS names without
+ *      regard to case);
+ *   2. a gateway whose name, or address, equals remote_id (a leading '@'
+ *      of an FQDN identity is ignored);
+ *   3. a gateway whose ike-connection equals ike_name.
+ * Returns 0; -1 on allocation failure or invalid input (more than
+ * TUNNEL_MAX_TS selectors, a selector with a bad family or length), the
+ * table then being unchanged. */
 int tunnels_upsert(struct tunnel_table *t, const struct mep_config *cfg,
 		   const struct tunnel_child *c, time_t now);
 /* Remove one CHILD_SA; all CHILD_SAs of an IKE_SA. Return how many. */

@@ -1,0 +1,533 @@
+/* rim: desired RIM routes from configuration and tunnels, the minimal
+ * reconciliation against the installed routes, and the engine-loss grace
+ * rule. Pure: no I/O (see rim.h). */
+#include "rim.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* ---- containers ---- */
+
+/* Make room for one more element in *v (n used, *cap allocated). */
+static int rim_grow(void **v, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if (ncap < *cap || ncap > SIZE_MAX / elem)
+		return -1;
+	nv = realloc(*v, ncap * elem);
+	if (!nv)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+void rim_routes_init(struct rim_routes *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void rim_routes_free(struct rim_routes *r)
+{
+	free(r->v);
+	rim_routes_init(r);
+}
+
+int rim_routes_add(struct rim_routes *r, const struct rim_route *route)
+{
+	if (rim_grow((void **)&r->v, r->n, &r->cap, sizeof(*r->v)) < 0)
+		return -1;
+	r->v[r->n++] = *route;
+	return 0;
+}
+
+void rim_ignored_init(struct rim_ignored_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void rim_ignored_free(struct rim_ignored_list *l)
+{
+	free(l->v);
+	rim_ignored_init(l);
+}
+
+static int rim_ignored_add(struct rim_ignored_list *l,
+			   const struct rim_ignored *ig)
+{
+	if (rim_grow((void **)&l->v, l->n, &l->cap, sizeof(*l->v)) < 0)
+		return -1;
+	l->v[l->n++] = *ig;
+	return 0;
+}
+
+const char *rim_ignore_reason_str(enum rim_ignore_reason r)
+{
+	switch (r) {
+	case RIM_IGNORE_UNKNOWN_PEER:
+		return "unknown peer";
+	case RIM_IGNORE_OUTSIDE_DOMAIN:
+		return "outside the peer's vpn-domain";
+	case RIM_IGNORE_WIDER_THAN_DOMAIN:
+		return "wider than the peer's vpn-domain";
+	case RIM_IGNORE_INVALID:
+		return "invalid selector";
+	}
+	return "?";
+}
+
+void rim_changes_init(struct rim_changes *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void rim_changes_free(struct rim_changes *c)
+{
+	free(c->v);
+	rim_changes_init(c);
+}
+
+static int rim_changes_add(struct rim_changes *c, enum rim_op op,
+			   const struct rim_route *route,
+			   const struct rim_route *old)
+{
+	struct rim_change *ch;
+
+	if (rim_grow((void **)&c->v, c->n, &c->cap, sizeof(*c->v)) < 0)
+		return -1;
+	ch = &c->v[c->n++];
+	memset(ch, 0, sizeof(*ch));
+	ch->op = op;
+	ch->route = *route;
+	if (old)
+		ch->old = *old;
+	else
+		ch->old.gateway = -1;
+	return 0;
+}
+
+/* ---- prefixes ---- */
+
+static unsigned rim_max_len(uint8_t family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static bool rim_prefix_valid(const struct mep_prefix *p)
+{
+	return (p->family == AF_INET || p->family == AF_INET6) &&
+	       p->len <= rim_max_len(p->family);
+}
+
+/* Clear the host bits and the bytes past the family's address. */
+static struct mep_prefix rim_mask(const struct mep_prefix *p)
+{
+	struct mep_prefix m = *p;
+	unsigned bytes = rim_max_len(p->family) / 8;
+
+	for (unsigned i = 0; i < sizeof(m.addr); i++) {
+		unsigned first = i * 8;
+
+		if (i >= bytes || first >= p->len)
+			m.addr[i] = 0;
+		else if (first + 8 > p->len)
+			m.addr[i] &= (uint8_t)(0xff << (first + 8 - p->len));
+	}
+	return m;
+}
+
+int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	r = memcmp(a->addr, b->addr, rim_max_len(a->family) / 8);
+	if (r)
+		return r < 0 ? -1 : 1;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+int rim_route_cmp(const void *a, const void *b)
+{
+	const struct rim_route *x = a, *y = b;
+
+	return rim_prefix_cmp(&x->prefix, &y->prefix);
+}
+
+bool rim_route_same_attrs(const struct rim_route *a, const struct rim_route *b)
+{
+	return a->distance == b->distance && a->metric == b->metric &&
+	       a->tag == b->tag;
+}
+
+/* Is every address of s in the union of the domain prefixes? Splits s in
+ * halves only where a domain prefix lies strictly inside it, so the work
+ * is bounded by n * address bits. */
+static bool rim_covered(const struct mep_prefix *s,
+			const struct mep_prefix *dom, size_t n)
+{
+	struct mep_prefix lo, hi;
+	bool overlap = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (mep_prefix_covers(&dom[i], s))
+			return true;
+		if (mep_prefix_overlaps(&dom[i], s))
+			overlap = true;
+	}
+	if (!overlap || s->len >= rim_max_len(s->family))
+		return false;
+	lo = *s;
+	lo.len++;
+	hi = lo;
+	hi.addr[s->len / 8] |= (uint8_t)(0x80 >> (s->len % 8));
+	return rim_covered(&lo, dom, n) && rim_covered(&hi, dom, n);
+}
+
+/* ---- desired routes ---- */
+
+/* Are gateways a and b linked by community c (they build tunnels)? */
+static bool rim_linked(const struct mep_community *c, int a, int b)
+{
+	if (a == b)
+		return false;
+	if (c->type == MEP_COMMUNITY_MESHED)
+		return mep_gw_list_has(&c->members, a) &&
+		       mep_gw_list_has(&c->members, b);
+	return (mep_gw_list_has(&c->centers, a) &&
+		mep_gw_list_has(&c->satellites, b)) ||
+	       (mep_gw_list_has(&c->satellites, a) &&
+		mep_gw_list_has(&c->centers, b));
+}
+
+/* Order of candidates: prefix, then gateway (the lowest wins). */
+static int rim_candidate_cmp(const void *a, const void *b)
+{
+	const struct rim_route *x = a, *y = b;
+	int r = rim_prefix_cmp(&x->prefix, &y->prefix);
+
+	if (r)
+		return r;
+	return x->gateway < y->gateway ? -1 : x->gateway > y->gateway;
+}
+
+static int rim_ignored_cmp(const void *a, const void *b)
+{
+	const struct rim_ignored *x = a, *y = b;
+	int r = rim_prefix_cmp(&x->prefix, &y->prefix);
+
+	if (r)
+		return r;
+	if (x->gateway != y->gateway)
+		return x->gateway < y->gateway ? -1 : 1;
+	if (x->reason != y->reason)
+		return x->reason < y->reason ? -1 : 1;
+	if (x->ike_id != y->ike_id)
+		return x->ike_id < y->ike_id ? -1 : 1;
+	return x->child_id < y->child_id ? -1 : x->child_id > y->child_id;
+}
+
+static int rim_push(struct rim_routes *routes, const struct mep_config *cfg,
+		    const struct mep_prefix *p, int gateway)
+{
+	struct rim_route r = {
+		.prefix = rim_mask(p),
+		.gateway = gateway,
+		.distance = cfg->rim.distance,
+		.metric = cfg->rim.metric,
+		.tag = cfg->rim.tag,
+	};
+
+	return rim_routes_add(routes, &r);
+}
+
+static int rim_ignore(struct rim_ignored_list *ignored,
+		      const struct tunnel_child *c, const struct mep_prefix *p,
+		      enum rim_ignore_reason reason)
+{
+	struct rim_ignored ig = {
+		.prefix = rim_prefix_valid(p) ? rim_mask(p) : *p,
+		.gateway = c->gateway,
+		.ike_id = c->ike_id,
+		.child_id = c->child_id,
+		.reason = reason,
+	};
+
+	if (!ignored)
+		return 0;
+	return rim_ignored_add(ignored, &ig);
+}
+
+/* The remote selectors of an up tunnel to peer c->gateway, community with
+ * return path rim. */
+static int rim_selectors(const struct mep_config *cfg,
+			 const struct tunnel_child *c, struct rim_routes *routes,
+			 struct rim_ignored_list *ignored)
+{
+	const struct mep_gateway *g = &cfg->gateways[c->gateway];
+	size_t n = c->n_remote_ts < TUNNEL_MAX_TS ? c->n_remote_ts
+						  : TUNNEL_MAX_TS;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mep_prefix *s = &c->remote_ts[i];
+		struct mep_prefix m;
+		enum rim_ignore_reason why = RIM_IGNORE_OUTSIDE_DOMAIN;
+		int rc;
+
+		if (!rim_prefix_valid(s)) {
+			if (rim_ignore(ignored, c, s, RIM_IGNORE_INVALID) < 0)
+				return -1;
+			continue;
+		}
+		m = rim_mask(s);
+		if (rim_covered(&m, g->domain, g->n_domain)) {
+			rc = rim_push(routes, cfg, &m, c->gateway);
+		} else {
+			for (size_t d = 0; d < g->n_domain; d++)
+				if (mep_prefix_overlaps(&g->domain[d], &m))
+					why = RIM_IGNORE_WIDER_THAN_DOMAIN;
+			rc = rim_ignore(ignored, c, &m, why);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sort routes by prefix and keep the lowest gateway of each prefix. */
+static void rim_routes_unique(struct rim_routes *routes)
+{
+	size_t w = 0;
+
+	if (routes->n == 0)
+		return;
+	qsort(routes->v, routes->n, sizeof(*routes->v), rim_candidate_cmp);
+	for (size_t r = 1; r < routes->n; r++)
+		if (rim_prefix_cmp(&routes->v[w].prefix,
+				   &routes->v[r].prefix) != 0)
+			routes->v[++w] = routes->v[r];
+	routes->n = w + 1;
+}
+
+/* Sort and drop repeats of (prefix, gateway, reason), keeping the first
+ * tunnel ids. */
+static void rim_ignored_unique(struct rim_ignored_list *l)
+{
+	size_t w = 0;
+
+	if (l->n == 0)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), rim_ignored_cmp);
+	for (size_t r = 1; r < l->n; r++) {
+		const struct rim_ignored *a = &l->v[w], *b = &l->v[r];
+
+		if (rim_prefix_cmp(&a->prefix, &b->prefix) != 0 ||
+		    a->gateway != b->gateway || a->reason != b->reason)
+			l->v[++w] = l->v[r];
+	}
+	l->n = w + 1;
+}
+
+int rim_desired(const struct mep_config *cfg, int local,
+		const struct tunnel_table *t, struct rim_routes *routes,
+		struct rim_ignored_list *ignored)
+{
+	bool want_pool = false;
+
+	routes->n = 0;
+	if (ignored)
+		ignored->n = 0;
+	if (!cfg || !cfg->rim.enabled || !t || local < 0 ||
+	    (size_t)local >= cfg->n_gateways)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tunnel_child *c = &t->v[i];
+		bool via_rim = false;
+
+		if (!tunnels_child_up(c))
+			continue;
+		if (c->gateway < 0 || (size_t)c->gateway >= cfg->n_gateways) {
+			size_t n = c->n_remote_ts < TUNNEL_MAX_TS
+					   ? c->n_remote_ts
+					   : TUNNEL_MAX_TS;
+
+			for (size_t s = 0; s < n; s++)
+				if (rim_ignore(ignored, c, &c->remote_ts[s],
+					       RIM_IGNORE_UNKNOWN_PEER) < 0)
+					return -1;
+			continue;
+		}
+		for (size_t k = 0; k < cfg->n_communities; k++) {
+			const struct mep_community *co = &cfg->communities[k];
+
+			if (!rim_linked(co, local, c->gateway))
+				continue;
+			if (co->return_path == MEP_RETURN_RIM)
+				via_rim = true;
+			else
+				want_pool = true;
+		}
+		if (via_rim && rim_selectors(cfg, c, routes, ignored) < 0)
+			return -1;
+	}
+	if (want_pool && cfg->gateways[local].has_pool &&
+	    rim_prefix_valid(&cfg->gateways[local].pool) &&
+	    rim_push(routes, cfg, &cfg->gateways[local].pool, local) < 0)
+		return -1;
+	rim_routes_unique(routes);
+	if (ignored)
+		rim_ignored_unique(ignored);
+	return 0;
+}
+
+/* ---- reconciliation ---- */
+
+/* A route with its position in the caller's array (to keep "first"
+ * meaning first in the caller's order after sorting). */
+struct rim_indexed {
+	struct rim_route r;
+	size_t idx;
+};
+
+static int rim_indexed_cmp(const void *a, const void *b)
+{
+	const struct rim_indexed *x = a, *y = b;
+	int r = rim_prefix_cmp(&x->r.prefix, &y->r.prefix);
+
+	if (r)
+		return r;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static struct rim_indexed *rim_sorted(const struct rim_route *v, size_t n)
+{
+	struct rim_indexed *s;
+
+	if (n > SIZE_MAX / sizeof(*s))
+		return NULL;
+	s = malloc((n ? n : 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[i].r = v[i];
+		s[i].idx = i;
+	}
+	if (n)
+		qsort(s, n, sizeof(*s), rim_indexed_cmp);
+	return s;
+}
+
+/* Handle one prefix: desired d (NULL if not desired) against the
+ * installed group in[0..k). */
+static int rim_group(const struct rim_indexed *d, const struct rim_indexed *in,
+		     size_t k, struct rim_changes *adds,
+		     struct rim_changes *dels)
+{
+	size_t keep = k; /* index in the group that stays, k: none */
+	int rc = 0;
+
+	if (d) {
+		for (size_t i = 0; i < k && keep == k; i++)
+			if (rim_route_same_attrs(&d->r, &in[i].r))
+				keep = i;
+		if (keep == k && k > 0) {
+			keep = 0;
+			rc = rim_changes_add(adds, RIM_OP_REPLACE, &d->r,
+					     &in[0].r);
+		} else if (keep == k) {
+			rc = rim_changes_add(adds, RIM_OP_ADD, &d->r, NULL);
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < k; i++)
+		if (i != keep)
+			rc = rim_changes_add(dels, RIM_OP_DELETE, &in[i].r,
+					     NULL);
+	return rc;
+}
+
+int rim_reconcile(const struct rim_route *desired, size_t n_desired,
+		  const struct rim_route *installed, size_t n_installed,
+		  struct rim_changes *out)
+{
+	struct rim_indexed *ds, *is;
+	struct rim_changes dels;
+	size_t a = 0, b = 0;
+	int rc = 0;
+
+	out->n = 0;
+	rim_changes_init(&dels);
+	ds = rim_sorted(desired, n_desired);
+	is = rim_sorted(installed, n_installed);
+	if (!ds || !is) {
+		rc = -1;
+		goto done;
+	}
+	while (rc == 0 && (a < n_desired || b < n_installed)) {
+		const struct mep_prefix *p;
+		const struct rim_indexed *d = NULL;
+		size_t k = 0;
+
+		if (a < n_desired &&
+		    (b >= n_installed ||
+		     rim_prefix_cmp(&ds[a].r.prefix, &is[b].r.prefix) <= 0))
+			p = &ds[a].r.prefix;
+		else
+			p = &is[b].r.prefix;
+		if (a < n_desired && rim_prefix_cmp(&ds[a].r.prefix, p) == 0) {
+			d = &ds[a];
+			while (a < n_desired &&
+			       rim_prefix_cmp(&ds[a].r.prefix, p) == 0)
+				a++;
+		}
+		while (b + k < n_installed &&
+		       rim_prefix_cmp(&is[b + k].r.prefix, p) == 0)
+			k++;
+		rc = rim_group(d, &is[b], k, out, &dels);
+		b += k;
+	}
+	for (size_t i = 0; rc == 0 && i < dels.n; i++)
+		rc = rim_changes_add(out, RIM_OP_DELETE, &dels.v[i].route,
+				     NULL);
+done:
+	if (rc < 0)
+		out->n = 0;
+	rim_changes_free(&dels);
+	free(ds);
+	free(is);
+	return rc;
+}
+
+/* ---- engine-loss grace ---- */
+
+static uintmax_t rim_elapsed(time_t since, time_t now)
+{
+	if (now <= since)
+		return 0;
+	return (uintmax_t)now - (uintmax_t)since;
+}
+
+bool rim_grace_keep(bool connected, time_t since, uint32_t grace_s,
+		    time_t now)
+{
+	if (connected)
+		return true;
+	return rim_elapsed(since, now) < grace_s;
+}
+
+uint32_t rim_grace_left(bool connected, time_t since, uint32_t grace_s,
+			time_t now)
+{
+	uintmax_t e;
+
+	if (connected)
+		return 0;
+	e = rim_elapsed(since, now);
+	return e >= grace_s ? 0 : (uint32_t)(grace_s - e);
+}

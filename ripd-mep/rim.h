@@ -1,0 +1,177 @@
+/* rim: the Route Injection Mechanism as pure computations (no I/O):
+ *  - rim_desired(): the routes that should exist, from the configuration,
+ *    the tunnel table and the local gateway;
+ *  - rim_reconcile(): the minimal changes that turn the installed routes
+ *    into the desired ones;
+ *  - rim_grace_keep(): whether the last known tunnel table still counts
+ *    after the IPsec engine went away.
+ *
+ * One path for every occasion: after a single tunnel event, after a resync
+ * with the engine (list-sas) and after a daemon restart the caller does the
+ * same thing: desired = rim_desired(cfg, local, table), installed = what
+ * the backend holds (its own record, or after a restart or a backend
+ * reconnect the routes read back from it), changes = rim_reconcile(desired,
+ * installed); applying the changes converges to exactly the desired set,
+ * nothing stale, nothing missing. A route that stays desired is never
+ * withdrawn: an attribute change is a replace, not a delete and an add.
+ *
+ * Ownership: every container below owns its array; the caller initialises
+ * it with *_init() and releases it with *_free(). The functions that fill
+ * a container empty it first and reuse its storage. */
+#ifndef RIPD_MEP_RIM_H
+#define RIPD_MEP_RIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "prefix.h"
+#include "tunnels.h"
+
+/* One injected route. gateway is the configured gateway the prefix comes
+ * from (the peer for a VPN domain, the local gateway for its IP pool); it
+ * is informational and not compared by rim_reconcile(), nor known for
+ * routes read back from a backend (-1 there). */
+struct rim_route {
+	struct mep_prefix prefix;
+	int gateway;
+	uint8_t distance;
+	uint32_t metric;
+	uint32_t tag;
+};
+
+struct rim_routes {
+	struct rim_route *v;
+	size_t n;
+	size_t cap;
+};
+
+void rim_routes_init(struct rim_routes *r);
+void rim_routes_free(struct rim_routes *r);
+/* Append a copy of route (for callers building an installed set).
+ * Returns 0 or -1 on allocation failure. */
+int rim_routes_add(struct rim_routes *r, const struct rim_route *route);
+
+/* Why a remote traffic selector was not injected. */
+enum rim_ignore_reason {
+	RIM_IGNORE_UNKNOWN_PEER,	/* tunnel to no configured gateway */
+	RIM_IGNORE_OUTSIDE_DOMAIN,	/* shares no address with the domain */
+	RIM_IGNORE_WIDER_THAN_DOMAIN,	/* overlaps it but covers more */
+	RIM_IGNORE_INVALID,		/* bad family or length */
+};
+
+struct rim_ignored {
+	struct mep_prefix prefix;	/* the remote traffic selector */
+	int gateway;			/* the peer, -1 unknown */
+	uint32_t ike_id;		/* first tunnel that carried it */
+	uint32_t child_id;
+	enum rim_ignore_reason reason;
+};
+
+struct rim_ignored_list {
+	struct rim_ignored *v;
+	size_t n;
+	size_t cap;
+};
+
+void rim_ignored_init(struct rim_ignored_list *l);
+void rim_ignored_free(struct rim_ignored_list *l);
+/* "unknown peer", "outside the peer's vpn-domain", ... */
+const char *rim_ignore_reason_str(enum rim_ignore_reason r);
+
+/* The desired routes. Nothing when RIM is off (cfg->rim.enabled false),
+ * local < 0, or t is NULL (no tunnel table: the engine is gone for good).
+ *
+ * A tunnel counts when its CHILD_SA is up (tunnels_child_up()) and its
+ * peer P is a configured gateway linked with local in a community c:
+ * star, one of them a center and the other a satellite; meshed, both
+ * members. Then:
+ *  - c's effective return path is rim: each remote traffic selector S of
+ *    the tunnel is injected as is when every address of S lies in P's
+ *    vpn-domain (in one of its prefixes, or in their union: 10.11.0.0/16
+ *    when P owns 10.11.0.0/17 and 10.11.128.0/17). Otherwise S is not
+ *    injected at all and is listed in ignored: outside the domain
+ *    (0 addresses in common: a sibling prefix, another family) or wider
+ *    than it (0.0.0.0/0, or 10.0.0.0/8 when P owns 10.11.0.0/16).
+ *    Decision: a selector wider than the domain is ignored whole rather
+ *    than cut down to the domain prefixes it contains: it is a peer
+ *    configuration error that must stay visible (routes missing, a log
+ *    line), and a peer must never steer what we announce beyond the
+ *    selectors it negotiated within its own domain.
+ *  - c's effective return path is ip-pool-nat: the local gateway's ip-pool
+ *    prefix is injected (when it has one).
+ * Up tunnels to an unknown peer are listed in ignored (one entry per
+ * selector, reason unknown peer); tunnels not linked by any community are
+ * silently skipped. Every route gets cfg->rim's distance, metric and tag.
+ * A prefix obtained several times gives one route, attributed to the
+ * lowest gateway index. routes is sorted by prefix (rim_route_cmp());
+ * ignored (may be NULL) by prefix then gateway, without duplicates.
+ * Returns 0, or -1 on allocation failure (the containers are then valid
+ * but their contents unspecified). */
+int rim_desired(const struct mep_config *cfg, int local,
+		const struct tunnel_table *t, struct rim_routes *routes,
+		struct rim_ignored_list *ignored);
+
+/* Order of prefixes: IPv4 before IPv6, then address bytes, then length
+ * (a supernet just before its first subnet). Usable with qsort(). */
+int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b);
+/* rim_prefix_cmp() on the prefixes of two struct rim_route. */
+int rim_route_cmp(const void *a, const void *b);
+/* Same distance, metric and tag. */
+bool rim_route_same_attrs(const struct rim_route *a, const struct rim_route *b);
+
+enum rim_op {
+	RIM_OP_ADD,	/* install route (prefix not installed) */
+	RIM_OP_REPLACE,	/* install route over old (same prefix): with
+			 * replace semantics, never a delete first; a
+			 * backend where the changed attribute is part of
+			 * the route's key (kernel priority) adds route
+			 * then deletes old */
+	RIM_OP_DELETE,	/* withdraw route (exactly as installed) */
+};
+
+struct rim_change {
+	enum rim_op op;
+	struct rim_route route;
+	struct rim_route old;	/* RIM_OP_REPLACE only */
+};
+
+struct rim_changes {
+	struct rim_change *v;
+	size_t n;
+	size_t cap;
+};
+
+void rim_changes_init(struct rim_changes *c);
+void rim_changes_free(struct rim_changes *c);
+
+/* The minimal changes from installed to desired (both in any order).
+ * Prefixes are compared exactly, attributes are distance, metric, tag.
+ * For each desired prefix: an installed route with the same attributes
+ * -> nothing; else an installed route with that prefix -> REPLACE (old is
+ * the first such route); else ADD. Every installed route neither kept nor
+ * replaced is deleted: prefixes no longer desired, and extra copies of a
+ * desired prefix (kernel routes that differ by priority; backends keyed by
+ * prefix alone never report two). A desired prefix listed twice counts
+ * once (the first). out lists the ADDs and REPLACEs first, then the
+ * DELETEs (make before break), each part sorted by prefix; equal sets give
+ * no change. Returns 0, -1 on allocation failure. */
+int rim_reconcile(const struct rim_route *desired, size_t n_desired,
+		  const struct rim_route *installed, size_t n_installed,
+		  struct rim_changes *out);
+
+/* Engine-loss grace: may the routes of the last known tunnel table still
+ * stand? Yes while connected; when disconnected since `since`, yes for
+ * grace_s seconds (now - since < grace_s; a clock that went backwards
+ * counts as no time elapsed), no afterwards: the caller then computes the
+ * desired set with no tunnels (t = NULL) until a resync lists them again. */
+bool rim_grace_keep(bool connected, time_t since, uint32_t grace_s,
+		    time_t now);
+/* Seconds left before rim_grace_keep() turns false (0 when connected or
+ * expired): when to arm the grace timer. */
+uint32_t rim_grace_left(bool connected, time_t since, uint32_t grace_s,
+			time_t now);
+
+#endif
