@@ -123,7 +123,8 @@ int rim_kernel_open(struct rim_kernel **out, uint32_t table,
 	*out = NULL;
 	if (table == RT_TABLE_UNSPEC ||
 	    (table >= RT_TABLE_DEFAULT && table <= RT_TABLE_LOCAL)) {
-		rk_err(err, "kernel table %u is reserved (use 1..252 or 256 and up)",
+		rk_err(err,
+		       "kernel table %u is reserved (use 1..252 or 256 and up)",
 		       table);
 		return -EINVAL;
 	}
@@ -288,8 +289,9 @@ static int rk_transact(struct rim_kernel *k, struct nl_msg *msg,
 		}
 		for (h = (struct nlmsghdr *)buf; !done && nlmsg_ok(h, n);
 		     h = nlmsg_next(h, &n)) {
+			/* skip late answers to an old request */
 			if (h->nlmsg_seq != seq)
-				continue;	/* late answer to an old request */
+				continue;
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = true;
 				/* A dump that failed midway says so here. */
@@ -643,7 +645,8 @@ int rim_kernel_add_or_replace(struct rim_kernel *k,
 			ours_same = true;
 		} else {
 			rk_err(err,
-			       "%s: table %u already has a route of protocol %u with priority %u; left alone",
+			       "%s: table %u already has a route of protocol "
+			       "%u with priority %u; left alone",
 			       pb, k->table, l.v[i].protocol, prio);
 			free(l.v);
 			return -EEXIST;

@@ -514,10 +514,10 @@ static void test_foreign_untouched(void **state)
 	size_t n;
 
 	(void)state;
-	run("ip -4 route add 10.50.0.0/16 dev ipsec0 table %d proto 99 metric 7",
-	    TABLE);
-	run("ip -6 route add fd00:50::/64 dev ipsec0 table %d proto 99 metric 7",
-	    TABLE);
+	run("ip -4 route add 10.50.0.0/16 dev ipsec0 table %d proto 99 "
+	    "metric 7", TABLE);
+	run("ip -6 route add fd00:50::/64 dev ipsec0 table %d proto 99 "
+	    "metric 7", TABLE);
 	run("ip -4 route add 10.60.0.0/16 dev ipsec0 table 202 proto 250");
 	n = must_list(k, &v);
 	assert_int_equal(n, 0);
