@@ -268,7 +268,8 @@ static int rim_ignore(struct rim_ignored_list *ignored,
 /* The remote selectors of an up tunnel to peer c->gateway, community with
  * return path rim. */
 static int rim_selectors(const struct mep_config *cfg,
-			 const struct tunnel_child *c, struct rim_routes *routes,
+			 const struct tunnel_child *c,
+			 struct rim_routes *routes,
 			 struct rim_ignored_list *ignored)
 {
 	const struct mep_gateway *g = &cfg->gateways[c->gateway];

@@ -57,7 +57,7 @@ int rim_routes_add(struct rim_routes *r, const struct rim_route *route);
 /* Why a remote traffic selector was not injected. */
 enum rim_ignore_reason {
 	RIM_IGNORE_UNKNOWN_PEER,	/* tunnel to no configured gateway */
-	RIM_IGNORE_OUTSIDE_DOMAIN,	/* shares no address with the domain */
+	RIM_IGNORE_OUTSIDE_DOMAIN,	/* no address in common with it */
 	RIM_IGNORE_WIDER_THAN_DOMAIN,	/* overlaps it but covers more */
 	RIM_IGNORE_INVALID,		/* bad family or length */
 };

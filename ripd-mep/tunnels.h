@@ -30,7 +30,7 @@ struct tunnel_child {
 	char child_name[64];
 	char remote_host[MEP_HOST_MAX];	/* IKE remote address */
 	char remote_id[256];		/* IKE remote identity */
-	char state[32];			/* CHILD_SA state: "INSTALLED", ... */
+	char state[32];		/* CHILD_SA state: "INSTALLED"... */
 	struct mep_prefix local_ts[TUNNEL_MAX_TS];
 	size_t n_local_ts;
 	struct mep_prefix remote_ts[TUNNEL_MAX_TS];

@@ -197,13 +197,13 @@ static const char *ignored_str(const struct mep_config *cfg,
 	out[0] = '\0';
 	for (size_t i = 0; i < ign->n; i++) {
 		char p[MEP_PREFIX_STRLEN];
-		const char *why = ign->v[i].reason == RIM_IGNORE_UNKNOWN_PEER
-					  ? "unknown"
-				  : ign->v[i].reason == RIM_IGNORE_WIDER_THAN_DOMAIN
-					  ? "wider"
-				  : ign->v[i].reason == RIM_IGNORE_OUTSIDE_DOMAIN
-					  ? "outside"
-					  : "invalid";
+		static const char *const why_s[] = {
+			[RIM_IGNORE_UNKNOWN_PEER] = "unknown",
+			[RIM_IGNORE_OUTSIDE_DOMAIN] = "outside",
+			[RIM_IGNORE_WIDER_THAN_DOMAIN] = "wider",
+			[RIM_IGNORE_INVALID] = "invalid",
+		};
+		const char *why = why_s[ign->v[i].reason];
 
 		len += (size_t)snprintf(
 			out + len, sizeof(out) - len, "%s%s@%s:%s",
