@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -59,6 +60,22 @@ void rim_kernel_priority_split(uint32_t priority, uint8_t *distance,
 {
 	*distance = (uint8_t)(priority >> 24);
 	*metric = priority & RIM_KERNEL_METRIC_MAX;
+}
+
+void rim_kernel_route_from_config(struct rim_kernel_route *out,
+				  const struct mep_prefix *p,
+				  uint8_t distance, uint32_t metric,
+				  const struct mep_rim_config *rim)
+{
+	memset(out, 0, sizeof(*out));
+	out->prefix = *p;
+	out->distance = distance;
+	out->metric = metric;
+	snprintf(out->ifname, sizeof(out->ifname), "%s", rim->interface);
+	if (rim->has_next_hop) {
+		out->has_via = true;
+		out->via = rim->next_hop;
+	}
 }
 
 static size_t rk_alen(uint8_t family)

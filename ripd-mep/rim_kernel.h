@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "prefix.h"
 #include "strbuf.h"
 
@@ -54,6 +55,15 @@ struct rim_kernel_route {
 	bool has_via;
 	struct mep_addr via;		/* same family as prefix */
 };
+
+/* Fill out for prefix p with distance and metric, pointing where the
+ * configuration says: rim->interface (may be "") and, when configured,
+ * rim->next_hop. (A struct rim_route maps onto it field by field; its tag
+ * has no place in a kernel route.) */
+void rim_kernel_route_from_config(struct rim_kernel_route *out,
+				  const struct mep_prefix *p,
+				  uint8_t distance, uint32_t metric,
+				  const struct mep_rim_config *rim);
 
 /* Opaque handle; owns the netlink socket. */
 struct rim_kernel;

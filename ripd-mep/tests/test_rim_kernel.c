@@ -309,6 +309,33 @@ static void test_priority(void **state)
 	assert_int_equal(m, 1);
 }
 
+static void test_route_from_config(void **state)
+{
+	struct mep_rim_config rim;
+	struct rim_kernel_route r;
+	struct mep_prefix p = pfx("fd00:9::/64");
+	char buf[MEP_PREFIX_STRLEN];
+
+	(void)state;
+	memset(&rim, 0, sizeof(rim));
+	snprintf(rim.interface, sizeof(rim.interface), "ipsec0");
+	rim_kernel_route_from_config(&r, &p, 20, 10, &rim);
+	assert_true(mep_prefix_equal(&r.prefix, &p));
+	assert_int_equal(r.distance, 20);
+	assert_int_equal(r.metric, 10);
+	assert_string_equal(r.ifname, "ipsec0");
+	assert_false(r.has_via);
+	rim.has_next_hop = true;
+	assert_int_equal(mep_addr_parse("fe80::1", &rim.next_hop), 0);
+	rim.interface[0] = '\0';
+	rim_kernel_route_from_config(&r, &p, 30, 7, &rim);
+	assert_string_equal(r.ifname, "");
+	assert_true(r.has_via);
+	assert_string_equal(mep_addr_str(&r.via, buf, sizeof(buf)), "fe80::1");
+	assert_int_equal(r.distance, 30);
+	assert_int_equal(r.metric, 7);
+}
+
 /* ---- netlink tests ---- */
 
 static void test_open_rejects(void **state)
@@ -708,6 +735,7 @@ int main(void)
 {
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_priority),
+		cmocka_unit_test(test_route_from_config),
 	};
 	const struct CMUnitTest nl[] = {
 		cmocka_unit_test(test_open_rejects),
