@@ -183,6 +183,70 @@ static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
 				 "satellite of a MEP group)\n");
 }
 
+static void text_tunnels(const struct lyd_node *st, struct strbuf *out)
+{
+	const struct lyd_node *n, *m;
+	int count = 0;
+
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		if (strcmp(n->schema->name, "tunnel") != 0)
+			continue;
+		if (!count++)
+			strbuf_printf(out, "%-10s %-12s %-22s %-10s %-25s %s\n",
+				      "IKE/CHILD", "Gateway", "Remote",
+				      "State", "Since", "Remote selectors");
+		{
+			char id[32];
+
+			snprintf(id, sizeof(id), "%s/%s",
+				 state_get(n, "ike-id"),
+				 state_get(n, "child-id"));
+			strbuf_printf(out, "%-10s %-12s %-22s %-10s %-25s", id,
+				      state_get(n, "gateway"),
+				      state_get(n, "remote-address"),
+				      state_get(n, "state"),
+				      state_get(n, "since"));
+		}
+		LY_LIST_FOR(lyd_child(n), m)
+			if (strcmp(m->schema->name, "remote-ts") == 0)
+				strbuf_printf(out, " %s", lyd_get_value(m));
+		strbuf_puts(out, "\n");
+	}
+	if (!count)
+		strbuf_puts(out, "(no tunnels)\n");
+}
+
+static void text_routes(const struct lyd_node *st, struct strbuf *out)
+{
+	const struct lyd_node *n;
+	int count = 0;
+
+	strbuf_printf(out, "RIM backend: %s, strongSwan: %s\n",
+		      *state_get(st, "rim-backend") ? state_get(st, "rim-backend")
+						    : "none",
+		      *state_get(st, "ipsec-engine")
+			      ? state_get(st, "ipsec-engine")
+			      : "not started");
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		if (strcmp(n->schema->name, "route") != 0)
+			continue;
+		if (!count++)
+			strbuf_printf(out, "%-24s %-12s %8s %10s %8s  %s\n",
+				      "Prefix", "Gateway", "Distance",
+				      "Metric", "Tag", "State");
+		strbuf_printf(out, "%-24s %-12s %8s %10s %8s  %s%s%s\n",
+			      state_get(n, "prefix"), state_get(n, "gateway"),
+			      state_get(n, "distance"), state_get(n, "metric"),
+			      state_get(n, "tag"), state_get(n, "state"),
+			      *state_get(n, "error") ? ": " : "",
+			      state_get(n, "error"));
+	}
+	if (!count)
+		strbuf_puts(out, "(no routes injected)\n");
+}
+
 static void text_summary(const struct lyd_node *st, struct strbuf *out)
 {
 	const struct lyd_node *n;
@@ -199,6 +263,10 @@ static void text_summary(const struct lyd_node *st, struct strbuf *out)
 	strbuf_printf(out, "\nConfiguration: %s (applied %s)\n",
 		      state_get(st, "config-file"),
 		      state_get(st, "config-loaded"));
+	if (*state_get(st, "ipsec-engine"))
+		strbuf_printf(out, "strongSwan: %s; RIM backend: %s\n",
+			      state_get(st, "ipsec-engine"),
+			      state_get(st, "rim-backend"));
 	strbuf_puts(out, "Communities:\n");
 	LY_LIST_FOR(lyd_child(st), n)
 	{
@@ -358,9 +426,16 @@ static int show_mep(struct cli_session *s, struct words *w, bool json,
 		print_json_or(state_build(d, STATE_COMMUNITIES), json, out,
 			      text_summary);
 		break;
+	case 3:
+		print_json_or(state_build(d, STATE_TUNNELS), json, out,
+			      text_tunnels);
+		break;
+	case 4:
+		print_json_or(state_build(d, STATE_SUMMARY | STATE_ROUTES),
+			      json, out, text_routes);
+		break;
 	default:
-		/* Filled by the strongSwan/RIM and NAT work; the state model
-		 * already has the lists. */
+		/* IP Pool NAT is not implemented yet. */
 		if (json)
 			state_print_json(NULL, out);
 		else
@@ -651,6 +726,8 @@ static int exec_line(struct cli_session *s, const char *line,
 			    "show mep [json]\n"
 			    "show mep gateways [json]\n"
 			    "show mep entry-points [json]\n"
+			    "show mep tunnels [json]\n"
+			    "show mep routes [json]\n"
 			    "show mep resolve SRC DST [from SATELLITE] [json]\n"
 			    "show version\n"
 			    "show debugging\n"

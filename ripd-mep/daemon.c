@@ -28,8 +28,15 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	return 0;
 }
 
+int daemon_start(struct daemon *d, struct ev_loop *loop)
+{
+	d->ipsec = ipsec_link_new(loop, &d->cfg);
+	return d->ipsec ? 0 : -1;
+}
+
 void daemon_fini(struct daemon *d)
 {
+	ipsec_link_free(d->ipsec);
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
 	mep_engine_free(d->engine);
@@ -89,6 +96,8 @@ void daemon_apply(struct daemon *d, struct conf_candidate *cand)
 	d->entry = NULL;
 	d->n_entry = 0;
 	daemon_update_entry_points(d);
+	if (d->ipsec)
+		ipsec_link_configure(d->ipsec, &d->cfg);
 }
 
 int daemon_reload(struct daemon *d, struct strbuf *err)

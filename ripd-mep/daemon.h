@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "conf_load.h"
+#include "ipsec_link.h"
 #include "config.h"
 #include "mep.h"
 #include "strbuf.h"
@@ -43,12 +44,18 @@ struct daemon {
 	struct mep_liveness *live;		/* same, for mep_resolve() */
 	struct daemon_entry_point *entry;	/* local satellite's entry points */
 	size_t n_entry;
+	struct ipsec_link *ipsec;	/* strongSwan link and RIM; NULL until
+					 * daemon_start() */
 };
 
 /* Initialise with a context and an empty configuration. Returns 0 or -1. */
 int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 		const char *pathspace);
 void daemon_fini(struct daemon *d);
+
+/* Start the I/O of the running configuration on loop: the strongSwan
+ * link and the routing backend. Returns 0 or -1. */
+int daemon_start(struct daemon *d, struct ev_loop *loop);
 
 /* Apply a checked candidate (takes it over; cannot fail). Logs its
  * warnings, carries liveness over by gateway name and re-resolves the

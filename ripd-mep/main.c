@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 	struct conf_candidate cand;
 	struct ly_ctx *ctx = NULL;
 	struct vty_server *vty;
-	struct ev_loop *loop;
+	struct ev_loop *loop = NULL;
 	ev_signal sig_hup, sig_term, sig_int;
 	const struct vty_server_ops ops = { session_new, session_exec,
 					    session_free };
@@ -299,10 +299,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (daemon_init(&the_daemon, ctx, config, o.pathspace) < 0) {
-		fprintf(stderr, "ripd-mep: out of memory\n");
-		goto out;
-	}
+	/* Check the configuration before going to the background, so that
+	 * an error still reaches the terminal. */
+	conf_candidate_init(&cand);
 	if (access(config, F_OK) < 0) {
 		log_warn("%s does not exist: starting with an empty "
 			 "configuration",
@@ -310,17 +309,23 @@ int main(int argc, char **argv)
 	} else if (conf_load_file(ctx, config, &cand, &err) < 0) {
 		log_err("%s", strbuf_str(&err));
 		log_err("not starting with an invalid configuration");
-		goto out_daemon;
-	} else {
-		daemon_apply(&the_daemon, &cand);
-		log_notice("configuration loaded from %s", config);
+		goto out;
 	}
 	if (o.daemonize && daemonize() < 0) {
 		log_err("cannot daemonize: %s", strerror(errno));
-		goto out_daemon;
+		conf_candidate_free(&cand);
+		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	loop = ev_default_loop(0);
+	if (daemon_init(&the_daemon, ctx, config, o.pathspace) < 0) {
+		log_err("out of memory");
+		conf_candidate_free(&cand);
+		goto out;
+	}
+	daemon_apply(&the_daemon, &cand);
+	if (the_daemon.running)
+		log_notice("configuration loaded from %s", config);
 	if (make_dir(vty_dir) < 0) {
 		log_err("cannot create %s: %s", vty_dir, strerror(errno));
 		goto out_daemon;
@@ -329,6 +334,11 @@ int main(int argc, char **argv)
 			     sizeof(vty_err));
 	if (!vty) {
 		log_err("vty: %s", vty_err);
+		goto out_daemon;
+	}
+	if (daemon_start(&the_daemon, loop) < 0) {
+		log_err("out of memory starting the IPsec engine link");
+		vty_server_free(vty);
 		goto out_daemon;
 	}
 	if (write_pid_file(pid_path) < 0)
@@ -344,10 +354,10 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 	vty_server_free(vty);
 	unlink(pid_path);
-	ev_loop_destroy(loop);
 	rc = 0;
 out_daemon:
 	daemon_fini(&the_daemon);
+	ev_loop_destroy(loop);
 out:
 	strbuf_free(&err);
 	if (ctx)

@@ -120,6 +120,81 @@ static void build_summary(const struct daemon *d, struct lyd_node **root)
 	put(d->ctx, root, d->config_path, "/ripd-mep:mep-state/config-file");
 	put(d->ctx, root, iso_time(d->config_loaded, t, sizeof(t)),
 	    "/ripd-mep:mep-state/config-loaded");
+	if (d->ipsec) {
+		char st[64];
+
+		put(d->ctx, root, ipsec_link_status(d->ipsec, st, sizeof(st)),
+		    "/ripd-mep:mep-state/ipsec-engine");
+		put(d->ctx, root, rim_sync_backend(ipsec_link_rim(d->ipsec)),
+		    "/ripd-mep:mep-state/rim-backend");
+	}
+}
+
+static void build_tunnels(const struct daemon *d, struct lyd_node **root)
+{
+	const struct tunnel_table *t;
+
+	if (!d->ipsec)
+		return;
+	t = ipsec_link_tunnels(d->ipsec);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tunnel_child *c = &t->v[i];
+		char key[128], pfx[MEP_PREFIX_STRLEN], tm[64];
+
+		snprintf(key, sizeof(key),
+			 "/ripd-mep:mep-state/tunnel[ike-id='%u'][child-id='%u']",
+			 c->ike_id, c->child_id);
+		put(d->ctx, root,
+		    c->gateway >= 0 && (size_t)c->gateway < d->cfg.n_gateways
+			    ? d->cfg.gateways[c->gateway].name
+			    : "(unknown)",
+		    "%s/gateway", key);
+		put(d->ctx, root, c->remote_host, "%s/remote-address", key);
+		put(d->ctx, root, c->state, "%s/state", key);
+		for (size_t k = 0; k < c->n_local_ts; k++)
+			put(d->ctx, root,
+			    mep_prefix_str(&c->local_ts[k], pfx, sizeof(pfx)),
+			    "%s/local-ts", key);
+		for (size_t k = 0; k < c->n_remote_ts; k++)
+			put(d->ctx, root,
+			    mep_prefix_str(&c->remote_ts[k], pfx, sizeof(pfx)),
+			    "%s/remote-ts", key);
+		put(d->ctx, root, iso_time(c->since, tm, sizeof(tm)),
+		    "%s/since", key);
+	}
+}
+
+static void build_routes(const struct daemon *d, struct lyd_node **root)
+{
+	const struct rim_sync_route *r;
+	size_t n;
+
+	if (!d->ipsec)
+		return;
+	r = rim_sync_routes(ipsec_link_rim(d->ipsec), &n);
+	for (size_t i = 0; i < n; i++) {
+		char key[128], pfx[MEP_PREFIX_STRLEN], num[16];
+		int g = r[i].route.gateway;
+
+		snprintf(key, sizeof(key),
+			 "/ripd-mep:mep-state/route[prefix='%s']",
+			 mep_prefix_str(&r[i].route.prefix, pfx, sizeof(pfx)));
+		if (g >= 0 && (size_t)g < d->cfg.n_gateways)
+			put(d->ctx, root, d->cfg.gateways[g].name,
+			    "%s/gateway", key);
+		put(d->ctx, root, u32(r[i].route.distance, num),
+		    "%s/distance", key);
+		put(d->ctx, root, u32(r[i].route.metric, num), "%s/metric",
+		    key);
+		put(d->ctx, root, u32(r[i].route.tag, num), "%s/tag", key);
+		put(d->ctx, root,
+		    r[i].installed	 ? "installed"
+		    : r[i].error[0] ? "failed"
+				    : "pending",
+		    "%s/state", key);
+		if (r[i].error[0])
+			put(d->ctx, root, r[i].error, "%s/error", key);
+	}
 }
 
 static const char *community_mep(const struct mep_config *cfg,
@@ -255,6 +330,10 @@ struct lyd_node *state_build(const struct daemon *d, unsigned parts)
 		build_gateways(d, &root);
 	if (parts & STATE_ENTRY_POINTS)
 		build_entry_points(d, &root);
+	if (parts & STATE_TUNNELS)
+		build_tunnels(d, &root);
+	if (parts & STATE_ROUTES)
+		build_routes(d, &root);
 	return root;
 }
 

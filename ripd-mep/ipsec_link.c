@@ -1,0 +1,291 @@
+/* ipsec_link: VICI events -> tunnel table -> desired routes -> backend. */
+#include "ipsec_link.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rim.h"
+#include "vici_session.h"
+
+struct ipsec_link {
+	struct ev_loop *loop;
+	const struct mep_config *cfg;
+	struct vici_session *vici;
+	char vici_path[108];
+	struct tunnel_table tunnels;
+	struct rim_sync *rim;
+	ev_timer grace;
+	bool synced;		/* a list-sas resync finished on this link */
+	bool in_resync;
+	bool grace_over;	/* held routes may be withdrawn */
+	time_t lost_since;	/* 0 while connected or before the first link */
+	/* Selectors already reported as ignored (to log each once). */
+	struct rim_ignored_list reported;
+};
+
+static void update_routes(struct ipsec_link *e)
+{
+	struct rim_routes desired;
+	struct rim_ignored_list ignored;
+
+	if (!e->cfg->rim.enabled)
+		return;
+	if (!e->synced && !e->grace_over)
+		return;	/* hold what is installed */
+	rim_routes_init(&desired);
+	rim_ignored_init(&ignored);
+	if (rim_desired(e->cfg, e->cfg->local_gateway, &e->tunnels, &desired,
+			&ignored) < 0) {
+		log_err("rim: out of memory computing routes");
+		goto out;
+	}
+	for (size_t i = 0; i < ignored.n; i++) {
+		const struct rim_ignored *g = &ignored.v[i];
+		bool seen = false;
+		char pfx[MEP_PREFIX_STRLEN];
+
+		for (size_t j = 0; j < e->reported.n && !seen; j++)
+			seen = mep_prefix_equal(&e->reported.v[j].prefix,
+						&g->prefix) &&
+			       e->reported.v[j].gateway == g->gateway;
+		if (seen)
+			continue;
+		log_warn("rim: ignoring remote selector %s of tunnel %u/%u "
+			 "(peer %s): %s",
+			 mep_prefix_str(&g->prefix, pfx, sizeof(pfx)),
+			 g->ike_id, g->child_id,
+			 g->gateway >= 0 ? e->cfg->gateways[g->gateway].name
+					 : "unknown",
+			 rim_ignore_reason_str(g->reason));
+		if (e->reported.n == e->reported.cap) {
+			size_t cap = e->reported.cap ? e->reported.cap * 2 : 8;
+			struct rim_ignored *v = realloc(e->reported.v,
+							cap * sizeof(*v));
+			if (!v)
+				break;
+			e->reported.v = v;
+			e->reported.cap = cap;
+		}
+		e->reported.v[e->reported.n++] = *g;
+	}
+	rim_sync_set(e->rim, desired.v, desired.n);
+out:
+	rim_ignored_free(&ignored);
+	rim_routes_free(&desired);
+}
+
+static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ipsec_link *e = w->data;
+
+	(void)loop;
+	(void)revents;
+	e->grace_over = true;
+	if (!e->synced) {
+		log_warn("ipsec: strongSwan not re-listed within %u s: "
+			 "withdrawing the routes of its tunnels",
+			 e->cfg->ipsec.grace_s);
+		tunnels_free(&e->tunnels);
+		tunnels_init(&e->tunnels);
+	}
+	update_routes(e);
+}
+
+static void start_grace(struct ipsec_link *e)
+{
+	ev_timer_stop(e->loop, &e->grace);
+	ev_timer_set(&e->grace, e->cfg->ipsec.grace_s, 0.);
+	ev_timer_start(e->loop, &e->grace);
+}
+
+static void on_connect(void *arg)
+{
+	struct ipsec_link *e = arg;
+
+	log_notice("ipsec: connected to strongSwan at %s", e->vici_path);
+}
+
+static void on_disconnect(void *arg, const char *reason)
+{
+	struct ipsec_link *e = arg;
+
+	if (e->synced || e->lost_since == 0)
+		log_warn("ipsec: lost strongSwan at %s (%s): holding routes "
+			 "for %u s",
+			 e->vici_path, reason, e->cfg->ipsec.grace_s);
+	if (e->synced) {
+		e->synced = false;
+		e->grace_over = false;
+		e->lost_since = time(NULL);
+		start_grace(e);
+	} else if (e->lost_since == 0) {
+		e->lost_since = time(NULL);
+	}
+	e->in_resync = false;
+}
+
+static void on_upsert(void *arg, const struct tunnel_child *c)
+{
+	struct ipsec_link *e = arg;
+
+	if (tunnels_upsert(&e->tunnels, e->cfg, c, time(NULL)) < 0)
+		log_err("ipsec: out of memory recording tunnel %u/%u",
+			c->ike_id, c->child_id);
+	if (!e->in_resync)
+		update_routes(e);
+}
+
+static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
+{
+	struct ipsec_link *e = arg;
+
+	tunnels_remove_child(&e->tunnels, ike_id, child_id);
+	if (!e->in_resync)
+		update_routes(e);
+}
+
+static void on_remove_ike(void *arg, uint32_t ike_id)
+{
+	struct ipsec_link *e = arg;
+
+	tunnels_remove_ike(&e->tunnels, ike_id);
+	if (!e->in_resync)
+		update_routes(e);
+}
+
+static void on_resync_begin(void *arg)
+{
+	struct ipsec_link *e = arg;
+
+	e->in_resync = true;
+	tunnels_resync_begin(&e->tunnels);
+}
+
+static void on_resync_end(void *arg)
+{
+	struct ipsec_link *e = arg;
+	size_t gone = tunnels_resync_end(&e->tunnels);
+
+	e->in_resync = false;
+	e->synced = true;
+	e->lost_since = 0;
+	ev_timer_stop(e->loop, &e->grace);
+	log_notice("ipsec: strongSwan listed %zu tunnel(s)%s", e->tunnels.n,
+		   gone ? ", dropped vanished ones" : "");
+	update_routes(e);
+}
+
+static void on_note(void *arg, const char *line)
+{
+	(void)arg;
+	log_info("ipsec: %s", line);
+}
+
+static const struct vici_session_cbs link_cbs = {
+	.on_connect = on_connect,
+	.on_disconnect = on_disconnect,
+	.on_upsert = on_upsert,
+	.on_remove_child = on_remove_child,
+	.on_remove_ike = on_remove_ike,
+	.on_resync_begin = on_resync_begin,
+	.on_resync_end = on_resync_end,
+	.on_note = on_note,
+};
+
+static int open_vici(struct ipsec_link *e)
+{
+	snprintf(e->vici_path, sizeof(e->vici_path), "%s",
+		 e->cfg->ipsec.vici_socket);
+	e->vici = vici_session_new(e->loop, e->vici_path, &link_cbs, e);
+	if (!e->vici)
+		return -1;
+	vici_session_start(e->vici);
+	return 0;
+}
+
+struct ipsec_link *ipsec_link_new(struct ev_loop *loop, const struct mep_config *cfg)
+{
+	struct ipsec_link *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->loop = loop;
+	e->cfg = cfg;
+	tunnels_init(&e->tunnels);
+	rim_ignored_init(&e->reported);
+	ev_timer_init(&e->grace, on_grace, 0., 0.);
+	e->grace.data = e;
+	e->rim = rim_sync_new(loop);
+	if (!e->rim || open_vici(e) < 0) {
+		ipsec_link_free(e);
+		return NULL;
+	}
+	rim_sync_configure(e->rim, cfg);
+	/* Start-up: hold the routes a previous run left until the first
+	 * resync, at most the grace period. */
+	start_grace(e);
+	return e;
+}
+
+void ipsec_link_free(struct ipsec_link *e)
+{
+	if (!e)
+		return;
+	ev_timer_stop(e->loop, &e->grace);
+	vici_session_free(e->vici);
+	rim_sync_free(e->rim);
+	tunnels_free(&e->tunnels);
+	rim_ignored_free(&e->reported);
+	free(e);
+}
+
+void ipsec_link_configure(struct ipsec_link *e, const struct mep_config *cfg)
+{
+	e->cfg = cfg;
+	tunnels_rematch(&e->tunnels, cfg);
+	rim_sync_configure(e->rim, cfg);
+	e->reported.n = 0;
+	if (strcmp(e->vici_path, cfg->ipsec.vici_socket) != 0) {
+		log_notice("ipsec: VICI socket is now %s",
+			   cfg->ipsec.vici_socket);
+		vici_session_free(e->vici);
+		e->vici = NULL;
+		e->synced = false;
+		e->grace_over = false;
+		start_grace(e);
+		if (open_vici(e) < 0)
+			log_err("ipsec: out of memory opening VICI");
+	}
+	update_routes(e);
+}
+
+const struct tunnel_table *ipsec_link_tunnels(const struct ipsec_link *e)
+{
+	return &e->tunnels;
+}
+
+const struct rim_sync *ipsec_link_rim(const struct ipsec_link *e)
+{
+	return e->rim;
+}
+
+bool ipsec_link_connected(const struct ipsec_link *e)
+{
+	return e->vici && vici_session_up(e->vici);
+}
+
+const char *ipsec_link_status(const struct ipsec_link *e, char *buf, size_t len)
+{
+	if (e->synced)
+		snprintf(buf, len, "synced");
+	else if (e->lost_since && !e->grace_over)
+		snprintf(buf, len, "lost, holding routes (grace %u s)",
+			 e->cfg->ipsec.grace_s);
+	else if (e->lost_since)
+		snprintf(buf, len, "lost");
+	else
+		snprintf(buf, len, "connecting");
+	return buf;
+}

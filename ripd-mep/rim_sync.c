@@ -1,0 +1,264 @@
+/* rim_sync: desired RIM routes -> the routing backend. */
+#include "rim_sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rim_kernel.h"
+
+struct rim_sync {
+	struct ev_loop *loop;
+	ev_timer timer;
+	bool enabled;
+	bool armed;	/* a desired set was given: deletions allowed */
+	enum mep_rim_backend backend;
+	uint32_t table;
+	char ifname[16];
+	bool has_via;
+	struct mep_addr via;
+	struct rim_kernel *kernel;
+	struct rim_sync_route *routes;	/* the desired set and its state */
+	size_t n;
+};
+
+static void rim_sync_run(struct rim_sync *s);
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	rim_sync_run(w->data);
+}
+
+struct rim_sync *rim_sync_new(struct ev_loop *loop)
+{
+	struct rim_sync *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->loop = loop;
+	ev_timer_init(&s->timer, on_timer, RIM_SYNC_PERIOD, RIM_SYNC_PERIOD);
+	s->timer.data = s;
+	ev_timer_start(loop, &s->timer);
+	return s;
+}
+
+void rim_sync_free(struct rim_sync *s)
+{
+	if (!s)
+		return;
+	ev_timer_stop(s->loop, &s->timer);
+	rim_kernel_close(s->kernel);
+	free(s->routes);
+	free(s);
+}
+
+/* Read the kernel's routes of our protocol and table. */
+static int kernel_installed(struct rim_sync *s, struct rim_routes *out)
+{
+	struct rim_kernel_route *kr = NULL;
+	struct strbuf err = STRBUF_INIT;
+	size_t n = 0;
+
+	if (rim_kernel_list(s->kernel, &kr, &n, &err) < 0) {
+		log_err("rim: cannot list kernel routes: %s", strbuf_str(&err));
+		strbuf_free(&err);
+		return -1;
+	}
+	strbuf_free(&err);
+	for (size_t i = 0; i < n; i++) {
+		struct rim_route r = { .prefix = kr[i].prefix,
+				       .gateway = -1,
+				       .distance = kr[i].distance,
+				       .metric = kr[i].metric };
+
+		/* The kernel keeps no tag: compare on what it keeps. */
+		for (size_t d = 0; d < s->n; d++)
+			if (mep_prefix_equal(&s->routes[d].route.prefix,
+					     &r.prefix)) {
+				r.tag = s->routes[d].route.tag;
+				r.gateway = s->routes[d].route.gateway;
+			}
+		if (rim_routes_add(out, &r) < 0)
+			abort();
+	}
+	free(kr);
+	return 0;
+}
+
+static struct rim_sync_route *find(struct rim_sync *s,
+				   const struct mep_prefix *p)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (mep_prefix_equal(&s->routes[i].route.prefix, p))
+			return &s->routes[i];
+	return NULL;
+}
+
+static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
+{
+	char pfx[MEP_PREFIX_STRLEN];
+	struct strbuf err = STRBUF_INIT;
+	struct rim_sync_route *st = find(s, &c->route.prefix);
+	int rc;
+
+	mep_prefix_str(&c->route.prefix, pfx, sizeof(pfx));
+	if (c->op == RIM_OP_DELETE) {
+		rc = rim_kernel_delete(s->kernel, &c->route.prefix, &err);
+		if (rc < 0)
+			log_err("rim: withdrawing %s: %s", pfx, strbuf_str(&err));
+		else
+			log_info("rim: withdrew %s", pfx);
+	} else {
+		struct rim_kernel_route kr = { .prefix = c->route.prefix,
+					       .distance = c->route.distance,
+					       .metric = c->route.metric,
+					       .has_via = s->has_via,
+					       .via = s->via };
+
+		snprintf(kr.ifname, sizeof(kr.ifname), "%s", s->ifname);
+		rc = rim_kernel_add_or_replace(s->kernel, &kr, &err);
+		if (st) {
+			st->installed = rc == 0;
+			snprintf(st->error, sizeof(st->error), "%s",
+				 rc == 0 ? "" : strbuf_str(&err));
+		}
+		if (rc < 0)
+			log_debug(LOG_DEBUG_CONFIG, "rim: installing %s: %s",
+				  pfx, strbuf_str(&err));
+		else
+			log_info("rim: %s %s (distance %u, metric %u)",
+				 c->op == RIM_OP_ADD ? "injected" : "updated",
+				 pfx, c->route.distance, c->route.metric);
+	}
+	strbuf_free(&err);
+}
+
+static void rim_sync_run(struct rim_sync *s)
+{
+	struct rim_routes installed, desired;
+	struct rim_changes changes;
+
+	if (!s->enabled || !s->armed)
+		return;
+	if (s->backend != MEP_RIM_KERNEL || !s->kernel) {
+		for (size_t i = 0; i < s->n; i++) {
+			s->routes[i].installed = false;
+			snprintf(s->routes[i].error, sizeof(s->routes[i].error),
+				 "%s", s->backend == MEP_RIM_ZEBRA
+					       ? "zebra backend not available "
+						 "in this version"
+					       : "kernel backend not open");
+		}
+		return;
+	}
+	rim_routes_init(&installed);
+	rim_routes_init(&desired);
+	rim_changes_init(&changes);
+	if (kernel_installed(s, &installed) < 0)
+		goto out;
+	for (size_t i = 0; i < s->n; i++) {
+		struct rim_route r = s->routes[i].route;
+
+		if (r.metric > RIM_KERNEL_METRIC_MAX)
+			r.metric = RIM_KERNEL_METRIC_MAX;
+		s->routes[i].installed = false;
+		if (rim_routes_add(&desired, &r) < 0)
+			abort();
+	}
+	/* What the kernel already holds as desired counts as installed. */
+	for (size_t i = 0; i < installed.n; i++) {
+		struct rim_sync_route *st = find(s, &installed.v[i].prefix);
+
+		if (st) {
+			st->installed = true;
+			st->error[0] = '\0';
+		}
+	}
+	if (rim_reconcile(desired.v, desired.n, installed.v, installed.n,
+			  &changes) < 0) {
+		log_err("rim: out of memory reconciling routes");
+		goto out;
+	}
+	for (size_t i = 0; i < changes.n; i++)
+		kernel_apply(s, &changes.v[i]);
+out:
+	rim_changes_free(&changes);
+	rim_routes_free(&desired);
+	rim_routes_free(&installed);
+}
+
+/* Withdraw every route of ours from the open kernel table. */
+static void kernel_flush(struct rim_sync *s)
+{
+	size_t saved = s->n;
+
+	if (!s->armed)
+		return;
+	s->n = 0;
+	rim_sync_run(s);
+	s->n = saved;
+}
+
+void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
+{
+	bool reopen = !cfg->rim.enabled || cfg->rim.backend != s->backend ||
+		      cfg->rim.kernel_table != s->table;
+	struct strbuf err = STRBUF_INIT;
+
+	if (s->kernel && reopen) {
+		kernel_flush(s);
+		rim_kernel_close(s->kernel);
+		s->kernel = NULL;
+	}
+	s->enabled = cfg->rim.enabled;
+	s->backend = cfg->rim.backend;
+	s->table = cfg->rim.kernel_table;
+	snprintf(s->ifname, sizeof(s->ifname), "%s", cfg->rim.interface);
+	s->has_via = cfg->rim.has_next_hop;
+	s->via = cfg->rim.next_hop;
+	if (s->enabled && s->backend == MEP_RIM_KERNEL && !s->kernel) {
+		if (rim_kernel_open(&s->kernel, s->table, RIM_KERNEL_PROTO,
+				    &err) < 0)
+			log_err("rim: cannot open the kernel backend (table "
+				"%u): %s",
+				s->table, strbuf_str(&err));
+		else
+			log_notice("rim: kernel backend, table %u, protocol %u, "
+				   "interface %s",
+				   s->table, RIM_KERNEL_PROTO, s->ifname);
+	}
+	strbuf_free(&err);
+}
+
+void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
+		  size_t n)
+{
+	struct rim_sync_route *v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		v[i].route = desired[i];
+	free(s->routes);
+	s->routes = v;
+	s->n = n;
+	s->armed = true;
+	rim_sync_run(s);
+}
+
+const struct rim_sync_route *rim_sync_routes(const struct rim_sync *s,
+					     size_t *n)
+{
+	*n = s->n;
+	return s->routes;
+}
+
+const char *rim_sync_backend(const struct rim_sync *s)
+{
+	if (!s->enabled)
+		return "none";
+	return s->backend == MEP_RIM_KERNEL ? "kernel" : "zebra";
+}

@@ -1,0 +1,55 @@
+/* rim_sync: keeps the routes of the routing backend equal to the desired
+ * RIM route set (I/O adapter around the pure rim_reconcile()).
+ *
+ * Every run reads what the backend really holds (the kernel may have
+ * dropped routes behind our back: kernel-libipsec removes every route via
+ * ipsec0 with the device and sends no delete), computes the minimal adds,
+ * replaces and deletes, and applies them. The same path serves a single
+ * tunnel event, a resync after reconnecting to the IPsec engine and a
+ * daemon restart. A periodic run repairs what the kernel lost and retries
+ * what failed (e.g. ipsec0 not there yet). Per-route state (installed,
+ * failed + why) is kept for `show mep routes`.
+ *
+ * Backends: kernel (netlink). The zebra backend arrives with the ZAPI
+ * work; until then it reports every route as "backend not available". */
+#ifndef RIPD_MEP_RIM_SYNC_H
+#define RIPD_MEP_RIM_SYNC_H
+
+#include <ev.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "rim.h"
+
+/* Seconds between repair runs. */
+#define RIM_SYNC_PERIOD 2.0
+
+struct rim_sync_route {
+	struct rim_route route;
+	bool installed;
+	char error[160];	/* "" when installed */
+};
+
+struct rim_sync;
+
+struct rim_sync *rim_sync_new(struct ev_loop *loop);
+/* Stop; routes stay in the backend (a restart takes them over). */
+void rim_sync_free(struct rim_sync *s);
+
+/* Follow a new configuration: (re)open the backend when its kind or
+ * table changed (the routes of the old table are withdrawn). */
+void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg);
+
+/* Make the backend hold exactly desired (copied). Until the first call
+ * nothing is touched, so that a restarted daemon keeps its routes until
+ * it knows the tunnels. */
+void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
+		  size_t n);
+
+/* The desired routes with their state, for show. */
+const struct rim_sync_route *rim_sync_routes(const struct rim_sync *s,
+					     size_t *n);
+/* Name of the active backend ("kernel", "zebra", "none"). */
+const char *rim_sync_backend(const struct rim_sync *s);
+
+#endif
