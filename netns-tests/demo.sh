@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The ripd-mep demo: for each MEP scenario of the vendor manual (the
+# The ripd-mep demo. Part A: RIM in a namespace lab with real strongSwan
+# (a center, two satellites, a leased line): tunnels come up, their
+# domains are injected, a tunnel goes down and traffic falls back to the
+# leased line, then returns. Part B: for each MEP scenario of the vendor manual (the
 # examples in yang/examples/), ripd-mep runs in its own network namespace
 # on that configuration; the demo marks centers up or down (the operator
 # override that stands in for probing until probes exist), asks which
@@ -7,6 +10,8 @@
 # lines the daemon logged.
 set -u
 . "$(dirname "$0")/lib/netns.sh"
+# shellcheck source=lib/rim-lab.sh
+. "$(dirname "$0")/lib/rim-lab.sh"
 lab_init demo
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
@@ -76,6 +81,96 @@ tracking() {
 	note "tracking lines logged by ripd-mep:"
 	grep -o 'Resolved peer for tunnel.*' "$LOG" | sed 's/^/  /' || echo "  (none)"
 }
+
+# ---- Part A: Route Injection with real strongSwan ----------------------
+rim_demo() {
+	local conf=$LAB_RUN/M1/ripd-mep.conf
+	SOCK=$LAB_RUN/M1/ripd-mep.vty
+	SAT=M1
+	mkdir -p "$LAB_RUN/M1"
+	cat >"$conf" <<CONF
+mep
+ local-gateway M1
+ gateway M1
+  address $RIM_M1_INET
+  vpn-domain ${RIM_DOMAIN[M1]}
+ exit
+ !
+ gateway S1
+  address ${RIM_INET[S1]}
+  vpn-domain ${RIM_DOMAIN[S1]}
+ exit
+ !
+ gateway S2
+  address ${RIM_INET[S2]}
+  vpn-domain ${RIM_DOMAIN[S2]}
+ exit
+ !
+ community STAR-1
+  type star
+  center M1
+  satellite S1
+  satellite S2
+  permanent-tunnels
+ exit
+ !
+ rim
+  distance 20
+  metric 10
+  backend kernel
+  kernel-table $RIM_TABLE
+  interface ipsec0
+ exit
+ !
+ ipsec
+  vici-socket $(lab_vici M1)
+  grace-period 5
+ exit
+ !
+exit
+!
+CONF
+	note "center M1 (charon + ripd-mep), satellites S1 and S2 (charon), host H1 behind M1,"
+	note "a leased line M1 - L1 - S1 with a worse route (table $RIM_TABLE, metric $((250 << 24)))"
+	rim_lab_build || lab_fail "cannot build the RIM lab"
+	rim_lab_charons || lab_fail "cannot start the charons"
+	lab_daemon M1 ripd-mep "$BIN" -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
+	LOG=$LAB_RUN/logs/M1-ripd-mep.log
+	lab_wait_for 5 test -S "$SOCK" || lab_fail "ripd-mep did not start"
+	lab_wait_for 5 grep -q 'strongSwan listed' "$LOG" || lab_fail "ripd-mep did not reach charon"
+	# path WANT: wait (3 s at most) until H1's ping to S1's host takes
+	# WANT, then show which path it took.
+	path() {
+		lab_wait_for 3 rim_lab_path_is H1 "${RIM_HOST[HS1]}" "$1"
+		echo "  H1 -> ${RIM_HOST[HS1]} (host behind S1): $(rim_lab_path H1 "${RIM_HOST[HS1]}")"
+	}
+	note "no tunnel yet: traffic takes the leased line"
+	path leased
+	note "S1 and S2 bring their tunnels up"
+	rim_lab_up S1 >/dev/null && rim_lab_up S2 >/dev/null
+	lab_wait_for 5 sh -c "ip -n $(lab_nsname M1) route show table $RIM_TABLE proto 250 | grep -q ${RIM_DOMAIN[S2]%/*}" ||
+		lab_fail "routes not injected"
+	run 'show mep tunnels' 'show mep routes'
+	printf '\033[36mM1$ ip route show table %s\033[0m\n' "$RIM_TABLE"
+	ip -n "$(lab_nsname M1)" route show table "$RIM_TABLE" | sed 's/^/  /'
+	path tunnel
+	note "S1 takes its tunnel down: the route is withdrawn and traffic falls back to the leased line"
+	rim_lab_down S1 >/dev/null
+	lab_wait_for 5 sh -c "! ip -n $(lab_nsname M1) route show table $RIM_TABLE proto 250 | grep -q ${RIM_DOMAIN[S1]%/*}" ||
+		lab_fail "route not withdrawn"
+	run 'show mep routes'
+	path leased
+	note "S1 comes back: the route is injected again"
+	rim_lab_up S1 >/dev/null
+	lab_wait_for 5 sh -c "ip -n $(lab_nsname M1) route show table $RIM_TABLE proto 250 | grep -q ${RIM_DOMAIN[S1]%/*}" ||
+		lab_fail "route not re-injected"
+	path tunnel
+	note "what ripd-mep logged:"
+	grep -E 'rim: (injected|withdrew)|ipsec: ' "$LOG" | sed 's/^/  /'
+}
+
+bold "A. Route Injection (RIM): strongSwan tunnels -> kernel routes that beat the leased line"
+rim_demo
 
 SRC=10.11.0.5
 

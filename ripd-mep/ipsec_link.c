@@ -17,6 +17,7 @@ struct ipsec_link {
 	struct tunnel_table tunnels;
 	struct rim_sync *rim;
 	ev_timer grace;
+	ev_timer update;	/* coalesces the events of one loop turn */
 	bool synced;		/* a list-sas resync finished on this link */
 	bool in_resync;
 	bool grace_over;	/* held routes may be withdrawn */
@@ -74,6 +75,21 @@ static void update_routes(struct ipsec_link *e)
 out:
 	rim_ignored_free(&ignored);
 	rim_routes_free(&desired);
+}
+
+static void on_update(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	update_routes(w->data);
+}
+
+/* Recompute the routes once after the events already read: a burst of
+ * tunnel events (or a list-sas of thousands) costs one computation. */
+static void schedule_update(struct ipsec_link *e)
+{
+	if (!ev_is_active(&e->update))
+		ev_timer_start(e->loop, &e->update);
 }
 
 static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)
@@ -134,7 +150,7 @@ static void on_upsert(void *arg, const struct tunnel_child *c)
 		log_err("ipsec: out of memory recording tunnel %u/%u",
 			c->ike_id, c->child_id);
 	if (!e->in_resync)
-		update_routes(e);
+		schedule_update(e);
 }
 
 static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
@@ -143,7 +159,7 @@ static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
 
 	tunnels_remove_child(&e->tunnels, ike_id, child_id);
 	if (!e->in_resync)
-		update_routes(e);
+		schedule_update(e);
 }
 
 static void on_remove_ike(void *arg, uint32_t ike_id)
@@ -152,7 +168,7 @@ static void on_remove_ike(void *arg, uint32_t ike_id)
 
 	tunnels_remove_ike(&e->tunnels, ike_id);
 	if (!e->in_resync)
-		update_routes(e);
+		schedule_update(e);
 }
 
 static void on_resync_begin(void *arg)
@@ -217,6 +233,8 @@ struct ipsec_link *ipsec_link_new(struct ev_loop *loop, const struct mep_config 
 	rim_ignored_init(&e->reported);
 	ev_timer_init(&e->grace, on_grace, 0., 0.);
 	e->grace.data = e;
+	ev_timer_init(&e->update, on_update, 0., 0.);
+	e->update.data = e;
 	e->rim = rim_sync_new(loop);
 	if (!e->rim || open_vici(e) < 0) {
 		ipsec_link_free(e);
@@ -234,6 +252,7 @@ void ipsec_link_free(struct ipsec_link *e)
 	if (!e)
 		return;
 	ev_timer_stop(e->loop, &e->grace);
+	ev_timer_stop(e->loop, &e->update);
 	vici_session_free(e->vici);
 	rim_sync_free(e->rim);
 	tunnels_free(&e->tunnels);
