@@ -80,7 +80,8 @@ static bool vici_take(struct vici_cur *c, size_t n, const uint8_t **out)
 	return true;
 }
 
-/* Read a u8-length name into name (VICI_NAME_MAX + 1 bytes). */
+/* Read a u8-length name into name (VICI_NAME_MAX + 1 bytes): 0, -1 when
+ * truncated, -2 when it holds a NUL byte. */
 static int vici_take_name(struct vici_cur *c, char *name)
 {
 	const uint8_t *p;
@@ -91,6 +92,8 @@ static int vici_take_name(struct vici_cur *c, char *name)
 	n = p[0];
 	if (!vici_take(c, n, &p))
 		return -1;
+	if (memchr(p, '\0', n))
+		return -2;
 	memcpy(name, p, n);
 	name[n] = '\0';
 	return 0;
@@ -137,14 +140,13 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 	unsigned int depth = 0;
 	bool in_list = false;
 	size_t count = 0;
-	const uint8_t *t;
+	const uint8_t *t = NULL;
 	struct vici_elem *e;
 	int rc;
 
 	st[0].node = &m->root;
 	st[0].tail = NULL;
-	while (c->left) {
-		vici_take(c, 1, &t);
+	while (vici_take(c, 1, &t)) {
 		if (++count > VICI_ELEMENTS_MAX)
 			return "too many elements";
 		if (in_list && t[0] != VICI_W_LIST_ITEM &&
@@ -185,7 +187,10 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 		switch (t[0]) {
 		case VICI_W_SECTION_START:
 			e->kind = VICI_SECTION;
-			if (vici_take_name(c, e->name))
+			rc = vici_take_name(c, e->name);
+			if (rc == -2)
+				return "section name holds a NUL byte";
+			if (rc)
 				return "truncated section name";
 			depth++;
 			st[depth].node = e;
@@ -193,7 +198,10 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 			break;
 		case VICI_W_LIST_START:
 			e->kind = VICI_LIST;
-			if (vici_take_name(c, e->name))
+			rc = vici_take_name(c, e->name);
+			if (rc == -2)
+				return "list name holds a NUL byte";
+			if (rc)
 				return "truncated list name";
 			depth++;
 			st[depth].node = e;
@@ -202,7 +210,10 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 			break;
 		case VICI_W_KEY_VALUE:
 			e->kind = VICI_KV;
-			if (vici_take_name(c, e->name))
+			rc = vici_take_name(c, e->name);
+			if (rc == -2)
+				return "key name holds a NUL byte";
+			if (rc)
 				return "truncated key-value";
 			rc = vici_take_value(c, &e->value, &e->len);
 			if (rc == -2)
@@ -232,7 +243,7 @@ int vici_msg_parse(const uint8_t *buf, size_t len, struct vici_msg **out,
 {
 	struct vici_cur c = { buf, len };
 	struct vici_msg *m;
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	const char *why;
 
 	*out = NULL;
@@ -245,8 +256,7 @@ int vici_msg_parse(const uint8_t *buf, size_t len, struct vici_msg **out,
 			    VICI_FRAME_MAX);
 		return -1;
 	}
-	vici_take(&c, 1, &p);
-	if (p[0] > VICI_EVENT) {
+	if (!vici_take(&c, 1, &p) || p[0] > VICI_EVENT) {
 		vici_seterr(err, "unknown operation %u", p[0]);
 		return -1;
 	}
@@ -257,10 +267,16 @@ int vici_msg_parse(const uint8_t *buf, size_t len, struct vici_msg **out,
 	}
 	m->op = p[0];
 	m->root.kind = VICI_SECTION;
-	if (vici_op_named(m->op) && vici_take_name(&c, m->name)) {
-		vici_seterr(err, "truncated %s name", vici_op_name(m->op));
-		free(m);
-		return -1;
+	if (vici_op_named(m->op)) {
+		int rc = vici_take_name(&c, m->name);
+
+		if (rc) {
+			vici_seterr(err, "%s %s name",
+				    rc == -2 ? "NUL byte in" : "truncated",
+				    vici_op_name(m->op));
+			free(m);
+			return -1;
+		}
 	}
 	why = vici_parse_body(&c, m);
 	if (why) {
@@ -628,8 +644,8 @@ int vici_splitter_feed(struct vici_splitter *s, const void *data, size_t n)
 int vici_splitter_next(struct vici_splitter *s, const uint8_t **payload,
 		       size_t *len, char *err)
 {
-	const uint8_t *p = s->buf + s->start;
 	size_t have = s->len - s->start;
+	const uint8_t *p;
 	uint32_t flen;
 
 	*payload = NULL;
@@ -640,6 +656,7 @@ int vici_splitter_next(struct vici_splitter *s, const uint8_t **payload,
 	}
 	if (have < 4)
 		return 0;
+	p = s->buf + s->start;
 	flen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
 	if (flen == 0 || flen > VICI_FRAME_MAX) {

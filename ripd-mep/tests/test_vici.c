@@ -467,6 +467,13 @@ static void test_codec_malformed(void **state)
 	parse_err((const uint8_t *)"\x01\x05\x00\x00", 4,
 		  "list item outside a list");
 	parse_err((const uint8_t *)"\x01\x07", 2, "unknown element type");
+	parse_err((const uint8_t *)"\x07\x02" "a\0", 4, "NUL byte in EVENT");
+	parse_err((const uint8_t *)"\x01\x03\x02k\0\x00\x00", 7,
+		  "key name holds a NUL byte");
+	parse_err((const uint8_t *)"\x01\x01\x01\0\x02", 5,
+		  "section name holds a NUL byte");
+	parse_err((const uint8_t *)"\x01\x04\x01\0\x06", 5,
+		  "list name holds a NUL byte");
 	parse_err((const uint8_t *)"\x01\x00", 2, "unknown element type");
 	parse_err((const uint8_t *)"\x01\x04\x01l\x01\x01s\x02\x06", 9,
 		  "inside a list");
