@@ -38,6 +38,8 @@ struct vici_session {
 	int fd;
 	ev_io rio, wio;
 	ev_timer retry;
+	ev_timer settle;	/* resync after child rekeys settled */
+	double settle_time;
 	double backoff, backoff_min, backoff_max;
 	unsigned int connects;
 	unsigned int epoch;	/* bumped at every close */
@@ -150,6 +152,7 @@ static void vici_session_close(struct vici_session *s, const char *reason)
 	vici_session_flush(s);
 	log_warn("vici: %s: %s; reconnecting in %g s", s->path, reason,
 		 s->backoff);
+	ev_timer_stop(s->loop, &s->settle);
 	ev_timer_stop(s->loop, &s->retry);
 	ev_timer_set(&s->retry, s->backoff, 0.);
 	ev_timer_start(s->loop, &s->retry);
@@ -225,7 +228,15 @@ static void vici_session_event(struct vici_session *s,
 		vici_session_close(s, err);
 		return;
 	}
-	vici_session_apply(s);
+	if (!vici_session_apply(s))
+		return;
+	if (strcmp(m->name, "child-rekey") == 0) {
+		/* the loser of a rekey collision is deleted without an
+		 * event: list again once the rekeys are over */
+		ev_timer_stop(s->loop, &s->settle);
+		ev_timer_set(&s->settle, s->settle_time, 0.);
+		ev_timer_start(s->loop, &s->settle);
+	}
 }
 
 static void vici_session_reply(struct vici_session *s,
@@ -455,6 +466,14 @@ static void vici_session_on_retry(struct ev_loop *loop, ev_timer *w,
 	vici_session_connect(w->data);
 }
 
+static void vici_session_on_settle(struct ev_loop *loop, ev_timer *w,
+				   int revents)
+{
+	(void)loop;
+	(void)revents;
+	vici_session_resync(w->data);
+}
+
 /* ---- public */
 
 struct vici_session *vici_session_new(struct ev_loop *loop, const char *path,
@@ -484,7 +503,9 @@ struct vici_session *vici_session_new(struct ev_loop *loop, const char *path,
 	ev_io_init(&s->rio, vici_session_on_read, -1, EV_READ);
 	ev_io_init(&s->wio, vici_session_on_write, -1, EV_WRITE);
 	ev_timer_init(&s->retry, vici_session_on_retry, 0., 0.);
-	s->rio.data = s->wio.data = s->retry.data = s;
+	ev_timer_init(&s->settle, vici_session_on_settle, 0., 0.);
+	s->settle_time = VICI_SESSION_REKEY_SETTLE;
+	s->rio.data = s->wio.data = s->retry.data = s->settle.data = s;
 	vici_splitter_init(&s->in);
 	vici_sa_result_init(&s->sa);
 	return s;
@@ -500,6 +521,7 @@ void vici_session_free(struct vici_session *s)
 		close(s->fd);
 	}
 	ev_timer_stop(s->loop, &s->retry);
+	ev_timer_stop(s->loop, &s->settle);
 	vici_session_flush(s);
 	vici_splitter_free(&s->in);
 	vici_sa_result_free(&s->sa);
@@ -518,6 +540,12 @@ void vici_session_set_backoff(struct vici_session *s, double min, double max)
 		return;
 	s->backoff = s->backoff_min = min;
 	s->backoff_max = max;
+}
+
+void vici_session_set_rekey_settle(struct vici_session *s, double secs)
+{
+	if (secs > 0)
+		s->settle_time = secs;
 }
 
 bool vici_session_up(const struct vici_session *s)

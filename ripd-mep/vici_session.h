@@ -7,6 +7,10 @@
  * CHILD_SA listed, on_resync_end at its (empty) response. SA events are
  * translated by vici_sa and delivered as on_upsert / on_remove_child /
  * on_remove_ike; an ike-rekey triggers another resync (see vici_sa.h).
+ * So does the end of a burst of child-rekey events (VICI_SESSION_REKEY_SETTLE
+ * seconds after the last one): charon deletes the loser of a rekey
+ * collision without any event (seen with 5.9.8: children #6 and #7 both
+ * rekeyed #5, #7 vanished silently), and only a listing drops it.
  *
  * One command is in flight at a time; the others wait in a FIFO queue.
  * Events may arrive between a command and its reply. Any protocol error
@@ -29,6 +33,7 @@
 #include "vici_codec.h"
 
 #define VICI_SESSION_DEFAULT_PATH "/var/run/charon.vici"
+#define VICI_SESSION_REKEY_SETTLE 2.0	/* seconds */
 
 /* All optional (NULL: ignored); arg is the one given to _new(). */
 struct vici_session_cbs {
@@ -63,6 +68,9 @@ void vici_session_free(struct vici_session *s);
 void vici_session_start(struct vici_session *s);
 /* Backoff limits in seconds (defaults 0.5 and 10; for tests). */
 void vici_session_set_backoff(struct vici_session *s, double min, double max);
+
+/* Delay of the resync after child rekeys (default 2 s; for tests). */
+void vici_session_set_rekey_settle(struct vici_session *s, double secs);
 
 /* Connected and registered (events flow). */
 bool vici_session_up(const struct vici_session *s);

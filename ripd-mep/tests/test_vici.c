@@ -968,6 +968,7 @@ struct rec {
 	int ends;
 	int stop_after;
 	bool commands;		/* issue version + stats after the 1st sync */
+	bool rekey;		/* issue rekey after the 1st sync */
 	bool timed_out;
 };
 
@@ -1073,6 +1074,11 @@ static void fake_request(struct fake *f, const struct vici_msg *m)
 		vici_builder_kv_str(&b, "daemon", "charon");
 		fake_send(f, VICI_CMD_RESPONSE, NULL, &b);
 		vici_builder_free(&b);
+		return;
+	}
+	if (strcmp(m->name, "rekey") == 0) {
+		fake_send_hex(f, fx_child_rekey);
+		fake_send(f, VICI_CMD_RESPONSE, NULL, NULL);
 		return;
 	}
 	if (strcmp(m->name, "stats") == 0) {
@@ -1220,13 +1226,14 @@ static void rec_begin(void *arg)
 static void rec_reply(void *arg, const struct vici_msg *m)
 {
 	struct rec *r = arg;
+	const char *d;
 
 	if (!m) {
 		logf_(r->log, sizeof(r->log), "reply:NULL ");
 		return;
 	}
-	logf_(r->log, sizeof(r->log), "reply:%s ",
-	      vici_get_str(&m->root, "daemon"));
+	d = vici_get_str(&m->root, "daemon");
+	logf_(r->log, sizeof(r->log), "reply:%s ", d ? d : "-");
 }
 
 static void rec_end(void *arg)
@@ -1244,6 +1251,10 @@ static void rec_end(void *arg)
 						      rec_reply, r),
 				 0);
 	}
+	if (r->ends == 1 && r->rekey)
+		assert_int_equal(vici_session_command(r->s, "rekey", NULL,
+						      rec_reply, r),
+				 0);
 	if (r->ends == r->stop_after)
 		ev_break(r->fake->loop, EVBREAK_ALL);
 }
@@ -1293,6 +1304,7 @@ static void run_session(struct rec *r, struct fake *f, bool late)
 	r->s = vici_session_new(loop, f->path, &rec_cbs, r);
 	assert_non_null(r->s);
 	vici_session_set_backoff(r->s, 0.005, 0.02);
+	vici_session_set_rekey_settle(r->s, 0.01);
 	ev_timer_init(&dog, on_watchdog, 5., 0.);
 	dog.data = r;
 	ev_timer_start(loop, &dog);
@@ -1331,6 +1343,21 @@ static void test_session_flow(void **state)
 			    "connect begin note up 1/1 up 1/2 end ");
 	assert_string_equal(f.log, "| " REGS "C:list-sas C:version C:stats "
 				   "| " REGS "C:list-sas ");
+}
+
+/* A child rekey is followed by a resync once rekeys settle. */
+static void test_session_rekey_resync(void **state)
+{
+	struct rec r = { .stop_after = 2, .rekey = true };
+	struct fake f = { .modes = NULL };
+
+	(void)state;
+	run_session(&r, &f, false);
+	assert_string_equal(r.log,
+			    "connect begin note up 1/1 up 1/2 end "
+			    "note note up 1/4 rm 1/1 reply:- "
+			    "begin note up 1/1 up 1/2 end ");
+	assert_string_equal(f.log, "| " REGS "C:list-sas C:rekey C:list-sas ");
 }
 
 static void test_session_errors(void **state)
@@ -1409,6 +1436,7 @@ int main(void)
 		cmocka_unit_test(test_sa_bad),
 		cmocka_unit_test(test_sa_parse_ts),
 		cmocka_unit_test(test_session_flow),
+		cmocka_unit_test(test_session_rekey_resync),
 		cmocka_unit_test(test_session_errors),
 		cmocka_unit_test(test_session_misc),
 	};
