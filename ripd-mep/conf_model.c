@@ -432,6 +432,22 @@ static int model_ifname(const struct lyd_node *n, char *dst, size_t size,
 	return model_copy(dst, size, s, "rim interface", err);
 }
 
+/* route-type KEYWORD -> zebra's type number and the keyword. */
+static int model_route_type(const struct lyd_node *n,
+			    struct mep_rim_config *r, struct strbuf *err)
+{
+	const struct mep_route_type *t =
+		mep_rim_route_type_by_name(model_value(n));
+
+	if (!t)
+		return model_fail(err, "rim route-type \"%.32s\": not an allowed FRR route type",
+				  model_value(n));
+	r->route_type = t->zebra_type;
+	snprintf(r->route_type_name, sizeof(r->route_type_name), "%s",
+		 t->name);
+	return 0;
+}
+
 static int model_rim(const struct lyd_node *cont, struct mep_rim_config *r,
 		     struct strbuf *err)
 {
@@ -459,6 +475,15 @@ static int model_rim(const struct lyd_node *cont, struct mep_rim_config *r,
 		} else if (model_is(n, "backend")) {
 			rc = model_enum(n, model_backends, &e, "rim", err);
 			r->backend = (enum mep_rim_backend)e;
+		} else if (model_is(n, "route-type")) {
+			rc = model_route_type(n, r, err);
+		} else if (model_is(n, "instance")) {
+			rc = model_uint(n, 0, UINT16_MAX, &v, "rim instance",
+					err);
+			r->instance = (uint16_t)v;
+		} else if (model_is(n, "stale-time")) {
+			rc = model_uint(n, 1, 3600, &v, "rim stale-time", err);
+			r->stale_time_s = (uint32_t)v;
 		} else if (model_is(n, "kernel-table")) {
 			rc = model_uint(n, 1, UINT32_MAX, &v,
 					"rim kernel-table", err);

@@ -769,9 +769,12 @@ struct block_leaf {
 	const char *const *values;	/* ARG_KEYWORD */
 };
 
-#define LEAF_TABLE_MAX 8
+#define LEAF_TABLE_MAX 12
 
 static const char *const backend_kw[] = { "zebra", "kernel", NULL };
+/* The YANG enum of rim route-type (config.c's mep_rim_route_types). */
+static const char *const route_type_kw[] = { "nhrp", "eigrp", "table",
+					     "babel", NULL };
 
 static const struct block_leaf rim_leaves[] = {
 	{ "distance", ARG_NUMBER, NULL },
@@ -779,6 +782,9 @@ static const struct block_leaf rim_leaves[] = {
 	{ "backup-metric", ARG_NUMBER, NULL },
 	{ "tag", ARG_NUMBER, NULL },
 	{ "backend", ARG_KEYWORD, backend_kw },
+	{ "route-type", ARG_KEYWORD, route_type_kw },
+	{ "instance", ARG_NUMBER, NULL },
+	{ "stale-time", ARG_NUMBER, NULL },
 	{ "kernel-table", ARG_NUMBER, NULL },
 	{ "interface", ARG_IFNAME, NULL },
 	{ "next-hop", ARG_ADDRESS, NULL },
@@ -1855,7 +1861,7 @@ static int run_exit(struct conf_parser *p, enum conf_node n,
 static int run_node(struct conf_parser *p, enum conf_node n,
 		    struct cmd_tokens *t)
 {
-	static const char *const all_kw[][14] = {
+	static const char *const all_kw[][16] = {
 		[NODE_CONFIG] = { "mep", "no", "exit", "end", NULL },
 		[NODE_MEP] = { "local-gateway", "gateway", "community",
 			       "probe", "load-distribution", "rim", "no",
@@ -1868,7 +1874,8 @@ static int run_node(struct conf_parser *p, enum conf_node n,
 				     "return-path", "no", "exit", "end",
 				     NULL },
 		[NODE_RIM] = { "distance", "metric", "backup-metric", "tag",
-			       "backend", "kernel-table", "interface",
+			       "backend", "route-type", "instance",
+			       "stale-time", "kernel-table", "interface",
 			       "next-hop", "no", "exit", "end", NULL },
 		[NODE_IPSEC] = { "vici-socket", "grace-period", "no", "exit",
 				 "end", NULL },

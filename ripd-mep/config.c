@@ -16,6 +16,11 @@ void mep_config_init(struct mep_config *cfg)
 	cfg->rim.metric = 10;
 	cfg->rim.backup_metric = 100;
 	cfg->rim.backend = MEP_RIM_ZEBRA;
+	cfg->rim.route_type = 12;
+	snprintf(cfg->rim.route_type_name, sizeof(cfg->rim.route_type_name),
+		 "nhrp");
+	cfg->rim.instance = 0;
+	cfg->rim.stale_time_s = 120;
 	cfg->rim.kernel_table = 201;
 	snprintf(cfg->rim.interface, sizeof(cfg->rim.interface), "ipsec0");
 	snprintf(cfg->ipsec.vici_socket, sizeof(cfg->ipsec.vici_socket),
@@ -92,4 +97,21 @@ const char *mep_tie_break_name(enum mep_tie_break t)
 		return "random";
 	}
 	return "unknown";
+}
+
+const struct mep_route_type mep_rim_route_types[] = {
+	{ "nhrp", 12 },
+	{ "eigrp", 11 },
+	{ "table", 15 },
+	{ "babel", 22 },
+	{ NULL, 0 },
+};
+
+const struct mep_route_type *mep_rim_route_type_by_name(const char *name)
+{
+	for (const struct mep_route_type *t = mep_rim_route_types; t->name;
+	     t++)
+		if (name && strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
 }

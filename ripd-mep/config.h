@@ -93,6 +93,14 @@ struct mep_rim_config {
 	uint32_t backup_metric; /* default 100 */
 	uint32_t tag;		/* default 0 */
 	enum mep_rim_backend backend;	/* default zebra */
+	/* Backend zebra: FRR route type of our routes, as zebra's type
+	 * number and its configuration keyword (default 12 "nhrp"; see
+	 * mep_rim_route_types), its instance (default 0) and the graceful
+	 * restart stale time (default 120 s, 1..3600). */
+	uint8_t route_type;
+	char route_type_name[16];
+	uint16_t instance;
+	uint32_t stale_time_s;
 	uint32_t kernel_table;	/* default 201 */
 	char interface[16];	/* default "ipsec0": device of kernel routes */
 	bool has_next_hop;	/* next-hop ADDR instead of the device alone */
@@ -128,6 +136,22 @@ int mep_config_gateway_index(const struct mep_config *cfg, const char *name);
 /* Configuration keywords of the enums: "first-to-respond"... */
 const char *mep_method_name(enum mep_method m);
 const char *mep_tie_break_name(enum mep_tie_break t);
+
+/* The FRR route types `rim route-type` accepts (the YANG enum), with
+ * zebra's type numbers of FRR 8.2-8.5: nhrp 12, eigrp 11, table 15,
+ * babel 22. All of them can be redistributed by ospfd and bgpd (eigrp
+ * only for IPv4). Not allowed: types of daemons every FRR node runs or
+ * that carry other meaning (kernel, connected, static, bgp, ospf, ...),
+ * and sharp (ospfd and bgpd cannot redistribute it). */
+struct mep_route_type {
+	const char *name;
+	uint8_t zebra_type;
+};
+
+/* The table, terminated by { NULL, 0 }. */
+extern const struct mep_route_type mep_rim_route_types[];
+/* Entry called name, or NULL. */
+const struct mep_route_type *mep_rim_route_type_by_name(const char *name);
 
 /* Does list contain gateway index gw? */
 bool mep_gw_list_has(const struct mep_gw_list *list, int gw);

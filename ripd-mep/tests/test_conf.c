@@ -1048,6 +1048,76 @@ static void test_defaults(void **state)
 
 }
 
+/* rim route-type, instance, stale-time: round trip in YANG order,
+ * keywords, ranges, no forms, abbreviations, duplicates. */
+static void test_rim_zebra_statements(void **state)
+{
+	static const char *const canon =
+		"mep\n"
+		" rim\n"
+		"  tag 2600\n"
+		"  backend zebra\n"
+		"  route-type babel\n"
+		"  instance 7\n"
+		"  stale-time 300\n"
+		"  kernel-table 300\n"
+		" exit\n"
+		" !\n"
+		"exit\n"
+		"!\n";
+	struct session s;
+
+	(void)state;
+	assert_renders("mep\n rim\n  stale-time 300\n  kernel-table 300\n"
+		       "  instance 7\n  route-type babel\n  backend zebra\n"
+		       "  tag 2600\n",
+		       canon);
+	assert_renders(canon, canon);
+	parse_fails("mep\n rim\n  route-type nhrp\n  route-type table\n",
+		    "t.conf:4: rim: duplicate route-type (first at line 3)");
+	parse_fails("mep\n rim\n  stale-time 0\n",
+		    "t.conf:3: rim: stale-time 0: out of range (1..3600)");
+
+	session_start(&s, CONF_PARSE_INTERACTIVE);
+	line_ok(&s, "mep");
+	line_ok(&s, "rim");
+	line_fails(&s, "route-type static", CMD_ERR_NO_MATCH,
+		   "expected nhrp|eigrp|table|babel");
+	line_fails(&s, "route-type bgp", CMD_ERR_NO_MATCH,
+		   "nhrp|eigrp|table|babel");
+	line_fails(&s, "route-type sharp", CMD_ERR_NO_MATCH,
+		   "nhrp|eigrp|table|babel");
+	line_fails(&s, "route-type", CMD_ERR_INCOMPLETE, "value missing");
+	line_fails(&s, "instance 65536", CMD_WARNING_CONFIG_FAILED,
+		   "rim: instance 65536: out of range (0..65535)");
+	line_fails(&s, "instance x", CMD_WARNING_CONFIG_FAILED,
+		   "not a number");
+	line_fails(&s, "stale-time 3601", CMD_WARNING_CONFIG_FAILED,
+		   "out of range (1..3600)");
+	line_fails(&s, "stale-time 0", CMD_WARNING_CONFIG_FAILED,
+		   "out of range (1..3600)");
+	line_fails(&s, "in 5", CMD_ERR_AMBIGUOUS, "ambiguous");
+	line_ok(&s, "ro ta");			/* abbreviations */
+	line_ok(&s, "ins 65535");
+	line_ok(&s, "st 1");
+	assert_int_equal(conf_parser_validate(s.p, &s.err), 0);
+	assert_session_renders(&s, "mep\n rim\n  route-type table\n"
+				   "  instance 65535\n  stale-time 1\n"
+				   " exit\n !\nexit\n!\n");
+	line_ok(&s, "route-type eigrp");	/* overwrite */
+	line_ok(&s, "stale-time 3600");
+	line_ok(&s, "no instance");
+	assert_session_renders(&s, "mep\n rim\n  route-type eigrp\n"
+				   "  stale-time 3600\n"
+				   " exit\n !\nexit\n!\n");
+	line_ok(&s, "no route-type nhrp");	/* the value is not checked */
+	line_ok(&s, "no stale-time");
+	line_ok(&s, "no stale-time");		/* unset: not an error */
+	assert_int_equal(conf_parser_validate(s.p, &s.err), 0);
+	assert_session_renders(&s, "mep\n rim\n exit\n !\nexit\n!\n");
+	session_end(&s);
+}
+
 /* ipsec block, rim interface and next-hop: round trip in YANG order,
  * ranges and bad values, no forms, node name, duplicates. */
 static void test_ipsec_rim_statements(void **state)
@@ -1299,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_yang_rules),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_ipsec_rim_statements),
+		cmocka_unit_test(test_rim_zebra_statements),
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_random_lines),
 	};

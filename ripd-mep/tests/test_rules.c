@@ -473,6 +473,90 @@ static void test_model_ipsec_rim(void **state)
 	expect_yang(MEP("'rim':{'next-hop':'10.0.0.0/8'}"), "10.0.0.0/8");
 }
 
+/* rim route-type, instance and stale-time (the zebra backend): defaults,
+ * every allowed type with its zebra number, ranges, types refused. */
+static void test_model_rim_zebra(void **state)
+{
+	static const struct {
+		const char *name;
+		int number;
+	} types[] = {
+		{ "nhrp", 12 }, { "eigrp", 11 }, { "table", 15 }, { "babel", 22 },
+	};
+	static const char *const refused[] = {
+		"static", "kernel", "connected", "bgp", "ospf", "sharp",
+		"system", "NHRP", "", "12",
+	};
+	const struct lysc_node_leaf *leaf;
+	const struct lysc_type_bitenum_item *enums;
+	struct loaded l;
+	char json[256];
+	size_t n;
+
+	(void)state;
+	load(MEP("'rim':{}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.rim.route_type, 12);
+	assert_string_equal(l.cfg.rim.route_type_name, "nhrp");
+	assert_int_equal(l.cfg.rim.instance, 0);
+	assert_int_equal(l.cfg.rim.stale_time_s, 120);
+	loaded_free(&l);
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		snprintf(json, sizeof(json),
+			 MEP("'rim':{'route-type':'%s','instance':%d,"
+			     "'stale-time':%d}"),
+			 types[i].name, (int)i * 1000 + 65535 - 3000,
+			 (int)i + 1);
+		load(json, &l);
+		if (l.status != LOAD_OK)
+			print_failure(&l);
+		assert_int_equal(l.status, LOAD_OK);
+		assert_int_equal(l.cfg.rim.route_type, types[i].number);
+		assert_string_equal(l.cfg.rim.route_type_name, types[i].name);
+		assert_int_equal(l.cfg.rim.instance,
+				 (int)i * 1000 + 65535 - 3000);
+		assert_int_equal(l.cfg.rim.stale_time_s, (int)i + 1);
+		assert_int_equal(mep_rim_route_type_by_name(types[i].name)
+					 ->zebra_type,
+				 types[i].number);
+		loaded_free(&l);
+	}
+	/* config.c's table is exactly the YANG enum, values included */
+	leaf = (const struct lysc_node_leaf *)lys_find_path(
+		ctx, NULL, "/ripd-mep:mep/rim/route-type", 0);
+	assert_non_null(leaf);
+	assert_int_equal(leaf->type->basetype, LY_TYPE_ENUM);
+	enums = ((const struct lysc_type_enum *)leaf->type)->enums;
+	for (n = 0; mep_rim_route_types[n].name; n++) {
+		assert_true(n < LY_ARRAY_COUNT(enums));
+		assert_string_equal(enums[n].name,
+				    mep_rim_route_types[n].name);
+		assert_int_equal(enums[n].value,
+				 mep_rim_route_types[n].zebra_type);
+	}
+	assert_int_equal(n, LY_ARRAY_COUNT(enums));
+	assert_int_equal(n, sizeof(types) / sizeof(types[0]));
+
+	load(MEP("'rim':{'instance':65535,'stale-time':3600}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.rim.instance, 65535);
+	assert_int_equal(l.cfg.rim.stale_time_s, 3600);
+	loaded_free(&l);
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(json, sizeof(json), MEP("'rim':{'route-type':'%s'}"),
+			 refused[i]);
+		expect_yang(json, "Invalid enumeration value");
+		assert_null(mep_rim_route_type_by_name(refused[i]));
+	}
+	assert_null(mep_rim_route_type_by_name(NULL));
+	expect_yang(MEP("'rim':{'instance':65536}"), "65536");
+	expect_yang(MEP("'rim':{'instance':-1}"), "-1");
+	expect_yang(MEP("'rim':{'stale-time':0}"), "0");
+	expect_yang(MEP("'rim':{'stale-time':3601}"), "3601");
+}
+
 /* conf_model_build is defensive: a tree that skipped validation with a
  * dangling reference gives an error, an empty cfg, and no leak. */
 static void test_model_dangling(void **state)
@@ -970,6 +1054,7 @@ int main(void)
 		cmocka_unit_test(test_model_full),
 		cmocka_unit_test(test_model_return_path),
 		cmocka_unit_test(test_model_ipsec_rim),
+		cmocka_unit_test(test_model_rim_zebra),
 		cmocka_unit_test(test_model_dangling),
 		cmocka_unit_test(test_model_refill),
 		cmocka_unit_test(test_rule1),
