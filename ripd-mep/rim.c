@@ -207,7 +207,20 @@ static bool rim_linked(const struct mep_community *c, int a, int b)
 		mep_gw_list_has(&c->centers, b));
 }
 
-/* Order of candidates: prefix, then gateway (the lowest wins). */
+/* Does local inject the routes of community c with backup-metric? Only a
+ * center of a vpn-domain MEP community that is not its first center (the
+ * primary center of every satellite prefix: the first in configuration
+ * order, the same on every center). */
+static bool rim_backup_center(const struct mep_community *c, int local)
+{
+	return c->type == MEP_COMMUNITY_STAR && c->mep_enabled &&
+	       c->method == MEP_METHOD_VPN_DOMAIN && c->centers.n > 0 &&
+	       c->centers.idx[0] != local &&
+	       mep_gw_list_has(&c->centers, local);
+}
+
+/* Order of candidates: prefix, then metric, then gateway (the lowest
+ * metric, then the lowest gateway wins). */
 static int rim_candidate_cmp(const void *a, const void *b)
 {
 	const struct rim_route *x = a, *y = b;
@@ -215,6 +228,8 @@ static int rim_candidate_cmp(const void *a, const void *b)
 
 	if (r)
 		return r;
+	if (x->metric != y->metric)
+		return x->metric < y->metric ? -1 : 1;
 	return x->gateway < y->gateway ? -1 : x->gateway > y->gateway;
 }
 
@@ -235,13 +250,13 @@ static int rim_ignored_cmp(const void *a, const void *b)
 }
 
 static int rim_push(struct rim_routes *routes, const struct mep_config *cfg,
-		    const struct mep_prefix *p, int gateway)
+		    const struct mep_prefix *p, int gateway, uint32_t metric)
 {
 	struct rim_route r = {
 		.prefix = rim_mask(p),
 		.gateway = gateway,
 		.distance = cfg->rim.distance,
-		.metric = cfg->rim.metric,
+		.metric = metric,
 		.tag = cfg->rim.tag,
 	};
 
@@ -266,9 +281,9 @@ static int rim_ignore(struct rim_ignored_list *ignored,
 }
 
 /* The remote selectors of an up tunnel to peer c->gateway, community with
- * return path rim. */
+ * return path rim; injected with metric. */
 static int rim_selectors(const struct mep_config *cfg,
-			 const struct tunnel_child *c,
+			 const struct tunnel_child *c, uint32_t metric,
 			 struct rim_routes *routes,
 			 struct rim_ignored_list *ignored)
 {
@@ -289,7 +304,7 @@ static int rim_selectors(const struct mep_config *cfg,
 		}
 		m = rim_mask(s);
 		if (rim_covered(&m, g->domain, g->n_domain)) {
-			rc = rim_push(routes, cfg, &m, c->gateway);
+			rc = rim_push(routes, cfg, &m, c->gateway, metric);
 		} else {
 			for (size_t d = 0; d < g->n_domain; d++)
 				if (mep_prefix_overlaps(&g->domain[d], &m))
@@ -302,7 +317,8 @@ static int rim_selectors(const struct mep_config *cfg,
 	return 0;
 }
 
-/* Sort routes by prefix and keep the lowest gateway of each prefix. */
+/* Sort routes by prefix and keep, for each prefix, the lowest metric and
+ * then the lowest gateway. */
 static void rim_routes_unique(struct rim_routes *routes)
 {
 	size_t w = 0;
@@ -350,7 +366,7 @@ int rim_desired(const struct mep_config *cfg, int local,
 		return 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tunnel_child *c = &t->v[i];
-		bool via_rim = false;
+		bool via_rim = false, primary = false;
 
 		if (!tunnels_child_up(c))
 			continue;
@@ -370,17 +386,25 @@ int rim_desired(const struct mep_config *cfg, int local,
 
 			if (!rim_linked(co, local, c->gateway))
 				continue;
-			if (co->return_path == MEP_RETURN_RIM)
+			if (co->return_path == MEP_RETURN_RIM) {
 				via_rim = true;
-			else
+				if (!rim_backup_center(co, local))
+					primary = true;
+			} else {
 				want_pool = true;
+			}
 		}
-		if (via_rim && rim_selectors(cfg, c, routes, ignored) < 0)
+		if (via_rim &&
+		    rim_selectors(cfg, c,
+				  primary ? cfg->rim.metric
+					  : cfg->rim.backup_metric,
+				  routes, ignored) < 0)
 			return -1;
 	}
 	if (want_pool && cfg->gateways[local].has_pool &&
 	    rim_prefix_valid(&cfg->gateways[local].pool) &&
-	    rim_push(routes, cfg, &cfg->gateways[local].pool, local) < 0)
+	    rim_push(routes, cfg, &cfg->gateways[local].pool, local,
+		     cfg->rim.metric) < 0)
 		return -1;
 	rim_routes_unique(routes);
 	if (ignored)

@@ -104,10 +104,27 @@ const char *rim_ignore_reason_str(enum rim_ignore_reason r);
  *    prefix is injected (when it has one).
  * Up tunnels to an unknown peer are listed in ignored (one entry per
  * selector, reason unknown peer); tunnels not linked by any community are
- * silently skipped. Every route gets cfg->rim's distance, metric and tag.
- * A prefix obtained several times gives one route, attributed to the
- * lowest gateway index. routes is sorted by prefix (rim_route_cmp());
- * ignored (may be NULL) by prefix then gateway, without duplicates.
+ * silently skipped. Every route gets cfg->rim's distance and tag, and its
+ * metric or backup-metric:
+ *  - Metrics with vpn-domain MEP: several centers of a star community
+ *    with `mep enable` and `mep entry-point vpn-domain` may hold a tunnel
+ *    to the same satellite and inject its prefixes. The primary center
+ *    for a satellite's prefix is the community's first center (center
+ *    list in configuration order): every center computes the same answer
+ *    from the shared configuration. A center that is not the first one
+ *    injects the selectors of its tunnels to that community's satellites
+ *    with backup-metric, so the internal network returns traffic through
+ *    the primary while its tunnel is up, and through a backup only after
+ *    the primary withdrew its route.
+ *  - Everything else uses metric: the first center, communities that are
+ *    not vpn-domain MEP, meshed communities, a satellite's routes to its
+ *    centers' domains, and the ip-pool prefix (ip-pool-nat).
+ *  - A tunnel whose peer is linked with local by several rim communities
+ *    gets metric when any of them asks for metric.
+ * A prefix obtained several times gives one route: the lowest metric,
+ * then the lowest gateway index. routes is sorted by prefix
+ * (rim_route_cmp()); ignored (may be NULL) by prefix then gateway,
+ * without duplicates.
  * Returns 0, or -1 on allocation failure (the containers are then valid
  * but their contents unspecified). */
 int rim_desired(const struct mep_config *cfg, int local,

@@ -479,6 +479,143 @@ static void test_duplicates_and_order(void **state)
 	mep_config_free(&cfg);
 }
 
+/* The desired routes as "prefix@gateway:metric" words. */
+static const char *metrics_str(const struct mep_config *cfg, int local,
+			       const struct tunnel_table *t)
+{
+	static char out[4096];
+	struct rim_routes r;
+	size_t len = 0;
+
+	rim_routes_init(&r);
+	assert_int_equal(rim_desired(cfg, local, t, &r, NULL), 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < r.n; i++) {
+		char p[MEP_PREFIX_STRLEN];
+
+		assert_int_equal(r.v[i].distance, cfg->rim.distance);
+		assert_int_equal(r.v[i].tag, cfg->rim.tag);
+		len += (size_t)snprintf(out + len, sizeof(out) - len,
+					"%s%s@%s:%u", i ? " " : "",
+					mep_prefix_str(&r.v[i].prefix, p,
+						       sizeof(p)),
+					cfg->gateways[r.v[i].gateway].name,
+					(unsigned)r.v[i].metric);
+		assert_true(len < sizeof(out));
+	}
+	rim_routes_free(&r);
+	return out;
+}
+
+/* vpn-domain MEP: the community's first center injects with metric, the
+ * other centers with backup-metric; everything else with metric. */
+static void test_vpn_domain_metrics(void **state)
+{
+	struct mep_config cfg;
+	struct mep_community *star;
+	struct tunnel_table t;
+	struct rim_routes before, after;
+	struct rim_changes ch;
+	int extra;
+
+	(void)state;
+	make_cfg(&cfg);
+	cfg.rim.backup_metric = 300;
+	star = &cfg.communities[0];
+	star->mep_enabled = true;
+	star->permanent_tunnels = true;
+	star->method = MEP_METHOD_VPN_DOMAIN;
+	tunnels_init(&t);
+	tun(&t, &cfg, 1, 1, S1, "10.11.0.0/16 2001:db8:11::/48",
+	    "INSTALLED");
+	tun(&t, &cfg, 2, 2, S3, "10.13.0.0/16", "INSTALLED");
+	tun(&t, &cfg, 3, 3, M1, "10.21.0.0/16", "INSTALLED");
+	/* C1 is the first center: primary */
+	assert_string_equal(metrics_str(&cfg, C1, &t),
+			    "10.11.0.0/16@S1:7 10.21.0.0/16@M1:7 "
+			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:7");
+	/* C2, the second center: backup for the satellites' prefixes */
+	assert_string_equal(metrics_str(&cfg, C2, &t),
+			    "10.11.0.0/16@S1:300 2001:db8:11::/48@S1:300");
+	/* not vpn-domain, or MEP off: metric everywhere */
+	star->method = MEP_METHOD_FIRST_TO_RESPOND;
+	assert_string_equal(metrics_str(&cfg, C2, &t),
+			    "10.11.0.0/16@S1:7 2001:db8:11::/48@S1:7");
+	star->method = MEP_METHOD_PRIORITY_LIST;
+	assert_string_equal(metrics_str(&cfg, C2, &t),
+			    "10.11.0.0/16@S1:7 2001:db8:11::/48@S1:7");
+	star->method = MEP_METHOD_VPN_DOMAIN;
+	star->mep_enabled = false;
+	assert_string_equal(metrics_str(&cfg, C2, &t),
+			    "10.11.0.0/16@S1:7 2001:db8:11::/48@S1:7");
+	star->mep_enabled = true;
+	/* the satellite's routes to the centers' domains: metric */
+	{
+		struct tunnel_table ts;
+
+		cfg.local_gateway = S1;
+		tunnels_init(&ts);
+		tun(&ts, &cfg, 1, 1, C1, "10.1.0.0/16", "INSTALLED");
+		tun(&ts, &cfg, 2, 2, C2, "10.2.0.0/16", "INSTALLED");
+		assert_string_equal(metrics_str(&cfg, S1, &ts),
+				    "10.1.0.0/16@C1:7 10.2.0.0/16@C2:7");
+		tunnels_free(&ts);
+		cfg.local_gateway = C1;
+	}
+
+	/* configuration order decides: C2 first makes C1 the backup for
+	 * the star's satellites; its pool and meshed routes keep metric */
+	rim_routes_init(&before);
+	rim_routes_init(&after);
+	rim_changes_init(&ch);
+	assert_int_equal(rim_desired(&cfg, C1, &t, &before, NULL), 0);
+	star->centers.idx[0] = C2;
+	star->centers.idx[1] = C1;
+	assert_string_equal(metrics_str(&cfg, C1, &t),
+			    "10.11.0.0/16@S1:300 10.21.0.0/16@M1:7 "
+			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:300");
+	assert_string_equal(metrics_str(&cfg, C2, &t),
+			    "10.11.0.0/16@S1:7 2001:db8:11::/48@S1:7");
+	/* the switch is a replace of the two routes, nothing withdrawn */
+	assert_int_equal(rim_desired(&cfg, C1, &t, &after, NULL), 0);
+	assert_int_equal(rim_reconcile(after.v, after.n, before.v, before.n,
+				       &ch),
+			 0);
+	assert_int_equal(ch.n, 2);
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_int_equal(ch.v[i].op, RIM_OP_REPLACE);
+		assert_int_equal(ch.v[i].old.metric, 7);
+		assert_int_equal(ch.v[i].route.metric, 300);
+	}
+	rim_changes_free(&ch);
+	rim_routes_free(&before);
+	rim_routes_free(&after);
+
+	/* a peer linked by a second, plain rim community: metric wins */
+	extra = add_comm(&cfg, "PLAIN", MEP_COMMUNITY_STAR, MEP_RETURN_RIM);
+	star = &cfg.communities[0];
+	list_push(&cfg.communities[extra].centers, C1);
+	list_push(&cfg.communities[extra].satellites, S1);
+	assert_string_equal(metrics_str(&cfg, C1, &t),
+			    "10.11.0.0/16@S1:7 10.21.0.0/16@M1:7 "
+			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:7");
+	/* the same prefix from two peers: the lowest metric wins over the
+	 * lowest gateway index (S1 backup 300, M2 meshed 7) */
+	cfg.communities[extra].satellites.n = 0;
+	cfg.gateways[M2].domain[1] = pfx("10.11.0.0/16");
+	tun(&t, &cfg, 4, 4, M2, "10.11.0.0/16", "INSTALLED");
+	assert_string_equal(metrics_str(&cfg, C1, &t),
+			    "10.11.0.0/16@M2:7 10.21.0.0/16@M1:7 "
+			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:300");
+	/* equal metrics: the lowest gateway index, as before */
+	cfg.rim.backup_metric = 7;
+	assert_string_equal(metrics_str(&cfg, C1, &t),
+			    "10.11.0.0/16@S1:7 10.21.0.0/16@M1:7 "
+			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:7");
+	tunnels_free(&t);
+	mep_config_free(&cfg);
+}
+
 /* Compute desired and check it still holds every prefix of want. */
 static void assert_keeps(const struct mep_config *cfg,
 			 const struct tunnel_table *t, const char *want)
@@ -973,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_peer),
 		cmocka_unit_test(test_ip_pool_nat),
 		cmocka_unit_test(test_duplicates_and_order),
+		cmocka_unit_test(test_vpn_domain_metrics),
 		cmocka_unit_test(test_rekey_never_loses_a_prefix),
 		cmocka_unit_test(test_reconcile_noop),
 		cmocka_unit_test(test_reconcile_replace),
