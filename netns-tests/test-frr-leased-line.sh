@@ -320,7 +320,6 @@ lab_ok "kill -9 + restart: R1 kept bgp M1, route refreshed (zebra uptime ${age}s
 frr_lab_zebra_restart M1 || lab_fail "cannot restart M1's zebra"
 timed zebra-replay 2 frr_lab_m1_rib nhrp ||
 	lab_fail "route not back in M1's zebra within 2 s"
-frr_lab_zebra_reconfig M1
 m1_route_ok || lab_fail "route attributes after zebra restart"
 lab_wait_for 2 jinstalled || lab_fail "state after zebra restart: $(jroute)"
 # ospfd and bgpd reconnect to the new zebra on their own timer (10 s)

@@ -401,8 +401,9 @@ frr_lab_pid()
 		"$LAB_RUN/daemons"
 }
 
-# frr_lab_zebra_restart NODE: stop NODE's zebra (TERM), start it again and
-# re-apply the node's configuration (the other daemons reconnect).
+# frr_lab_zebra_restart NODE: stop NODE's zebra (TERM: it removes its
+# kernel routes), start it again (its own config is empty; ospfd and bgpd
+# keep theirs and reconnect on their 10 s timer).
 frr_lab_zebra_restart()
 {
 	local node=$1 pid dir
@@ -420,11 +421,4 @@ frr_lab_zebra_restart()
 		-f /dev/null -i /run/frr/zebra.pid --vty_socket /run/frr ||
 		return 1
 	lab_wait_for 10 test -S "$dir/frr/zebra.vty" || return 1
-}
-
-# frr_lab_zebra_reconfig NODE: re-apply the zebra part of NODE's config
-# (what a restarted zebra lost: hostname, route-maps, prefix-lists).
-frr_lab_zebra_reconfig()
-{
-	lab_vtysh "$1" -f /run/frr/frr.conf >>"$LAB_RUN/logs/$1-vtysh.log" 2>&1
 }
