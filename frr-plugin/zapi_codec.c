@@ -331,7 +331,8 @@ int zapi_encode_route(uint8_t *buf, size_t cap, const struct zapi_release *r,
 
 	if (cmd != ZAPI_CMD_ROUTE_ADD && cmd != ZAPI_CMD_ROUTE_DELETE)
 		return -1;
-	if (alen == 0 || rt->prefix.len > alen * 8 || id->type >= ZAPI_ROUTE_MAX)
+	if (alen == 0 || rt->prefix.len > alen * 8 ||
+	    id->type >= ZAPI_ROUTE_MAX)
 		return -1;
 	if (rt->has_nexthop && !nexthop_valid(&rt->nh, rt->prefix.family))
 		return -1;

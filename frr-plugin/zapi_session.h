@@ -20,6 +20,12 @@
  * a backoff that doubles from 0.2 s up to 5 s, reset once zebra has sent
  * a valid message. Unknown commands are skipped by their length.
  *
+ * Route type collisions: zebra 8.4.4 accepts a second client with the
+ * same route type and instance without any ERROR, and then sends the
+ * notifications for both clients' routes to the first one. Pick a type no
+ * other running daemon uses (nhrpd: not NHRP); a notification for a prefix
+ * the caller never sent is the symptom of a collision.
+ *
  * Callbacks must not free the session; they may queue routes. */
 #ifndef FRR_PLUGIN_ZAPI_SESSION_H
 #define FRR_PLUGIN_ZAPI_SESSION_H
@@ -37,7 +43,7 @@
 
 struct zapi_session_cfg {
 	const char *path;	/* NULL: ZAPI_SESSION_DEFAULT_PATH (copied) */
-	uint8_t route_type;	/* ZAPI_ROUTE_NHRP by zapi_session_cfg_init */
+	uint8_t route_type;	/* ZAPI_ROUTE_NHRP (zapi_session_cfg_init) */
 	uint16_t instance;	/* 0 */
 	uint32_t vrf;		/* 0 */
 	bool gr;		/* send CLIENT_CAPABILITIES GR (true) */
@@ -92,7 +98,7 @@ size_t zapi_session_queued(const struct zapi_session *s);
 struct zapi_session_stats {
 	unsigned int connects;
 	unsigned int disconnects;
-	uint64_t routes_added, routes_deleted;	/* queued on this session */
+	uint64_t routes_added, routes_deleted;	/* queued */
 	uint64_t notifies;
 	uint64_t unknown;		/* frames skipped */
 	uint32_t last_error;		/* last ERROR code from zebra */
