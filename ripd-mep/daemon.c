@@ -28,9 +28,9 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	return 0;
 }
 
-int daemon_start(struct daemon *d, struct ev_loop *loop)
+int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv)
 {
-	d->ipsec = ipsec_link_new(loop, &d->cfg);
+	d->ipsec = ipsec_link_new(loop, &d->cfg, zserv);
 	return d->ipsec ? 0 : -1;
 }
 

@@ -54,8 +54,8 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 void daemon_fini(struct daemon *d);
 
 /* Start the I/O of the running configuration on loop: the strongSwan
- * link and the routing backend. Returns 0 or -1. */
-int daemon_start(struct daemon *d, struct ev_loop *loop);
+ * link and the routing backend (zserv: zebra's socket). Returns 0 or -1. */
+int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv);
 
 /* Apply a checked candidate (takes it over; cannot fail). Logs its
  * warnings, carries liveness over by gateway name and re-resolves the

@@ -221,7 +221,8 @@ static int open_vici(struct ipsec_link *e)
 	return 0;
 }
 
-struct ipsec_link *ipsec_link_new(struct ev_loop *loop, const struct mep_config *cfg)
+struct ipsec_link *ipsec_link_new(struct ev_loop *loop,
+				  const struct mep_config *cfg, const char *zserv)
 {
 	struct ipsec_link *e = calloc(1, sizeof(*e));
 
@@ -235,7 +236,7 @@ struct ipsec_link *ipsec_link_new(struct ev_loop *loop, const struct mep_config 
 	e->grace.data = e;
 	ev_timer_init(&e->update, on_update, 0., 0.);
 	e->update.data = e;
-	e->rim = rim_sync_new(loop);
+	e->rim = rim_sync_new(loop, zserv);
 	if (!e->rim || open_vici(e) < 0) {
 		ipsec_link_free(e);
 		return NULL;

@@ -26,7 +26,9 @@ struct ipsec_link;
 
 /* NULL on allocation failure. cfg is borrowed and must stay valid until
  * the next ipsec_link_configure() or ipsec_link_free(). */
-struct ipsec_link *ipsec_link_new(struct ev_loop *loop, const struct mep_config *cfg);
+/* zserv: zebra's socket (zebra backend). */
+struct ipsec_link *ipsec_link_new(struct ev_loop *loop,
+				  const struct mep_config *cfg, const char *zserv);
 void ipsec_link_free(struct ipsec_link *e);
 
 /* Follow a new configuration (socket path, backend, gateways). */

@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		"syslog)\n"
 		"      --vty_socket DIR    directory of ripd-mep.vty (default "
 		STATE_DIR "[/NAME])\n"
+		"  -z, --socket PATH       zebra's socket (default " STATE_DIR
+		"[/NAME]/zserv.api)\n"
 		"  -i, --pid_file FILE     pid file (default DIR/ripd-mep.pid)\n"
 		"      --log TARGET        stdout, stderr or syslog (default "
 		"stderr, syslog with -d)\n"
@@ -57,6 +59,7 @@ struct options {
 	const char *config;
 	const char *pathspace;
 	const char *vty_dir;
+	const char *zserv;
 	const char *pid_file;
 	const char *log;
 	bool check;
@@ -73,6 +76,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "vty_socket", required_argument, NULL, OPT_VTY },
 		{ "pid_file", required_argument, NULL, 'i' },
+		{ "socket", required_argument, NULL, 'z' },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
@@ -80,7 +84,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:N:Cdi:hv", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:N:Cdi:z:hv", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'f':
@@ -100,6 +104,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'i':
 			o->pid_file = optarg;
+			break;
+		case 'z':
+			o->zserv = optarg;
 			break;
 		case OPT_LOG:
 			o->log = optarg;
@@ -247,7 +254,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	char config[4096], vty_dir[4096], vty_path[4200], pid_path[4200];
-	char vty_err[512];
+	char vty_err[512], zserv[4200];
 	struct strbuf err = STRBUF_INIT;
 	struct conf_candidate cand;
 	struct ly_ctx *ctx = NULL;
@@ -274,6 +281,13 @@ int main(int argc, char **argv)
 	else
 		snprintf(vty_dir, sizeof(vty_dir), STATE_DIR);
 	snprintf(vty_path, sizeof(vty_path), "%s/ripd-mep.vty", vty_dir);
+	if (o.zserv)
+		snprintf(zserv, sizeof(zserv), "%s", o.zserv);
+	else if (o.pathspace)
+		snprintf(zserv, sizeof(zserv), STATE_DIR "/%s/zserv.api",
+			 o.pathspace);
+	else
+		snprintf(zserv, sizeof(zserv), STATE_DIR "/zserv.api");
 	snprintf(pid_path, sizeof(pid_path), "%s",
 		 o.pid_file ? o.pid_file : "");
 	if (!o.pid_file)
@@ -336,7 +350,7 @@ int main(int argc, char **argv)
 		log_err("vty: %s", vty_err);
 		goto out_daemon;
 	}
-	if (daemon_start(&the_daemon, loop) < 0) {
+	if (daemon_start(&the_daemon, loop, zserv) < 0) {
 		log_err("out of memory starting the IPsec engine link");
 		vty_server_free(vty);
 		goto out_daemon;

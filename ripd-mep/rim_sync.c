@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "rim_kernel.h"
+#include "rim_zebra.h"
 
 struct rim_sync {
 	struct ev_loop *loop;
@@ -19,6 +21,9 @@ struct rim_sync {
 	bool has_via;
 	struct mep_addr via;
 	struct rim_kernel *kernel;
+	struct rim_zebra *zebra;
+	char zserv[108];
+	struct mep_rim_config zebra_cfg;	/* what zebra was opened with */
 	struct rim_sync_route *routes;	/* the desired set and its state */
 	size_t n;
 };
@@ -32,13 +37,31 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	rim_sync_run(w->data);
 }
 
-struct rim_sync *rim_sync_new(struct ev_loop *loop)
+const char *rim_route_state_name(enum rim_route_state st)
+{
+	switch (st) {
+	case RIM_ROUTE_PENDING:
+		return "pending";
+	case RIM_ROUTE_INSTALLED:
+		return "installed";
+	case RIM_ROUTE_FAILED:
+		return "failed";
+	case RIM_ROUTE_LOST:
+		return "lost-to-better";
+	case RIM_ROUTE_REMOVED:
+		return "removed";
+	}
+	return "pending";
+}
+
+struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv)
 {
 	struct rim_sync *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
 	s->loop = loop;
+	snprintf(s->zserv, sizeof(s->zserv), "%s", zserv);
 	ev_timer_init(&s->timer, on_timer, RIM_SYNC_PERIOD, RIM_SYNC_PERIOD);
 	s->timer.data = s;
 	ev_timer_start(loop, &s->timer);
@@ -51,6 +74,7 @@ void rim_sync_free(struct rim_sync *s)
 		return;
 	ev_timer_stop(s->loop, &s->timer);
 	rim_kernel_close(s->kernel);
+	rim_zebra_free(s->zebra);
 	free(s->routes);
 	free(s);
 }
@@ -88,6 +112,13 @@ static int kernel_installed(struct rim_sync *s, struct rim_routes *out)
 	return 0;
 }
 
+static void set_state(struct rim_sync_route *st, enum rim_route_state state,
+		      const char *why)
+{
+	st->state = state;
+	snprintf(st->error, sizeof(st->error), "%s", why ? why : "");
+}
+
 static struct rim_sync_route *find(struct rim_sync *s,
 				   const struct mep_prefix *p)
 {
@@ -120,11 +151,11 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 
 		snprintf(kr.ifname, sizeof(kr.ifname), "%s", s->ifname);
 		rc = rim_kernel_add_or_replace(s->kernel, &kr, &err);
-		if (st) {
-			st->installed = rc == 0;
-			snprintf(st->error, sizeof(st->error), "%s",
-				 rc == 0 ? "" : strbuf_str(&err));
-		}
+		if (st)
+			set_state(st,
+				  rc == 0 ? RIM_ROUTE_INSTALLED
+					  : RIM_ROUTE_FAILED,
+				  rc == 0 ? "" : strbuf_str(&err));
 		if (rc < 0)
 			log_debug(LOG_DEBUG_CONFIG, "rim: installing %s: %s",
 				  pfx, strbuf_str(&err));
@@ -136,6 +167,91 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 	strbuf_free(&err);
 }
 
+static void zebra_run(struct rim_sync *s)
+{
+	struct rim_route *v;
+
+	if (!s->zebra || !rim_zebra_up(s->zebra)) {
+		for (size_t i = 0; i < s->n; i++)
+			set_state(&s->routes[i], RIM_ROUTE_PENDING,
+				  s->zebra ? "zebra not connected"
+					   : "zebra backend not open");
+		return;
+	}
+	v = calloc(s->n ? s->n : 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = s->routes[i].route;
+	rim_zebra_set(s->zebra, v, s->n);
+	free(v);
+}
+
+static void zebra_note(void *arg, const struct mep_prefix *p,
+		       enum rim_zebra_note note, const char *why)
+{
+	static const enum rim_route_state map[] = {
+		[RIM_ZEBRA_SENT] = RIM_ROUTE_PENDING,
+		[RIM_ZEBRA_INSTALLED] = RIM_ROUTE_INSTALLED,
+		[RIM_ZEBRA_FAILED] = RIM_ROUTE_FAILED,
+		[RIM_ZEBRA_BETTER_WON] = RIM_ROUTE_LOST,
+		[RIM_ZEBRA_REMOVED] = RIM_ROUTE_REMOVED,
+		[RIM_ZEBRA_UNSENDABLE] = RIM_ROUTE_FAILED,
+		[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
+	};
+	struct rim_sync_route *st = find(arg, p);
+	char pfx[MEP_PREFIX_STRLEN];
+
+	if (!st)
+		return;
+	if (note == RIM_ZEBRA_FAILED || note == RIM_ZEBRA_BETTER_WON ||
+	    note == RIM_ZEBRA_REMOVED)
+		log_warn("zebra: %s: %s",
+			 mep_prefix_str(p, pfx, sizeof(pfx)), why);
+	set_state(st, map[note], why);
+}
+
+static void zebra_connected(void *arg)
+{
+	rim_sync_run(arg);
+}
+
+/* FRR's nhrpd owns the nhrp route type: refuse to share it (zebra would
+ * accept both clients and mix their notifications up). */
+static bool nhrpd_running(const struct rim_sync *s)
+{
+	char path[160], dir[108];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", s->zserv);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/nhrpd.vty", dir);
+	return access(path, F_OK) == 0;
+}
+
+static void zebra_open(struct rim_sync *s, const struct mep_config *cfg)
+{
+	static const struct rim_zebra_cbs cbs = {
+		.on_note = zebra_note,
+		.on_connect = zebra_connected,
+	};
+
+	if (cfg->rim.route_type == 12 && nhrpd_running(s)) {
+		log_err("zebra: nhrpd is running and owns route type nhrp: "
+			"choose another 'route-type' in the rim block");
+		return;
+	}
+	s->zebra_cfg = cfg->rim;
+	s->zebra = rim_zebra_new(s->loop, s->zserv, &cfg->rim, &cbs, s);
+	if (!s->zebra)
+		log_err("zebra: out of memory");
+	else
+		log_notice("rim: zebra backend at %s", s->zserv);
+}
+
 static void rim_sync_run(struct rim_sync *s)
 {
 	struct rim_routes installed, desired;
@@ -143,15 +259,14 @@ static void rim_sync_run(struct rim_sync *s)
 
 	if (!s->enabled || !s->armed)
 		return;
-	if (s->backend != MEP_RIM_KERNEL || !s->kernel) {
-		for (size_t i = 0; i < s->n; i++) {
-			s->routes[i].installed = false;
-			snprintf(s->routes[i].error, sizeof(s->routes[i].error),
-				 "%s", s->backend == MEP_RIM_ZEBRA
-					       ? "zebra backend not available "
-						 "in this version"
-					       : "kernel backend not open");
-		}
+	if (s->backend == MEP_RIM_ZEBRA) {
+		zebra_run(s);
+		return;
+	}
+	if (!s->kernel) {
+		for (size_t i = 0; i < s->n; i++)
+			set_state(&s->routes[i], RIM_ROUTE_FAILED,
+				  "kernel backend not open");
 		return;
 	}
 	rim_routes_init(&installed);
@@ -164,7 +279,7 @@ static void rim_sync_run(struct rim_sync *s)
 
 		if (r.metric > RIM_KERNEL_METRIC_MAX)
 			r.metric = RIM_KERNEL_METRIC_MAX;
-		s->routes[i].installed = false;
+		set_state(&s->routes[i], RIM_ROUTE_PENDING, "");
 		if (rim_routes_add(&desired, &r) < 0)
 			abort();
 	}
@@ -172,10 +287,8 @@ static void rim_sync_run(struct rim_sync *s)
 	for (size_t i = 0; i < installed.n; i++) {
 		struct rim_sync_route *st = find(s, &installed.v[i].prefix);
 
-		if (st) {
-			st->installed = true;
-			st->error[0] = '\0';
-		}
+		if (st)
+			set_state(st, RIM_ROUTE_INSTALLED, "");
 	}
 	if (rim_reconcile(desired.v, desired.n, installed.v, installed.n,
 			  &changes) < 0) {
@@ -204,14 +317,26 @@ static void kernel_flush(struct rim_sync *s)
 
 void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 {
-	bool reopen = !cfg->rim.enabled || cfg->rim.backend != s->backend ||
-		      cfg->rim.kernel_table != s->table;
+	bool kernel_reopen = !cfg->rim.enabled ||
+			     cfg->rim.backend != MEP_RIM_KERNEL ||
+			     cfg->rim.kernel_table != s->table;
+	bool zebra_reopen = !cfg->rim.enabled ||
+			    cfg->rim.backend != MEP_RIM_ZEBRA ||
+			    cfg->rim.route_type != s->zebra_cfg.route_type ||
+			    cfg->rim.instance != s->zebra_cfg.instance ||
+			    cfg->rim.stale_time_s != s->zebra_cfg.stale_time_s;
 	struct strbuf err = STRBUF_INIT;
 
-	if (s->kernel && reopen) {
+	if (s->kernel && kernel_reopen) {
 		kernel_flush(s);
 		rim_kernel_close(s->kernel);
 		s->kernel = NULL;
+	}
+	if (s->zebra && zebra_reopen) {
+		/* A new session of another type or instance: the old routes
+		 * go with the old session's stale time. */
+		rim_zebra_free(s->zebra);
+		s->zebra = NULL;
 	}
 	s->enabled = cfg->rim.enabled;
 	s->backend = cfg->rim.backend;
@@ -230,6 +355,8 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 				   "interface %s",
 				   s->table, RIM_KERNEL_PROTO, s->ifname);
 	}
+	if (s->enabled && s->backend == MEP_RIM_ZEBRA && !s->zebra)
+		zebra_open(s, cfg);
 	strbuf_free(&err);
 }
 
@@ -240,8 +367,15 @@ void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
 
 	if (!v)
 		abort();
-	for (size_t i = 0; i < n; i++)
+	/* Unchanged routes keep their state (zebra reports only changes). */
+	for (size_t i = 0; i < n; i++) {
+		const struct rim_sync_route *old = find(s, &desired[i].prefix);
+
 		v[i].route = desired[i];
+		if (old && rim_route_same_attrs(&old->route, &desired[i]))
+			v[i] = *old;
+		v[i].route = desired[i];
+	}
 	free(s->routes);
 	s->routes = v;
 	s->n = n;

@@ -10,8 +10,7 @@
  * what failed (e.g. ipsec0 not there yet). Per-route state (installed,
  * failed + why) is kept for `show mep routes`.
  *
- * Backends: kernel (netlink). The zebra backend arrives with the ZAPI
- * work; until then it reports every route as "backend not available". */
+ * Backends: kernel (netlink, rim_kernel) and zebra (ZAPI, rim_zebra). */
 #ifndef RIPD_MEP_RIM_SYNC_H
 #define RIPD_MEP_RIM_SYNC_H
 
@@ -24,15 +23,27 @@
 /* Seconds between repair runs. */
 #define RIM_SYNC_PERIOD 2.0
 
+enum rim_route_state {
+	RIM_ROUTE_PENDING,	/* not confirmed yet */
+	RIM_ROUTE_INSTALLED,
+	RIM_ROUTE_FAILED,	/* error says why */
+	RIM_ROUTE_LOST,		/* a better route won (zebra) */
+	RIM_ROUTE_REMOVED,	/* the backend removed it */
+};
+
 struct rim_sync_route {
 	struct rim_route route;
-	bool installed;
-	char error[160];	/* "" when installed */
+	enum rim_route_state state;
+	char error[160];	/* why, when not installed */
 };
+
+/* "installed", "pending", "failed", "lost-to-better", "removed" */
+const char *rim_route_state_name(enum rim_route_state s);
 
 struct rim_sync;
 
-struct rim_sync *rim_sync_new(struct ev_loop *loop);
+/* zserv: path of zebra's socket, for the zebra backend. */
+struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv);
 /* Stop; routes stay in the backend (a restart takes them over). */
 void rim_sync_free(struct rim_sync *s);
 

@@ -1,0 +1,54 @@
+/* rim_zebra: the zebra backend of RIM (I/O adapter over frr-plugin's ZAPI
+ * session). It sends the desired routes to zebra as routes of the
+ * configured type (default nhrp, instance 0) with distance, metric and
+ * tag, and reports zebra's notifications per route.
+ *
+ * Per session it remembers what it sent; a new desired set sends only the
+ * difference (ROUTE_ADD replaces a route in zebra, so a changed metric
+ * never withdraws). On every (re)connect, once the caller has a desired
+ * set, everything is replayed and followed by ROUTE_UPDATE_COMPLETE, so
+ * zebra sweeps what an earlier run left and nothing else. Graceful
+ * restart (stale time) keeps our routes in zebra while ripd-mep is gone;
+ * freeing the backend therefore withdraws nothing. */
+#ifndef RIPD_MEP_RIM_ZEBRA_H
+#define RIPD_MEP_RIM_ZEBRA_H
+
+#include <ev.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "rim.h"
+
+enum rim_zebra_note {
+	RIM_ZEBRA_SENT,		/* sent, no answer yet */
+	RIM_ZEBRA_INSTALLED,
+	RIM_ZEBRA_FAILED,	/* zebra could not install it */
+	RIM_ZEBRA_BETTER_WON,	/* a route of lower distance won */
+	RIM_ZEBRA_REMOVED,	/* zebra removed it */
+	RIM_ZEBRA_UNSENDABLE,	/* no next hop: interface missing... */
+	RIM_ZEBRA_DOWN,		/* no session to zebra */
+};
+
+struct rim_zebra_cbs {
+	/* One route's state changed; why is a short text. */
+	void (*on_note)(void *arg, const struct mep_prefix *p,
+			enum rim_zebra_note note, const char *why);
+	/* The session is up and wants the desired set (rim_zebra_set). */
+	void (*on_connect)(void *arg);
+};
+
+struct rim_zebra;
+
+/* zserv is the path of zebra's socket. NULL on allocation failure. */
+struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
+				const struct mep_rim_config *rim,
+				const struct rim_zebra_cbs *cbs, void *arg);
+void rim_zebra_free(struct rim_zebra *z);
+
+/* Send what differs between desired and what this session holds (all of
+ * it, then ROUTE_UPDATE_COMPLETE, the first time after a connect). */
+void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
+		   size_t n);
+bool rim_zebra_up(const struct rim_zebra *z);
+
+#endif
