@@ -34,6 +34,15 @@
 
 #define VICI_FEED_MAX_TUNNELS 4000000u
 
+/* SIGTERM/SIGINT: leave the loops and exit cleanly (leak checkers). */
+static volatile sig_atomic_t vici_feed_stop;
+
+static void vici_feed_on_signal(int sig)
+{
+	(void)sig;
+	vici_feed_stop = 1;
+}
+
 struct vici_feed {
 	const char *path;
 	unsigned int n;
@@ -175,8 +184,11 @@ static int vici_feed_list_sas(struct vici_feed *f)
 			return -1;
 		return vici_feed_send(f->fd, VICI_CMD_RESPONSE, NULL, NULL);
 	}
-	while (f->go && access(f->go, F_OK) != 0)
+	while (f->go && access(f->go, F_OK) != 0) {
+		if (vici_feed_stop)
+			return -1;
 		usleep(5000);
+	}
 	t0 = vici_feed_now_ms();
 	if (f->updown) {
 		rc = vici_feed_send(f->fd, VICI_CMD_RESPONSE, NULL, NULL);
@@ -244,7 +256,7 @@ static void vici_feed_serve(struct vici_feed *f)
 		ssize_t r = read(f->fd, buf, sizeof(buf));
 		int k;
 
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && !vici_feed_stop)
 			continue;
 		if (r <= 0)
 			break;
@@ -370,6 +382,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memcpy(sun.sun_path, f.path, strlen(f.path) + 1);
+	struct sigaction sa = { .sa_handler = vici_feed_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: EINTR ends waits */
+	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	unlink(f.path);
@@ -380,18 +397,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	chmod(f.path, 0660);
-	for (;;) {
+	while (!vici_feed_stop) {
 		f.fd = accept(lfd, NULL, NULL);
 		if (f.fd < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "vici_feed: accept: %s\n",
 				strerror(errno));
-			return 1;
+			break;
 		}
 		fprintf(stderr, "vici_feed: client connected\n");
 		vici_feed_serve(&f);
 		close(f.fd);
 		fprintf(stderr, "vici_feed: client gone\n");
 	}
+	close(lfd);
+	unlink(f.path);
+	return vici_feed_stop ? 0 : 1;
 }
