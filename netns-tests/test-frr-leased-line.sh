@@ -10,11 +10,8 @@
 # withdrawal (graceful restart), the restarted daemon refreshes the route;
 # zebra restarted on M1: the route is back within 2 s.
 #
-# Until ripd-mep's zebra backend works (the configuration is rejected, or
-# the daemon does not register with zebra), the same switching is proved
-# with a kernel route standing in for ripd-mep (redistribute kernel), the
-# timings are printed and the test exits 77 (skip). FRR_LAB_MODE=standin
-# runs the stand-in only (exit 0 when it passes).
+# FRR_LAB_MODE=standin proves the FRR side alone, with a kernel route
+# standing in for ripd-mep (redistribute kernel), and prints the timings.
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -29,7 +26,6 @@ MODE=${FRR_LAB_MODE:-ripd-mep}
 DISTANCE=20
 STALE=120
 S1NET=$FRR_S1NET
-SKIP=
 TIMES=
 LOSSES=
 
@@ -91,12 +87,8 @@ CONF
 
 case $MODE in
 ripd-mep)
-	if ! out=$("$BIN" -C -f "$CONF" 2>&1); then
-		grep -Eqi 'backend|zebra|route-type|stale-time|tag' <<<"$out" ||
-			lab_fail "ripd-mep -C rejects the configuration: $out"
-		SKIP="ripd-mep rejects the zebra backend settings: $out"
-		MODE=standin
-	fi ;;
+	out=$("$BIN" -C -f "$CONF" 2>&1) ||
+		lab_fail "ripd-mep -C rejects the configuration: $out" ;;
 standin) ;;
 *) lab_fail "FRR_LAB_MODE must be ripd-mep or standin" ;;
 esac
@@ -167,21 +159,11 @@ if [ "$MODE" = ripd-mep ]; then
 		lab_fail "S1-M1 tunnel not INSTALLED"
 	fi
 	lab_wait_for 3 jroute || lab_fail "no $S1NET in show mep routes json"
-	if ! lab_wait_for 3 zebra_client; then
-		r=$(jroute)
-		if jq -e '.state == "failed"' >/dev/null <<<"$r"; then
-			SKIP="ripd-mep does not connect to zebra: $r"
-		else
-			SKIP="ripd-mep does not register with zebra as nhrp: $r"
-		fi
-		stop_daemon
-		MODE=standin
-		FRR_SRC=kernel
-	fi
+	lab_wait_for 3 zebra_client ||
+		lab_fail "ripd-mep does not register with zebra as nhrp: $(jroute)"
 	rim_lab_down S1 || lab_fail "cannot terminate S1"
 	lab_wait_for 5 rim_lab_ike_gone M1 s1 || lab_fail "M1 keeps the IKE_SA"
 fi
-[ -n "$SKIP" ] && echo "note: $SKIP (proving the FRR side with a kernel stand-in)"
 
 PRIO=$(((DISTANCE << 24) | FRR_RIM_METRIC))
 inject_up()
@@ -274,10 +256,6 @@ done
 if [ "$MODE" = standin ]; then
 	echo "timings:$TIMES"
 	echo "ping losses (lost/sent, 20 ms interval):$LOSSES"
-	if [ -n "$SKIP" ]; then
-		echo "SKIP: frr-leased-line: $SKIP"
-		exit 77
-	fi
 	lab_pass "FRR side with a kernel stand-in;$TIMES;$LOSSES"
 fi
 
