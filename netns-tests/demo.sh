@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The ripd-mep demo. Part A: RIM in a namespace lab with real strongSwan
-# (a center, two satellites, a leased line): tunnels come up, their
-# domains are injected, a tunnel goes down and traffic falls back to the
-# leased line, then returns. Part B: for each MEP scenario of the vendor manual (the
+# The ripd-mep demo, in three labs of network namespaces (each part runs
+# in a subshell with a lab of its own, cleaned up when it ends).
+# Part A: RIM with real strongSwan (a center, two satellites, a leased
+# line): tunnels come up, their domains are injected as kernel routes, a
+# tunnel goes down and traffic falls back to the leased line, then returns.
+# Part B: RIM into FRR over ZAPI: the center's zebra redistributes the
+# injected route into OSPF, and the internal router R1 switches between the
+# tunnel (via the center) and the leased line as the tunnel comes and goes.
+# Part C: for each MEP scenario of the vendor manual (the
 # examples in yang/examples/), ripd-mep runs in its own network namespace
 # on that configuration; the demo marks centers up or down (the operator
 # override that stands in for probing until probes exist), asks which
@@ -12,7 +17,8 @@ set -u
 . "$(dirname "$0")/lib/netns.sh"
 # shellcheck source=lib/rim-lab.sh
 . "$(dirname "$0")/lib/rim-lab.sh"
-lab_init demo
+# shellcheck source=lib/frr-lab.sh
+. "$(dirname "$0")/lib/frr-lab.sh"
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
 MEPSH=$RIPD_MEP_BUILD/mepsh
@@ -169,8 +175,96 @@ CONF
 	grep -E 'rim: (injected|withdrew)|ipsec: ' "$LOG" | sed 's/^/  /'
 }
 
+frr_demo() {
+	local conf=$LAB_RUN/M1/ripd-mep.conf
+	SOCK=$LAB_RUN/M1/ripd-mep.vty
+	SAT=M1
+	note "center M1 (charon, zebra, ospfd, bgpd, ripd-mep), satellite S1 (charon),"
+	note "internal router R1 with host H1, leased-line router L1 announcing S1's domain (OSPF E2 $FRR_LEASED_METRIC)"
+	frr_lab_build || lab_fail "cannot build the FRR lab"
+	rim_lab_charon_start M1 && rim_lab_charon_start S1 || lab_fail "cannot start the charons"
+	frr_lab_frr || lab_fail "cannot start FRR"
+	lab_wait_for 20 frr_lab_full R1 2 || lab_fail "OSPF adjacencies did not come up"
+	frr_lab_variant ospf || lab_fail "cannot configure redistribution"
+	mkdir -p "$LAB_RUN/M1"
+	cat >"$conf" <<CONF
+mep
+ local-gateway M1
+ gateway M1
+  address $RIM_M1_INET
+  vpn-domain ${RIM_DOMAIN[M1]}
+ exit
+ !
+ gateway S1
+  address ${RIM_INET[S1]}
+  vpn-domain $FRR_S1NET
+ exit
+ !
+ community STAR-1
+  type star
+  center M1
+  satellite S1
+  permanent-tunnels
+ exit
+ !
+ rim
+  distance 20
+  metric 10
+  tag $FRR_TAG
+  backend zebra
+  route-type nhrp
+ exit
+ !
+ ipsec
+  vici-socket $(lab_vici M1)
+ exit
+ !
+exit
+!
+CONF
+	lab_daemon M1 ripd-mep "$BIN" -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
+	LOG=$LAB_RUN/logs/M1-ripd-mep.log
+	lab_wait_for 5 test -S "$SOCK" || lab_fail "ripd-mep did not start"
+	# r1 ROUTE PATH: wait until R1 selects ROUTE ("ospf M1") and H1's
+	# pings to S1's host take PATH (tunnel, leased), then show both.
+	r1() {
+		local route
+		lab_wait_for 5 frr_lab_r1_is "$1"
+		route=$FRR_PATH
+		printf '\033[36mR1# show ip route %s\033[0m\n' "$FRR_S1NET"
+		lab_vtysh R1 -c "show ip route $FRR_S1NET" | grep -E '^ *(Known|\*)' | sed 's/^/  /'
+		# (a ping counted on the links; OSPF hellos can blur one sample)
+		if lab_wait_for 5 frr_lab_path_is "$2"; then
+			FRR_PATH=$2
+		else
+			frr_lab_path
+		fi
+		echo "  -> R1 reaches S1's domain by: $route; H1's ping to S1's host went over: $FRR_PATH"
+	}
+	note "no tunnel: R1 uses the leased line"
+	r1 "ospf L1" leased
+	note "S1 brings its tunnel up: ripd-mep injects S1's domain into zebra (type nhrp), ospfd redistributes it"
+	rim_lab_up S1 >/dev/null
+	lab_wait_for 5 sh -c "'$MEPSH' -S '$SOCK' -c 'show mep routes json' | grep -q '\"installed\"'"
+	run 'show mep routes'
+	printf '\033[36mM1# show ip route %s\033[0m\n' "$FRR_S1NET"
+	lab_vtysh M1 -c "show ip route $FRR_S1NET" | grep -E 'Known|Last|ipsec|Tag|directly' | sed 's/^/  /'
+	r1 "ospf M1" tunnel
+	note "S1 takes the tunnel down: the route is withdrawn, R1 falls back to the leased line"
+	rim_lab_down S1 >/dev/null
+	r1 "ospf L1" leased
+	note "the tunnel is back: R1 returns to M1"
+	rim_lab_up S1 >/dev/null
+	r1 "ospf M1" tunnel
+}
+
 bold "A. Route Injection (RIM): strongSwan tunnels -> kernel routes that beat the leased line"
-rim_demo
+( lab_init demo-rim && rim_demo ) || exit 1
+
+bold "B. RIM into FRR: the internal router switches between the tunnel and the leased line"
+( lab_init demo-frr && frr_demo ) || exit 1
+
+lab_init demo-mep
 
 SRC=10.11.0.5
 
