@@ -94,48 +94,12 @@ rim_demo() {
 	SOCK=$LAB_RUN/M1/ripd-mep.vty
 	SAT=M1
 	mkdir -p "$LAB_RUN/M1"
-	cat >"$conf" <<CONF
-mep
- local-gateway M1
- gateway M1
-  address $RIM_M1_INET
-  vpn-domain ${RIM_DOMAIN[M1]}
- exit
- !
- gateway S1
-  address ${RIM_INET[S1]}
-  vpn-domain ${RIM_DOMAIN[S1]}
- exit
- !
- gateway S2
-  address ${RIM_INET[S2]}
-  vpn-domain ${RIM_DOMAIN[S2]}
- exit
- !
- community STAR-1
-  type star
-  center M1
-  satellite S1
-  satellite S2
-  permanent-tunnels
- exit
- !
- rim
-  distance 20
-  metric 10
-  backend kernel
-  kernel-table $RIM_TABLE
-  interface ipsec0
- exit
- !
- ipsec
-  vici-socket $(lab_vici M1)
-  grace-period 5
- exit
- !
-exit
-!
-CONF
+	rim_lab_ripd_conf "S1 S2" "distance 20
+metric 10
+backend kernel
+kernel-table $RIM_TABLE
+interface ipsec0" "vici-socket $(lab_vici M1)
+grace-period 5" >"$conf"
 	note "center M1 (charon + ripd-mep), satellites S1 and S2 (charon), host H1 behind M1,"
 	note "a leased line M1 - L1 - S1 with a worse route (table $RIM_TABLE, metric $((250 << 24)))"
 	rim_lab_build || lab_fail "cannot build the RIM lab"
@@ -187,41 +151,11 @@ frr_demo() {
 	lab_wait_for 20 frr_lab_full R1 2 || lab_fail "OSPF adjacencies did not come up"
 	frr_lab_variant ospf || lab_fail "cannot configure redistribution"
 	mkdir -p "$LAB_RUN/M1"
-	cat >"$conf" <<CONF
-mep
- local-gateway M1
- gateway M1
-  address $RIM_M1_INET
-  vpn-domain ${RIM_DOMAIN[M1]}
- exit
- !
- gateway S1
-  address ${RIM_INET[S1]}
-  vpn-domain $FRR_S1NET
- exit
- !
- community STAR-1
-  type star
-  center M1
-  satellite S1
-  permanent-tunnels
- exit
- !
- rim
-  distance 20
-  metric 10
-  tag $FRR_TAG
-  backend zebra
-  route-type nhrp
- exit
- !
- ipsec
-  vici-socket $(lab_vici M1)
- exit
- !
-exit
-!
-CONF
+	rim_lab_ripd_conf S1 "distance 20
+metric 10
+tag $FRR_TAG
+backend zebra
+route-type nhrp" "vici-socket $(lab_vici M1)" >"$conf"
 	lab_daemon M1 ripd-mep "$BIN" -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
 	LOG=$LAB_RUN/logs/M1-ripd-mep.log
 	lab_wait_for 5 test -S "$SOCK" || lab_fail "ripd-mep did not start"

@@ -48,42 +48,12 @@ timed()
 }
 
 mkdir -p "$DIR"
-cat >"$CONF" <<CONF
-mep
- local-gateway M1
- gateway M1
-  address $RIM_M1_INET
-  vpn-domain ${RIM_DOMAIN[M1]}
- exit
- !
- gateway S1
-  address ${RIM_INET[S1]}
-  vpn-domain $S1NET
- exit
- !
- community STAR-1
-  type star
-  center M1
-  satellite S1
-  permanent-tunnels
- exit
- !
- rim
-  backend zebra
-  distance $DISTANCE
-  metric $FRR_RIM_METRIC
-  tag $FRR_TAG
-  route-type nhrp
-  stale-time $STALE
- exit
- !
- ipsec
-  vici-socket $(lab_vici M1)
- exit
- !
-exit
-!
-CONF
+rim_lab_ripd_conf S1 "backend zebra
+distance $DISTANCE
+metric $FRR_RIM_METRIC
+tag $FRR_TAG
+route-type nhrp
+stale-time $STALE" "vici-socket $(lab_vici M1)" >"$CONF"
 
 case $MODE in
 ripd-mep)

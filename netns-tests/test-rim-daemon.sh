@@ -48,48 +48,12 @@ timed()
 }
 
 mkdir -p "$DIR"
-cat >"$CONF" <<CONF
-mep
- local-gateway M1
- gateway M1
-  address $RIM_M1_INET
-  vpn-domain ${RIM_DOMAIN[M1]}
- exit
- !
- gateway S1
-  address ${RIM_INET[S1]}
-  vpn-domain $S1NET
- exit
- !
- gateway S2
-  address ${RIM_INET[S2]}
-  vpn-domain $S2NET
- exit
- !
- community STAR-1
-  type star
-  center M1
-  satellite S1
-  satellite S2
-  permanent-tunnels
- exit
- !
- rim
-  distance $DISTANCE
-  metric $METRIC
-  backend kernel
-  kernel-table $RIM_TABLE
-  interface ipsec0
- exit
- !
- ipsec
-  vici-socket $(lab_vici M1)
-  grace-period $GRACE
- exit
- !
-exit
-!
-CONF
+rim_lab_ripd_conf "S1 S2" "distance $DISTANCE
+metric $METRIC
+backend kernel
+kernel-table $RIM_TABLE
+interface ipsec0" "vici-socket $(lab_vici M1)
+grace-period $GRACE" >"$CONF"
 
 # ---- does this ripd-mep have the ipsec block and the kernel backend?
 out=$("$BIN" -C -f "$CONF" 2>&1) ||

@@ -368,3 +368,32 @@ rim_lab_now_ms()
 	local t=${EPOCHREALTIME/./}
 	echo $((t / 1000))
 }
+
+# rim_lab_ripd_conf "SATS" "RIM LINES" "IPSEC LINES": print ripd-mep.conf
+# for the center M1: gateways M1 and SATS (e.g. "S1 S2") with their lab
+# addresses and domains, star community STAR-1 (permanent tunnels), and
+# the rim and ipsec blocks with the given statements (one per line).
+rim_lab_ripd_conf()
+{
+	local sats=$1 rim=$2 ipsec=$3 s l
+	printf 'mep\n local-gateway M1\n'
+	printf ' gateway M1\n  address %s\n  vpn-domain %s\n exit\n !\n' \
+		"$RIM_M1_INET" "${RIM_DOMAIN[M1]}"
+	for s in $sats; do
+		printf ' gateway %s\n  address %s\n  vpn-domain %s\n exit\n !\n' \
+			"$s" "${RIM_INET[$s]}" "${RIM_DOMAIN[$s]}"
+	done
+	printf ' community STAR-1\n  type star\n  center M1\n'
+	for s in $sats; do
+		printf '  satellite %s\n' "$s"
+	done
+	printf '  permanent-tunnels\n exit\n !\n rim\n'
+	while IFS= read -r l; do
+		[ -n "$l" ] && printf '  %s\n' "$l"
+	done <<<"$rim"
+	printf ' exit\n !\n ipsec\n'
+	while IFS= read -r l; do
+		[ -n "$l" ] && printf '  %s\n' "$l"
+	done <<<"$ipsec"
+	printf ' exit\n !\nexit\n!\n'
+}
