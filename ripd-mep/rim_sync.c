@@ -13,17 +13,11 @@
 struct rim_sync {
 	struct ev_loop *loop;
 	ev_timer timer;
-	bool enabled;
 	bool armed;	/* a desired set was given: deletions allowed */
-	enum mep_rim_backend backend;
-	uint32_t table;
-	char ifname[16];
-	bool has_via;
-	struct mep_addr via;
+	struct mep_rim_config rim;	/* the rim block in force */
 	struct rim_kernel *kernel;
 	struct rim_zebra *zebra;
 	char zserv[108];
-	struct mep_rim_config zebra_cfg;	/* what zebra was opened with */
 	struct rim_sync_route *routes;	/* the desired set and its state */
 	size_t n;
 };
@@ -143,13 +137,11 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 		else
 			log_info("rim: withdrew %s", pfx);
 	} else {
-		struct rim_kernel_route kr = { .prefix = c->route.prefix,
-					       .distance = c->route.distance,
-					       .metric = c->route.metric,
-					       .has_via = s->has_via,
-					       .via = s->via };
+		struct rim_kernel_route kr;
 
-		snprintf(kr.ifname, sizeof(kr.ifname), "%s", s->ifname);
+		rim_kernel_route_from_config(&kr, &c->route.prefix,
+					     c->route.distance,
+					     c->route.metric, &s->rim);
 		rc = rim_kernel_add_or_replace(s->kernel, &kr, &err);
 		if (st)
 			set_state(st,
@@ -244,7 +236,6 @@ static void zebra_open(struct rim_sync *s, const struct mep_config *cfg)
 			"choose another 'route-type' in the rim block");
 		return;
 	}
-	s->zebra_cfg = cfg->rim;
 	s->zebra = rim_zebra_new(s->loop, s->zserv, &cfg->rim, &cbs, s);
 	if (!s->zebra)
 		log_err("zebra: out of memory");
@@ -257,9 +248,9 @@ static void rim_sync_run(struct rim_sync *s)
 	struct rim_routes installed, desired;
 	struct rim_changes changes;
 
-	if (!s->enabled || !s->armed)
+	if (!s->rim.enabled || !s->armed)
 		return;
-	if (s->backend == MEP_RIM_ZEBRA) {
+	if (s->rim.backend == MEP_RIM_ZEBRA) {
 		zebra_run(s);
 		return;
 	}
@@ -317,14 +308,14 @@ static void kernel_flush(struct rim_sync *s)
 
 void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 {
-	bool kernel_reopen = !cfg->rim.enabled ||
-			     cfg->rim.backend != MEP_RIM_KERNEL ||
-			     cfg->rim.kernel_table != s->table;
-	bool zebra_reopen = !cfg->rim.enabled ||
-			    cfg->rim.backend != MEP_RIM_ZEBRA ||
-			    cfg->rim.route_type != s->zebra_cfg.route_type ||
-			    cfg->rim.instance != s->zebra_cfg.instance ||
-			    cfg->rim.stale_time_s != s->zebra_cfg.stale_time_s;
+	const struct mep_rim_config *old = &s->rim, *now = &cfg->rim;
+	bool kernel_reopen = !now->enabled ||
+			     now->backend != MEP_RIM_KERNEL ||
+			     now->kernel_table != old->kernel_table;
+	bool zebra_reopen = !now->enabled || now->backend != MEP_RIM_ZEBRA ||
+			    now->route_type != old->route_type ||
+			    now->instance != old->instance ||
+			    now->stale_time_s != old->stale_time_s;
 	struct strbuf err = STRBUF_INIT;
 
 	if (s->kernel && kernel_reopen) {
@@ -338,24 +329,20 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 		rim_zebra_free(s->zebra);
 		s->zebra = NULL;
 	}
-	s->enabled = cfg->rim.enabled;
-	s->backend = cfg->rim.backend;
-	s->table = cfg->rim.kernel_table;
-	snprintf(s->ifname, sizeof(s->ifname), "%s", cfg->rim.interface);
-	s->has_via = cfg->rim.has_next_hop;
-	s->via = cfg->rim.next_hop;
-	if (s->enabled && s->backend == MEP_RIM_KERNEL && !s->kernel) {
-		if (rim_kernel_open(&s->kernel, s->table, RIM_KERNEL_PROTO,
-				    &err) < 0)
+	s->rim = *now;
+	if (now->enabled && now->backend == MEP_RIM_KERNEL && !s->kernel) {
+		if (rim_kernel_open(&s->kernel, now->kernel_table,
+				    RIM_KERNEL_PROTO, &err) < 0)
 			log_err("rim: cannot open the kernel backend (table "
 				"%u): %s",
-				s->table, strbuf_str(&err));
+				now->kernel_table, strbuf_str(&err));
 		else
 			log_notice("rim: kernel backend, table %u, protocol %u, "
 				   "interface %s",
-				   s->table, RIM_KERNEL_PROTO, s->ifname);
+				   now->kernel_table, RIM_KERNEL_PROTO,
+				   now->interface);
 	}
-	if (s->enabled && s->backend == MEP_RIM_ZEBRA && !s->zebra)
+	if (now->enabled && now->backend == MEP_RIM_ZEBRA && !s->zebra)
 		zebra_open(s, cfg);
 	strbuf_free(&err);
 }
@@ -392,7 +379,7 @@ const struct rim_sync_route *rim_sync_routes(const struct rim_sync *s,
 
 const char *rim_sync_backend(const struct rim_sync *s)
 {
-	if (!s->enabled)
+	if (!s->rim.enabled)
 		return "none";
-	return s->backend == MEP_RIM_KERNEL ? "kernel" : "zebra";
+	return s->rim.backend == MEP_RIM_KERNEL ? "kernel" : "zebra";
 }
