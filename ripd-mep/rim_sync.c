@@ -16,6 +16,11 @@ struct rim_sync {
 	bool armed;	/* a desired set was given: deletions allowed */
 	struct mep_rim_config rim;	/* the rim block in force */
 	struct rim_kernel *kernel;
+	/* Our routes in the kernel table: read from the kernel when not
+	 * valid (start, every repair period), else kept as we changed it,
+	 * so an event does not cost a dump of the whole table. */
+	struct rim_routes kcache;
+	bool kcache_valid;
 	struct rim_zebra *zebra;
 	char zserv[108];
 	struct rim_sync_route *routes;	/* the desired set and its state */
@@ -23,12 +28,18 @@ struct rim_sync {
 };
 
 static void rim_sync_run(struct rim_sync *s);
+static void free_routes(struct rim_sync_route *v, size_t n);
+static struct rim_sync_route *find(struct rim_sync *s,
+				   const struct mep_prefix *p);
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct rim_sync *s = w->data;
+
 	(void)loop;
 	(void)revents;
-	rim_sync_run(w->data);
+	s->kcache_valid = false;	/* repair what the kernel lost */
+	rim_sync_run(s);
 }
 
 const char *rim_route_state_name(enum rim_route_state st)
@@ -55,6 +66,7 @@ struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv)
 	if (!s)
 		return NULL;
 	s->loop = loop;
+	rim_routes_init(&s->kcache);
 	snprintf(s->zserv, sizeof(s->zserv), "%s", zserv);
 	ev_timer_init(&s->timer, on_timer, RIM_SYNC_PERIOD, RIM_SYNC_PERIOD);
 	s->timer.data = s;
@@ -69,12 +81,13 @@ void rim_sync_free(struct rim_sync *s)
 	ev_timer_stop(s->loop, &s->timer);
 	rim_kernel_close(s->kernel);
 	rim_zebra_free(s->zebra);
-	free(s->routes);
+	free_routes(s->routes, s->n);
+	rim_routes_free(&s->kcache);
 	free(s);
 }
 
-/* Read the kernel's routes of our protocol and table. */
-static int kernel_installed(struct rim_sync *s, struct rim_routes *out)
+/* Read the kernel's routes of our protocol and table into the cache. */
+static int kernel_read(struct rim_sync *s)
 {
 	struct rim_kernel_route *kr = NULL;
 	struct strbuf err = STRBUF_INIT;
@@ -86,23 +99,24 @@ static int kernel_installed(struct rim_sync *s, struct rim_routes *out)
 		return -1;
 	}
 	strbuf_free(&err);
+	s->kcache.n = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct rim_route r = { .prefix = kr[i].prefix,
 				       .gateway = -1,
 				       .distance = kr[i].distance,
 				       .metric = kr[i].metric };
+		const struct rim_sync_route *d = find(s, &r.prefix);
 
 		/* The kernel keeps no tag: compare on what it keeps. */
-		for (size_t d = 0; d < s->n; d++)
-			if (mep_prefix_equal(&s->routes[d].route.prefix,
-					     &r.prefix)) {
-				r.tag = s->routes[d].route.tag;
-				r.gateway = s->routes[d].route.gateway;
-			}
-		if (rim_routes_add(out, &r) < 0)
+		if (d) {
+			r.tag = d->route.tag;
+			r.gateway = d->route.gateway;
+		}
+		if (rim_routes_add(&s->kcache, &r) < 0)
 			abort();
 	}
 	free(kr);
+	s->kcache_valid = true;
 	return 0;
 }
 
@@ -110,15 +124,36 @@ static void set_state(struct rim_sync_route *st, enum rim_route_state state,
 		      const char *why)
 {
 	st->state = state;
-	snprintf(st->error, sizeof(st->error), "%s", why ? why : "");
+	if (st->error && why && strcmp(st->error, why) == 0)
+		return;
+	free(st->error);
+	st->error = why && *why ? strdup(why) : NULL;
 }
 
+static void free_routes(struct rim_sync_route *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].error);
+	free(v);
+}
+
+/* The state of the desired route for p (routes are sorted by prefix). */
 static struct rim_sync_route *find(struct rim_sync *s,
 				   const struct mep_prefix *p)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (mep_prefix_equal(&s->routes[i].route.prefix, p))
-			return &s->routes[i];
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = rim_prefix_cmp(&s->routes[mid].route.prefix, p);
+
+		if (c == 0)
+			return &s->routes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -245,7 +280,7 @@ static void zebra_open(struct rim_sync *s, const struct mep_config *cfg)
 
 static void rim_sync_run(struct rim_sync *s)
 {
-	struct rim_routes installed, desired;
+	struct rim_routes desired;
 	struct rim_changes changes;
 
 	if (!s->rim.enabled || !s->armed)
@@ -260,10 +295,9 @@ static void rim_sync_run(struct rim_sync *s)
 				  "kernel backend not open");
 		return;
 	}
-	rim_routes_init(&installed);
 	rim_routes_init(&desired);
 	rim_changes_init(&changes);
-	if (kernel_installed(s, &installed) < 0)
+	if (!s->kcache_valid && kernel_read(s) < 0)
 		goto out;
 	for (size_t i = 0; i < s->n; i++) {
 		struct rim_route r = s->routes[i].route;
@@ -275,23 +309,29 @@ static void rim_sync_run(struct rim_sync *s)
 			abort();
 	}
 	/* What the kernel already holds as desired counts as installed. */
-	for (size_t i = 0; i < installed.n; i++) {
-		struct rim_sync_route *st = find(s, &installed.v[i].prefix);
+	for (size_t i = 0; i < s->kcache.n; i++) {
+		struct rim_sync_route *st = find(s, &s->kcache.v[i].prefix);
 
 		if (st)
 			set_state(st, RIM_ROUTE_INSTALLED, "");
 	}
-	if (rim_reconcile(desired.v, desired.n, installed.v, installed.n,
+	if (rim_reconcile(desired.v, desired.n, s->kcache.v, s->kcache.n,
 			  &changes) < 0) {
 		log_err("rim: out of memory reconciling routes");
 		goto out;
 	}
 	for (size_t i = 0; i < changes.n; i++)
 		kernel_apply(s, &changes.v[i]);
+	/* The table now holds the desired routes that went in; a failed
+	 * delete is found again by the next repair run. */
+	s->kcache.n = 0;
+	for (size_t i = 0; i < desired.n; i++)
+		if (s->routes[i].state == RIM_ROUTE_INSTALLED &&
+		    rim_routes_add(&s->kcache, &desired.v[i]) < 0)
+			abort();
 out:
 	rim_changes_free(&changes);
 	rim_routes_free(&desired);
-	rim_routes_free(&installed);
 }
 
 /* Withdraw every route of ours from the open kernel table. */
@@ -322,6 +362,7 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 		kernel_flush(s);
 		rim_kernel_close(s->kernel);
 		s->kernel = NULL;
+		s->kcache_valid = false;
 	}
 	if (s->zebra && zebra_reopen) {
 		/* A new session of another type or instance: the old routes
@@ -351,19 +392,27 @@ void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
 		  size_t n)
 {
 	struct rim_sync_route *v = calloc(n ? n : 1, sizeof(*v));
+	bool sorted = true;
 
 	if (!v)
 		abort();
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = rim_prefix_cmp(&desired[i - 1].prefix,
+					&desired[i].prefix) < 0;
 	/* Unchanged routes keep their state (zebra reports only changes). */
 	for (size_t i = 0; i < n; i++) {
-		const struct rim_sync_route *old = find(s, &desired[i].prefix);
+		struct rim_sync_route *old = find(s, &desired[i].prefix);
 
 		v[i].route = desired[i];
-		if (old && rim_route_same_attrs(&old->route, &desired[i]))
-			v[i] = *old;
+		if (old && rim_route_same_attrs(&old->route, &desired[i])) {
+			v[i] = *old;	/* takes the error string over */
+			old->error = NULL;
+		}
 		v[i].route = desired[i];
 	}
-	free(s->routes);
+	if (!sorted)
+		qsort(v, n, sizeof(*v), rim_route_cmp);
+	free_routes(s->routes, s->n);
 	s->routes = v;
 	s->n = n;
 	s->armed = true;

@@ -32,9 +32,9 @@ enum rim_route_state {
 };
 
 struct rim_sync_route {
-	struct rim_route route;
+	struct rim_route route;	/* first: sorts with rim_route_cmp() */
 	enum rim_route_state state;
-	char error[160];	/* why, when not installed */
+	char *error;		/* why, when not installed; NULL if none */
 };
 
 /* "installed", "pending", "failed", "lost-to-better", "removed" */

@@ -180,42 +180,44 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n)
 {
 	struct rim_routes now;
-	struct rim_changes ch;
+	size_t a = 0, b = 0;
 
 	if (!zapi_session_up(z->session))
 		return;
 	rim_routes_init(&now);
-	rim_changes_init(&ch);
 	if (!z->replayed) {
 		for (size_t i = 0; i < n; i++)
 			send_add(z, &desired[i], &now);
 		zapi_session_update_complete(z->session);
 		z->replayed = true;
 		log_info("zebra: sent %zu route(s) and update-complete", now.n);
-	} else if (rim_reconcile(desired, n, z->sent.v, z->sent.n, &ch) == 0) {
-		/* Keep what stays, send what changes. */
-		for (size_t i = 0; i < z->sent.n; i++) {
-			bool gone_or_changed = false;
-
-			for (size_t c = 0; c < ch.n; c++)
-				if (mep_prefix_equal(&ch.v[c].route.prefix,
-						     &z->sent.v[i].prefix))
-					gone_or_changed = true;
-			if (!gone_or_changed &&
-			    rim_routes_add(&now, &z->sent.v[i]) < 0)
-				abort();
-		}
-		for (size_t c = 0; c < ch.n; c++) {
-			if (ch.v[c].op == RIM_OP_DELETE)
-				zapi_session_route_delete(z->session,
-							  &ch.v[c].route.prefix);
-			else
-				send_add(z, &ch.v[c].route, &now);
-		}
-	} else {
-		log_err("zebra: out of memory reconciling routes");
+		goto done;
 	}
-	rim_changes_free(&ch);
+	/* Both sets are sorted by prefix: one merge pass sends what is new
+	 * or changed (ROUTE_ADD replaces) and deletes what is gone. */
+	while (a < n || b < z->sent.n) {
+		int c = a == n		   ? 1
+			: b == z->sent.n ? -1
+					 : rim_prefix_cmp(&desired[a].prefix,
+							  &z->sent.v[b].prefix);
+
+		if (c < 0) {
+			send_add(z, &desired[a++], &now);
+		} else if (c > 0) {
+			zapi_session_route_delete(z->session,
+						  &z->sent.v[b++].prefix);
+		} else {
+			if (rim_route_same_attrs(&desired[a], &z->sent.v[b])) {
+				if (rim_routes_add(&now, &z->sent.v[b]) < 0)
+					abort();
+			} else {
+				send_add(z, &desired[a], &now);
+			}
+			a++;
+			b++;
+		}
+	}
+done:
 	rim_routes_free(&z->sent);
 	z->sent = now;
 }

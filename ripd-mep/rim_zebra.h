@@ -45,8 +45,9 @@ struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
 				const struct rim_zebra_cbs *cbs, void *arg);
 void rim_zebra_free(struct rim_zebra *z);
 
-/* Send what differs between desired and what this session holds (all of
- * it, then ROUTE_UPDATE_COMPLETE, the first time after a connect). */
+/* Send what differs between desired (sorted by prefix, rim_prefix_cmp)
+ * and what this session holds (all of it, then ROUTE_UPDATE_COMPLETE, the
+ * first time after a connect). */
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n);
 bool rim_zebra_up(const struct rim_zebra *z);

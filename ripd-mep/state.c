@@ -189,7 +189,7 @@ static void build_routes(const struct daemon *d, struct lyd_node **root)
 		put(d->ctx, root, u32(r[i].route.tag, num), "%s/tag", key);
 		put(d->ctx, root, rim_route_state_name(r[i].state),
 		    "%s/state", key);
-		if (r[i].error[0])
+		if (r[i].error)
 			put(d->ctx, root, r[i].error, "%s/error", key);
 	}
 }
