@@ -188,7 +188,8 @@ static void on_resync_end(void *arg)
 	e->synced = true;
 	e->lost_since = 0;
 	ev_timer_stop(e->loop, &e->grace);
-	log_notice("ipsec: strongSwan listed %zu tunnel(s)%s", e->tunnels.n,
+	log_notice("ipsec: strongSwan listed %zu tunnel(s)%s",
+		   tunnels_count(&e->tunnels),
 		   gone ? ", dropped vanished ones" : "");
 	update_routes(e);
 }
@@ -264,7 +265,9 @@ void ipsec_link_free(struct ipsec_link *e)
 void ipsec_link_configure(struct ipsec_link *e, const struct mep_config *cfg)
 {
 	e->cfg = cfg;
-	tunnels_rematch(&e->tunnels, cfg);
+	if (tunnels_rematch(&e->tunnels, cfg) < 0)
+		log_err("ipsec: out of memory indexing the gateways: "
+			"tunnels left without a peer");
 	rim_sync_configure(e->rim, cfg);
 	e->reported.n = 0;
 	if (strcmp(e->vici_path, cfg->ipsec.vici_socket) != 0) {

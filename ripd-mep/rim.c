@@ -264,7 +264,7 @@ static int rim_push(struct rim_routes *routes, const struct mep_config *cfg,
 }
 
 static int rim_ignore(struct rim_ignored_list *ignored,
-		      const struct tunnel_child *c, const struct mep_prefix *p,
+		      const struct tunnels_entry *c, const struct mep_prefix *p,
 		      enum rim_ignore_reason reason)
 {
 	struct rim_ignored ig = {
@@ -283,16 +283,15 @@ static int rim_ignore(struct rim_ignored_list *ignored,
 /* The remote selectors of an up tunnel to peer c->gateway, community with
  * return path rim; injected with metric. */
 static int rim_selectors(const struct mep_config *cfg,
-			 const struct tunnel_child *c, uint32_t metric,
+			 const struct tunnels_entry *c, uint32_t metric,
 			 struct rim_routes *routes,
 			 struct rim_ignored_list *ignored)
 {
 	const struct mep_gateway *g = &cfg->gateways[c->gateway];
-	size_t n = c->n_remote_ts < TUNNEL_MAX_TS ? c->n_remote_ts
-						  : TUNNEL_MAX_TS;
+	const struct mep_prefix *ts = tunnels_entry_remote_ts(c);
 
-	for (size_t i = 0; i < n; i++) {
-		const struct mep_prefix *s = &c->remote_ts[i];
+	for (size_t i = 0; i < c->n_remote_ts; i++) {
+		const struct mep_prefix *s = &ts[i];
 		struct mep_prefix m;
 		enum rim_ignore_reason why = RIM_IGNORE_OUTSIDE_DOMAIN;
 		int rc;
@@ -356,6 +355,8 @@ int rim_desired(const struct mep_config *cfg, int local,
 		const struct tunnel_table *t, struct rim_routes *routes,
 		struct rim_ignored_list *ignored)
 {
+	const struct tunnels_entry *c;
+	size_t pos = 0;
 	bool want_pool = false;
 
 	routes->n = 0;
@@ -364,19 +365,17 @@ int rim_desired(const struct mep_config *cfg, int local,
 	if (!cfg || !cfg->rim.enabled || !t || local < 0 ||
 	    (size_t)local >= cfg->n_gateways)
 		return 0;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct tunnel_child *c = &t->v[i];
+	while ((c = tunnels_next(t, &pos)) != NULL) {
 		bool via_rim = false, primary = false;
 
-		if (!tunnels_child_up(c))
+		if (!c->up)
 			continue;
 		if (c->gateway < 0 || (size_t)c->gateway >= cfg->n_gateways) {
-			size_t n = c->n_remote_ts < TUNNEL_MAX_TS
-					   ? c->n_remote_ts
-					   : TUNNEL_MAX_TS;
+			const struct mep_prefix *ts =
+				tunnels_entry_remote_ts(c);
 
-			for (size_t s = 0; s < n; s++)
-				if (rim_ignore(ignored, c, &c->remote_ts[s],
+			for (size_t s = 0; s < c->n_remote_ts; s++)
+				if (rim_ignore(ignored, c, &ts[s],
 					       RIM_IGNORE_UNKNOWN_PEER) < 0)
 					return -1;
 			continue;

@@ -133,12 +133,15 @@ static void build_summary(const struct daemon *d, struct lyd_node **root)
 static void build_tunnels(const struct daemon *d, struct lyd_node **root)
 {
 	const struct tunnel_table *t;
+	const struct tunnels_entry *c;
+	size_t pos = 0;
 
 	if (!d->ipsec)
 		return;
 	t = ipsec_link_tunnels(d->ipsec);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct tunnel_child *c = &t->v[i];
+	while ((c = tunnels_next(t, &pos)) != NULL) {
+		const struct mep_prefix *lts = tunnels_entry_local_ts(c);
+		const struct mep_prefix *rts = tunnels_entry_remote_ts(c);
 		char key[128], pfx[MEP_PREFIX_STRLEN], tm[64];
 
 		snprintf(key, sizeof(key),
@@ -149,15 +152,16 @@ static void build_tunnels(const struct daemon *d, struct lyd_node **root)
 			    ? d->cfg.gateways[c->gateway].name
 			    : "(unknown)",
 		    "%s/gateway", key);
-		put(d->ctx, root, c->remote_host, "%s/remote-address", key);
-		put(d->ctx, root, c->state, "%s/state", key);
+		put(d->ctx, root, tunnels_entry_remote_host(c),
+		    "%s/remote-address", key);
+		put(d->ctx, root, tunnels_entry_state(c), "%s/state", key);
 		for (size_t k = 0; k < c->n_local_ts; k++)
 			put(d->ctx, root,
-			    mep_prefix_str(&c->local_ts[k], pfx, sizeof(pfx)),
+			    mep_prefix_str(&lts[k], pfx, sizeof(pfx)),
 			    "%s/local-ts", key);
 		for (size_t k = 0; k < c->n_remote_ts; k++)
 			put(d->ctx, root,
-			    mep_prefix_str(&c->remote_ts[k], pfx, sizeof(pfx)),
+			    mep_prefix_str(&rts[k], pfx, sizeof(pfx)),
 			    "%s/remote-ts", key);
 		put(d->ctx, root, iso_time(c->since, tm, sizeof(tm)),
 		    "%s/since", key);

@@ -155,7 +155,8 @@ static void tun(struct tunnel_table *t, const struct mep_config *cfg,
 	     tok = strtok_r(NULL, " ", &save))
 		c.remote_ts[c.n_remote_ts++] = pfx(tok);
 	assert_int_equal(tunnels_upsert(t, cfg, &c, 1000), 0);
-	assert_int_equal(t->v[t->n - 1].gateway, gw);
+	assert_non_null(tunnels_find(t, ike, id));
+	assert_int_equal(tunnels_find(t, ike, id)->gateway, gw);
 }
 
 /* The desired routes as "prefix@gateway" words, space-separated. */
@@ -337,7 +338,12 @@ static void test_selectors_limited_to_domain(void **state)
 			       "10.21.0.0/16@M1:outside"));
 	/* an invalid selector (only reachable by bypassing the table's
 	 * checks) is reported, not injected */
-	t.v[0].remote_ts[0].len = 200;
+	{
+		struct tunnels_entry *e =
+			(struct tunnels_entry *)tunnels_find(&t, 1, 1);
+
+		e->ts[e->n_local_ts].len = 200;
+	}
 	assert_non_null(strstr(desired_str(&cfg, &t, &ign), "10.11.5.0/24"));
 	assert_int_equal(ign.v[0].reason, RIM_IGNORE_INVALID);
 	assert_string_equal(rim_ignore_reason_str(RIM_IGNORE_INVALID),
@@ -463,16 +469,23 @@ static void test_duplicates_and_order(void **state)
 		assert_true(rim_route_cmp(&r.v[i - 1], &r.v[i]) < 0);
 	/* the result does not depend on the tunnel order */
 	{
-		struct tunnel_child tmp = t.v[0];
+		struct tunnel_table t2;
 		struct rim_routes r2;
 
-		t.v[0] = t.v[2];
-		t.v[2] = tmp;
+		tunnels_init(&t2);
+		tun(&t2, &cfg, 3, 3, S1, "10.11.0.0/16 10.11.0.0/24",
+		    "INSTALLED");
+		tun(&t2, &cfg, 2, 2, S1, "2001:db8:11::/48 10.11.0.0/16",
+		    "INSTALLED");
+		tun(&t2, &cfg, 1, 1, M2, "10.11.0.0/16 10.22.0.0/16",
+		    "INSTALLED");
+		assert_int_equal(tunnels_next(&t2, &(size_t){ 0 })->ike_id, 3);
 		rim_routes_init(&r2);
-		assert_int_equal(rim_desired(&cfg, C1, &t, &r2, NULL), 0);
+		assert_int_equal(rim_desired(&cfg, C1, &t2, &r2, NULL), 0);
 		assert_int_equal(r2.n, r.n);
 		assert_memory_equal(r2.v, r.v, r.n * sizeof(*r.v));
 		rim_routes_free(&r2);
+		tunnels_free(&t2);
 	}
 	rim_routes_free(&r);
 	tunnels_free(&t);
@@ -1011,6 +1024,7 @@ static void test_desired_random(void **state)
 	rim_routes_init(&r);
 	for (int round = 0; round < 200; round++) {
 		struct tunnel_table t;
+		const struct tunnels_entry *e;
 		const int peers[] = { S1, S2, M1, M2, -1 };
 
 		tunnels_init(&t);
@@ -1052,10 +1066,11 @@ static void test_desired_random(void **state)
 			assert_true(in_domain(g, &r.v[i].prefix, true));
 		}
 		/* every selector of every tunnel is routed or ignored */
-		for (size_t i = 0; i < t.n; i++)
-			for (size_t s = 0; s < t.v[i].n_remote_ts; s++) {
+		for (size_t pos = 0, s = 0;
+		     (e = tunnels_next(&t, &pos)) != NULL;)
+			for (s = 0; s < e->n_remote_ts; s++) {
 				const struct mep_prefix *p =
-					&t.v[i].remote_ts[s];
+					&tunnels_entry_remote_ts(e)[s];
 				bool found = false;
 
 				for (size_t k = 0; k < r.n && !found; k++)
