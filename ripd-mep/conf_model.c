@@ -97,12 +97,18 @@ static int model_prefix(const struct lyd_node *n, struct mep_prefix *out,
 	return 0;
 }
 
+/* Gateways in one list (centers, satellites, members, backups, a priority
+ * rule): enough for the largest star communities in use. */
+#define MODEL_LIST_MAX 65536
+
 static int model_list_add(struct mep_gw_list *l, int idx, struct strbuf *err)
 {
 	int *p;
 
-	if (l->n >= 4096)
-		return model_fail(err, "too many gateways in one list");
+	if (l->n >= MODEL_LIST_MAX)
+		return model_fail(err,
+				  "too many gateways in one list (at most %d)",
+				  MODEL_LIST_MAX);
 	p = realloc(l->idx, (l->n + 1) * sizeof(*p));
 	if (!p)
 		return model_fail(err, "out of memory");
@@ -111,13 +117,55 @@ static int model_list_add(struct mep_gw_list *l, int idx, struct strbuf *err)
 	return 0;
 }
 
+/* Gateway names sorted (indices into cfg->gateways), built once per
+ * conf_model_build so that resolving a reference is a binary search. Set
+ * only during a build (the daemon builds in one thread). */
+static struct {
+	const struct mep_config *cfg;
+	int *order;
+	size_t n;
+} model_names;
+
+static const struct mep_config *model_sort_cfg;
+
+static int model_name_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(model_sort_cfg->gateways[x].name,
+		       model_sort_cfg->gateways[y].name);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Index of gateway name, or -1. */
+static int model_gw_index(const struct mep_config *cfg, const char *name)
+{
+	size_t lo = 0, hi = model_names.n;
+
+	if (model_names.cfg != cfg)
+		return mep_config_gateway_index(cfg, name);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int g = model_names.order[mid];
+		int c = strcmp(cfg->gateways[g].name, name);
+
+		if (c == 0)
+			return g;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 /* Resolve a gateway-ref leaf(-list) instance and append its index. */
 static int model_ref(const struct mep_config *cfg, const struct lyd_node *n,
 		     struct mep_gw_list *l, const char *owner,
 		     struct strbuf *err)
 {
 	const char *name = model_value(n);
-	int idx = mep_config_gateway_index(cfg, name);
+	int idx = model_gw_index(cfg, name);
 
 	if (idx < 0)
 		return model_fail(err, "%s: %s %.64s: no such gateway", owner,
@@ -565,10 +613,25 @@ static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
 			continue;
 		if (model_gateway_name(n, &cfg->gateways[i], err))
 			return -1;
-		if (mep_config_gateway_index(cfg, cfg->gateways[i].name) >= 0)
-			return model_fail(err, "gateway %s defined twice",
-					  cfg->gateways[i].name);
 		cfg->n_gateways = ++i;
+	}
+	/* Sorted names: a name twice is adjacent. */
+	model_names.order = calloc(cfg->n_gateways + 1, sizeof(int));
+	if (!model_names.order)
+		return model_fail(err, "out of memory");
+	for (i = 0; i < cfg->n_gateways; i++)
+		model_names.order[i] = (int)i;
+	model_sort_cfg = cfg;
+	qsort(model_names.order, cfg->n_gateways, sizeof(int), model_name_cmp);
+	model_names.n = cfg->n_gateways;
+	model_names.cfg = cfg;
+	for (i = 1; i < cfg->n_gateways; i++) {
+		const char *name = cfg->gateways[model_names.order[i]].name;
+
+		if (strcmp(cfg->gateways[model_names.order[i - 1]].name,
+			   name) == 0)
+			return model_fail(err, "gateway %s defined twice",
+					  name);
 	}
 	i = 0;
 	LY_LIST_FOR(first, n) {
@@ -590,8 +653,7 @@ static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
 		} else if (model_is(n, "local-gateway")) {
 			const char *name = model_value(n);
 
-			cfg->local_gateway =
-				mep_config_gateway_index(cfg, name);
+			cfg->local_gateway = model_gw_index(cfg, name);
 			if (cfg->local_gateway < 0)
 				rc = model_fail(err, "local-gateway %.64s: no such gateway",
 						name);
@@ -625,6 +687,7 @@ int conf_model_build(const struct lyd_node *tree, struct mep_config *cfg,
 		     struct strbuf *err)
 {
 	const struct lyd_node *n, *mep = NULL;
+	int rc;
 
 	mep_config_free(cfg);
 	if (!tree)
@@ -639,7 +702,10 @@ int conf_model_build(const struct lyd_node *tree, struct mep_config *cfg,
 	}
 	if (!mep)
 		return 0;
-	if (model_walk(mep, cfg, err) < 0) {
+	rc = model_walk(mep, cfg, err);
+	free(model_names.order);
+	memset(&model_names, 0, sizeof(model_names));
+	if (rc < 0) {
 		mep_config_free(cfg);
 		return -1;
 	}

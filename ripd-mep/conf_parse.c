@@ -321,12 +321,11 @@ static struct lyd_node *mep_root(const struct conf_parser *p)
 }
 
 /* Explicit (not default) child called name; for a list, its first key
- * equals key; for a term, its value equals key (NULL: any). */
-static struct lyd_node *find_child(const struct lyd_node *parent,
-				   const char *name, const char *key)
+ * equals key; for a term, its value equals key (NULL: any). Linear scan,
+ * for what the hashed lookup below cannot take. */
+static struct lyd_node *find_child_scan(const struct lyd_node *parent,
+					const char *name, const char *key)
 {
-	if (!parent)
-		return NULL;
 	for (struct lyd_node *n = lyd_child(parent); n; n = n->next) {
 		const char *v;
 
@@ -339,6 +338,62 @@ static struct lyd_node *find_child(const struct lyd_node *parent,
 			    : lyd_get_value(n);
 		if (v && strcmp(v, key) == 0)
 			return n;
+	}
+	return NULL;
+}
+
+/* The same with libyang's hashed sibling lookup, so that finding one of
+ * tens of thousands of gateways does not scan them all. Instances of one
+ * schema node are adjacent siblings in libyang's trees. */
+static struct lyd_node *find_child(const struct lyd_node *parent,
+				   const char *name, const char *key)
+{
+	const struct lysc_node *s, *k;
+	struct lyd_node *n = NULL;
+	char pred[CMD_MAX_LINE + 128];
+	const char *what = key;
+	LY_ERR r;
+
+	if (!parent)
+		return NULL;
+	s = lys_find_child(parent->schema, parent->schema->module, name, 0, 0,
+			   0);
+	if (!s)
+		return NULL;
+	if (key && s->nodetype == LYS_LIST) {
+		k = lysc_node_child(s);
+		if (!k || !(k->flags & LYS_KEY) ||
+		    (k->next && (k->next->flags & LYS_KEY)) ||
+		    (strchr(key, '\'') && strchr(key, '"')))
+			return find_child_scan(parent, name, key);
+		if (snprintf(pred, sizeof(pred), "[%s=%c%s%c]", k->name,
+			     strchr(key, '\'') ? '"' : '\'', key,
+			     strchr(key, '\'') ? '"' : '\'') >=
+		    (int)sizeof(pred))
+			return find_child_scan(parent, name, key);
+		what = pred;
+	} else if (key && s->nodetype != LYS_LEAFLIST) {
+		return find_child_scan(parent, name, key);
+	}
+	r = lyd_find_sibling_val(lyd_child(parent), s, what, 0, &n);
+	if (r == LY_ENOTFOUND)
+		return NULL;
+	if (r != LY_SUCCESS) {
+		/* e.g. a value libyang cannot canonize: no hashed answer */
+		ly_err_clean((struct ly_ctx *)LYD_CTX(parent), NULL);
+		return find_child_scan(parent, name, key);
+	}
+	for (; n && n->schema == s; n = n->next) {
+		const char *v;
+
+		if (n->flags & LYD_DEFAULT)
+			continue;
+		if (!key)
+			return n;
+		v = s->nodetype == LYS_LIST ? lyd_get_value(lyd_child(n))
+					    : lyd_get_value(n);
+		/* exact text, as the scan compares */
+		return v && strcmp(v, key) == 0 ? n : NULL;
 	}
 	return NULL;
 }
@@ -592,15 +647,21 @@ static int add_leaflist(struct conf_parser *p, struct lyd_node *parent,
 			const char *name, const char *value, const char *what,
 			const char *hint)
 {
-	struct lyd_node *n;
+	struct lyd_node *n, *s = NULL;
 
 	ly_clear(p);
 	if (lyd_new_term(parent, NULL, name, value, 0, &n) != LY_SUCCESS)
 		return type_error(p, what, value, hint);
-	for (struct lyd_node *s = lyd_child(parent); s; s = s->next) {
-		if (s == n || s->schema != n->schema ||
-		    strcmp(lyd_get_value(s), lyd_get_value(n)) != 0)
-			continue;
+	/* Look for the canonical value among the others (hashed). */
+	lyd_unlink_tree(n);
+	if (lyd_find_sibling_val(lyd_child(parent), n->schema,
+				 lyd_get_value(n), 0, &s) != LY_SUCCESS)
+		s = NULL;
+	if (!s && lyd_insert_child(parent, n) != LY_SUCCESS) {
+		lyd_free_tree(n);
+		return type_error(p, what, value, hint);
+	}
+	if (s) {
 		lyd_free_tree(n);
 		if (p->mode == CONF_PARSE_FILE) {
 			struct strbuf b = STRBUF_INIT;

@@ -12,18 +12,52 @@
 #include "conf_rules.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prefix.h"
 
 #define RULES_ROOT "/ripd-mep:mep"
 
+/* A gateway list sorted and without duplicates (binary search). */
+struct rules_sorted {
+	int *idx;
+	size_t n;
+};
+
+struct rules_comm_index {
+	struct rules_sorted centers, satellites, members;
+};
+
+/* One vpn-domain or pool in the prefix index. */
+struct rules_entry {
+	struct mep_prefix key;	/* host bits cleared */
+	int gw;
+	bool pool;
+	size_t d;		/* index in the gateway's domain list */
+	ptrdiff_t parent;	/* closest covering entry, -1 for none */
+	size_t end;		/* entries (this, end) are covered by this */
+};
+
 struct rules_ctx {
 	const struct mep_config *cfg;
 	struct conf_rule_violation *first;
 	struct strbuf *warnings;
 	int errors;
+	/* Indexes (rules_index_build), so that no check is quadratic in
+	 * the number of gateways for a sane configuration. */
+	struct rules_comm_index *comm;	/* per community */
+	int *gw_comm;			/* communities of gateway g: */
+	size_t *gw_comm_start;		/* gw_comm[start[g] .. + n[g]), */
+	size_t *gw_comm_n;		/* in configuration order */
+	struct rules_entry *entries;	/* all domains and pools, sorted */
+	size_t n_entries;
+	size_t *pool_entry;		/* entry of gateway g's pool */
+	size_t *first_entry;		/* first domain entry of g, or */
+	size_t *next_entry;		/* SIZE_MAX; chained by next_entry */
 };
 
 static void rules_error(struct rules_ctx *rc, int rule, const char *path,
@@ -121,6 +155,247 @@ static bool rules_gw_valid(const struct rules_ctx *rc, int gi)
 	return gi >= 0 && (size_t)gi < rc->cfg->n_gateways;
 }
 
+/* Scaling helpers: membership of gateways in communities by binary search
+ * (sorted copies of the lists) and an index of all prefixes (vpn-domains
+ * and pools) sorted by address, so that the overlaps of one prefix are
+ * found without comparing it with every other one. */
+
+static void *rules_alloc(size_t n, size_t size)
+{
+	/* At least one element: never a NULL base for pointer arithmetic. */
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		abort();	/* as strbuf: nothing to report without memory */
+	return p;
+}
+
+static int rules_int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted, deduplicated copy of l. */
+static void rules_sorted_list(struct rules_sorted *out,
+			      const struct mep_gw_list *l)
+{
+	size_t n = 0;
+
+	out->idx = rules_alloc(l->n, sizeof(int));
+	if (l->n)
+		memcpy(out->idx, l->idx, l->n * sizeof(int));
+	if (l->n > 1)
+		qsort(out->idx, l->n, sizeof(int), rules_int_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		if (n == 0 || out->idx[n - 1] != out->idx[i])
+			out->idx[n++] = out->idx[i];
+	out->n = n;
+}
+
+static bool rules_sorted_has(const struct rules_sorted *s, int g)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->idx[mid] == g)
+			return true;
+		if (s->idx[mid] < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The prefix with the bits past its length cleared (sort key). */
+static void rules_mask(struct mep_prefix *p)
+{
+	for (unsigned int b = 0; b < sizeof(p->addr); b++) {
+		unsigned int bit = b * 8;
+
+		if (bit >= p->len)
+			p->addr[b] = 0;
+		else if (bit + 8 > p->len)
+			p->addr[b] &= (uint8_t)(0xff << (8 - (p->len - bit)));
+	}
+}
+
+/* Order: family, address, length (shorter first), gateway, kind, index.
+ * A prefix then comes after every prefix that covers it, and the
+ * prefixes it covers directly follow it. */
+static int rules_entry_cmp(const void *a, const void *b)
+{
+	const struct rules_entry *x = a, *y = b;
+	int c;
+
+	if (x->key.family != y->key.family)
+		return x->key.family < y->key.family ? -1 : 1;
+	c = memcmp(x->key.addr, y->key.addr, sizeof(x->key.addr));
+	if (c)
+		return c;
+	if (x->key.len != y->key.len)
+		return x->key.len < y->key.len ? -1 : 1;
+	if (x->gw != y->gw)
+		return x->gw < y->gw ? -1 : 1;
+	if (x->pool != y->pool)
+		return x->pool ? 1 : -1;
+	return (x->d > y->d) - (x->d < y->d);
+}
+
+/* Sort e[0..n) and link each entry to its closest covering entry
+ * (parent, -1 for none) and to the end of the run of entries it covers
+ * (end: those are e[i + 1 .. end)). */
+static void rules_sweep(struct rules_entry *e, size_t n)
+{
+	size_t *stack, top = 0;
+
+	if (n == 0)
+		return;
+	qsort(e, n, sizeof(*e), rules_entry_cmp);
+	stack = rules_alloc(n, sizeof(*stack));
+	for (size_t i = 0; i < n; i++) {
+		while (top > 0 &&
+		       !mep_prefix_covers(&e[stack[top - 1]].key, &e[i].key))
+			e[stack[--top]].end = i;
+		e[i].parent = top > 0 ? (ptrdiff_t)stack[top - 1] : -1;
+		stack[top++] = i;
+	}
+	while (top > 0)
+		e[stack[--top]].end = n;
+	free(stack);
+}
+
+static void rules_index_build(struct rules_ctx *rc)
+{
+	const struct mep_config *cfg = rc->cfg;
+	size_t n = 0, total = 0, *count;
+
+	rc->comm = rules_alloc(cfg->n_communities, sizeof(*rc->comm));
+	for (size_t k = 0; k < cfg->n_communities; k++) {
+		const struct mep_community *c = &cfg->communities[k];
+
+		rules_sorted_list(&rc->comm[k].centers, &c->centers);
+		rules_sorted_list(&rc->comm[k].satellites, &c->satellites);
+		rules_sorted_list(&rc->comm[k].members, &c->members);
+	}
+
+	/* Communities of each gateway, in configuration order (CSR). */
+	count = rules_alloc(cfg->n_gateways + 1, sizeof(*count));
+	rc->gw_comm_n = NULL;
+	rc->gw_comm_start = rules_alloc(cfg->n_gateways + 1, sizeof(size_t));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < cfg->n_communities; k++) {
+			const struct rules_sorted *l[3] = {
+				&rc->comm[k].centers, &rc->comm[k].satellites,
+				&rc->comm[k].members
+			};
+
+			for (int w = 0; w < 3; w++) {
+				for (size_t i = 0; i < l[w]->n; i++) {
+					int g = l[w]->idx[i];
+					size_t at;
+
+					if (!rules_gw_valid(rc, g))
+						continue;
+					if (pass == 0) {
+						count[g]++;
+						continue;
+					}
+					at = rc->gw_comm_start[g] + count[g];
+					if (count[g] > 0 &&
+					    rc->gw_comm[at - 1] == (int)k)
+						continue;
+					rc->gw_comm[at] = (int)k;
+					count[g]++;
+				}
+			}
+		}
+		if (pass == 1)
+			break;
+		for (size_t g = 0; g < cfg->n_gateways; g++) {
+			rc->gw_comm_start[g + 1] = rc->gw_comm_start[g] +
+						   count[g];
+			total += count[g];
+			count[g] = 0;
+		}
+		rc->gw_comm = rules_alloc(total, sizeof(int));
+	}
+	rc->gw_comm_n = count;	/* after pass 1: deduplicated counts */
+
+	/* Every vpn-domain and pool. */
+	for (size_t g = 0; g < cfg->n_gateways; g++)
+		n += cfg->gateways[g].n_domain + cfg->gateways[g].has_pool;
+	rc->entries = rules_alloc(n, sizeof(*rc->entries));
+	rc->n_entries = 0;
+	for (size_t g = 0; g < cfg->n_gateways; g++) {
+		const struct mep_gateway *gw = &cfg->gateways[g];
+
+		for (size_t d = 0; d <= gw->n_domain; d++) {
+			struct rules_entry *e = &rc->entries[rc->n_entries];
+
+			if (d == gw->n_domain && !gw->has_pool)
+				break;
+			e->key = d < gw->n_domain ? gw->domain[d] : gw->pool;
+			rules_mask(&e->key);
+			e->gw = (int)g;
+			e->pool = d == gw->n_domain;
+			e->d = d;
+			rc->n_entries++;
+		}
+	}
+	rules_sweep(rc->entries, rc->n_entries);
+	rc->pool_entry = rules_alloc(cfg->n_gateways, sizeof(size_t));
+	rc->first_entry = rules_alloc(cfg->n_gateways, sizeof(size_t));
+	for (size_t g = 0; g < cfg->n_gateways; g++)
+		rc->first_entry[g] = SIZE_MAX;
+	rc->next_entry = rules_alloc(rc->n_entries, sizeof(size_t));
+	for (size_t i = rc->n_entries; i-- > 0;) {
+		const struct rules_entry *e = &rc->entries[i];
+
+		if (e->pool) {
+			rc->pool_entry[e->gw] = i;
+			continue;
+		}
+		rc->next_entry[i] = rc->first_entry[e->gw];
+		rc->first_entry[e->gw] = i;
+	}
+}
+
+static void rules_index_free(struct rules_ctx *rc)
+{
+	for (size_t k = 0; rc->comm && k < rc->cfg->n_communities; k++) {
+		free(rc->comm[k].centers.idx);
+		free(rc->comm[k].satellites.idx);
+		free(rc->comm[k].members.idx);
+	}
+	free(rc->comm);
+	free(rc->gw_comm);
+	free(rc->gw_comm_start);
+	free(rc->gw_comm_n);
+	free(rc->entries);
+	free(rc->pool_entry);
+	free(rc->first_entry);
+	free(rc->next_entry);
+}
+
+/* Call fn for every index entry that overlaps entry i (not i itself):
+ * the entries covering it (its parent chain) and the entries it covers
+ * (the run after it). */
+static void rules_overlapping(const struct rules_ctx *rc, size_t i,
+			      void (*fn)(void *arg, size_t j), void *arg)
+{
+	const struct rules_entry *e = rc->entries;
+
+	for (ptrdiff_t p = e[i].parent; p >= 0; p = e[p].parent)
+		fn(arg, (size_t)p);
+	for (size_t j = i + 1; j < e[i].end; j++)
+		fn(arg, j);
+}
+
 /* Do the domains of a and b overlap? On true, *pa and *pb are the first
  * overlapping pair. */
 static bool rules_domains_overlap(const struct mep_gateway *a,
@@ -145,29 +420,6 @@ static const struct mep_prefix *rules_narrower(const struct mep_prefix *p,
 	return p->len >= q->len ? p : q;
 }
 
-/* Does s build tunnels to peer in community c? Star: satellites reach the
- * centers and centers the satellites; meshed: every member the others. */
-static bool rules_reaches(const struct mep_community *c, int s, int peer)
-{
-	if (s == peer)
-		return false;
-	if (c->type == MEP_COMMUNITY_MESHED)
-		return mep_gw_list_has(&c->members, s) &&
-		       mep_gw_list_has(&c->members, peer);
-	if (mep_gw_list_has(&c->satellites, s))
-		return mep_gw_list_has(&c->centers, peer);
-	if (mep_gw_list_has(&c->centers, s))
-		return mep_gw_list_has(&c->satellites, peer);
-	return false;
-}
-
-static bool rules_in_community(const struct mep_community *c, int g)
-{
-	return mep_gw_list_has(&c->centers, g) ||
-	       mep_gw_list_has(&c->satellites, g) ||
-	       mep_gw_list_has(&c->members, g);
-}
-
 /* The gateways that others reach for their domain: centers, or members. */
 static const struct mep_gw_list *
 rules_entry_gateways(const struct mep_community *c)
@@ -175,43 +427,164 @@ rules_entry_gateways(const struct mep_community *c)
 	return c->type == MEP_COMMUNITY_MESHED ? &c->members : &c->centers;
 }
 
+/* Does s build tunnels to peer in community k? Star: satellites reach the
+ * centers and centers the satellites; meshed: every member the others. */
+static bool rules_reaches(const struct rules_ctx *rc, size_t k, int s,
+			  int peer)
+{
+	const struct rules_comm_index *ci = &rc->comm[k];
+
+	if (s == peer)
+		return false;
+	if (rc->cfg->communities[k].type == MEP_COMMUNITY_MESHED)
+		return rules_sorted_has(&ci->members, s) &&
+		       rules_sorted_has(&ci->members, peer);
+	if (rules_sorted_has(&ci->satellites, s))
+		return rules_sorted_has(&ci->centers, peer);
+	if (rules_sorted_has(&ci->centers, s))
+		return rules_sorted_has(&ci->satellites, peer);
+	return false;
+}
+
+static size_t rules_comm_of(const struct rules_ctx *rc,
+			    const struct mep_community *c)
+{
+	return (size_t)(c - rc->cfg->communities);
+}
+
+/* First pair (*a < *b, in gateway order) of gateways of r, both other
+ * than skip, whose domains overlap (pairs of centers excluded when
+ * explicit MEP is on). A sweep over the domains of r first keeps only
+ * the gateways that overlap something, so that the pairwise search is
+ * over those alone. */
+static bool rules_first_pair(const struct rules_ctx *rc, size_t k,
+			     const struct rules_sorted *r, int skip, int *a,
+			     int *b, const struct mep_prefix **p)
+{
+	const struct mep_config *cfg = rc->cfg;
+	const struct mep_community *c = &cfg->communities[k];
+	struct rules_entry *e;
+	size_t n = 0, m = 0;
+	int *cand;
+	bool found = false;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->idx[i] != skip && rules_gw_valid(rc, r->idx[i]))
+			n += cfg->gateways[r->idx[i]].n_domain;
+	if (n < 2)
+		return false;
+	e = rules_alloc(n, sizeof(*e));
+	n = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct mep_gateway *g;
+
+		if (r->idx[i] == skip || !rules_gw_valid(rc, r->idx[i]))
+			continue;
+		g = &cfg->gateways[r->idx[i]];
+		for (size_t d = 0; d < g->n_domain; d++) {
+			e[n].key = g->domain[d];
+			rules_mask(&e[n].key);
+			e[n].gw = r->idx[i];
+			e[n].d = d;
+			n++;
+		}
+	}
+	rules_sweep(e, n);
+	/* Gateways with an entry covering or covered by another entry:
+	 * every covering entry is the parent of some covered one. */
+	cand = rules_alloc(2 * n, sizeof(int));
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].parent < 0)
+			continue;
+		cand[m++] = e[i].gw;
+		cand[m++] = e[e[i].parent].gw;
+	}
+	if (m > 1)
+		qsort(cand, m, sizeof(int), rules_int_cmp);
+	n = 0;
+	for (size_t i = 0; i < m; i++)
+		if (n == 0 || cand[n - 1] != cand[i])
+			cand[n++] = cand[i];
+	for (size_t i = 0; i < n && !found; i++) {
+		for (size_t j = i + 1; j < n; j++) {
+			const struct mep_prefix *pi, *pj;
+
+			if (c->mep_enabled &&
+			    rules_sorted_has(&rc->comm[k].centers, cand[i]) &&
+			    rules_sorted_has(&rc->comm[k].centers, cand[j]))
+				continue;
+			if (!rules_domains_overlap(&cfg->gateways[cand[i]],
+						   &cfg->gateways[cand[j]],
+						   &pi, &pj))
+				continue;
+			*a = cand[i];
+			*b = cand[j];
+			*p = rules_narrower(pi, pj);
+			found = true;
+			break;
+		}
+	}
+	free(cand);
+	free(e);
+	return found;
+}
+
 /* Implicit MEP inside community c: some gateway s of c reaches two
  * gateways a and b of c whose domains overlap (the centers of an explicit
- * MEP community are explicit MEP, not implicit). Fills *a, *b, *p. */
+ * MEP community are explicit MEP, not implicit). Fills *a, *b, *p with
+ * the first such pair of the first such s (gateway order). What s reaches
+ * is a whole list but s: the centers (s a satellite), the satellites (s a
+ * center only) or the members (meshed); the first pair of a list is that
+ * of every s outside it, so at most two more searches per list. */
 static bool rules_implicit_mep(const struct rules_ctx *rc,
 			       const struct mep_community *c, int *a, int *b,
 			       const struct mep_prefix **p)
 {
-	const struct mep_config *cfg = rc->cfg;
-	int n = (int)cfg->n_gateways;
+	size_t k = rules_comm_of(rc, c);
+	const struct rules_comm_index *ci = &rc->comm[k];
+	const struct rules_sorted *lists[3] = {
+		&ci->centers, &ci->satellites, &ci->members
+	};
+	const struct mep_prefix *pp[3];
+	int pa[3], pb[3], state[3] = { -1, -1, -1 };
+	size_t pos[3] = { 0, 0, 0 };
 
-	for (int s = 0; s < n; s++) {
-		if (!rules_in_community(c, s))
+	/* Walk the gateways of c in order: merge of the three lists. */
+	for (;;) {
+		int s = -1, w;
+
+		for (int l = 0; l < 3; l++)
+			if (pos[l] < lists[l]->n &&
+			    (s < 0 || lists[l]->idx[pos[l]] < s))
+				s = lists[l]->idx[pos[l]];
+		if (s < 0)
+			return false;
+		for (int l = 0; l < 3; l++)
+			if (pos[l] < lists[l]->n && lists[l]->idx[pos[l]] == s)
+				pos[l]++;
+		/* The list s reaches (index into lists), if any. */
+		if (c->type == MEP_COMMUNITY_MESHED)
+			w = rules_sorted_has(&ci->members, s) ? 2 : -1;
+		else if (rules_sorted_has(&ci->satellites, s))
+			w = 0;
+		else if (rules_sorted_has(&ci->centers, s))
+			w = 1;
+		else
+			w = -1;
+		if (w < 0)
 			continue;
-		for (int i = 0; i < n; i++) {
-			if (!rules_reaches(c, s, i))
-				continue;
-			for (int j = i + 1; j < n; j++) {
-				const struct mep_prefix *pi, *pj;
-
-				if (!rules_reaches(c, s, j))
-					continue;
-				if (c->mep_enabled &&
-				    mep_gw_list_has(&c->centers, i) &&
-				    mep_gw_list_has(&c->centers, j))
-					continue;
-				if (!rules_domains_overlap(&cfg->gateways[i],
-							   &cfg->gateways[j],
-							   &pi, &pj))
-					continue;
-				*a = i;
-				*b = j;
-				*p = rules_narrower(pi, pj);
-				return true;
-			}
+		if (state[w] < 0)
+			state[w] = rules_first_pair(rc, k, lists[w], -1,
+						    &pa[w], &pb[w], &pp[w]);
+		if (!state[w])
+			continue;
+		if (pa[w] != s && pb[w] != s) {
+			*a = pa[w], *b = pb[w], *p = pp[w];
+			return true;
 		}
+		if (rules_first_pair(rc, k, lists[w], s, a, b, p))
+			return true;
 	}
-	return false;
 }
 
 static bool rules_has_backups(const struct rules_ctx *rc,
@@ -424,11 +797,60 @@ static void rules_check_pools_present(struct rules_ctx *rc,
 	}
 }
 
+/* Collect the gateways (and domain indices) of entries overlapping one. */
+struct rules_hits {
+	const struct rules_ctx *rc;
+	int above;		/* only gateways > above */
+	bool pool;		/* pools, else domains */
+	size_t *hit;		/* entry indices */
+	size_t n, cap;
+};
+
+static void rules_hit(void *arg, size_t j)
+{
+	struct rules_hits *h = arg;
+	const struct rules_entry *e = &h->rc->entries[j];
+
+	if (e->pool != h->pool || e->gw <= h->above)
+		return;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		size_t *p = realloc(h->hit, cap * sizeof(*p));
+
+		if (!p)
+			abort();
+		h->hit = p;
+		h->cap = cap;
+	}
+	h->hit[h->n++] = j;
+}
+
+static const struct rules_entry *rules_sort_entries;
+
+/* Gateway order, then domain order (the order of the plain loops). */
+static int rules_hit_cmp(const void *a, const void *b)
+{
+	const struct rules_entry *x = &rules_sort_entries[*(const size_t *)a];
+	const struct rules_entry *y = &rules_sort_entries[*(const size_t *)b];
+
+	if (x->gw != y->gw)
+		return x->gw < y->gw ? -1 : 1;
+	return (x->d > y->d) - (x->d < y->d);
+}
+
+static void rules_hits_sort(const struct rules_ctx *rc, struct rules_hits *h)
+{
+	rules_sort_entries = rc->entries;
+	if (h->n > 1)
+		qsort(h->hit, h->n, sizeof(*h->hit), rules_hit_cmp);
+}
+
 /* Rule 4, global: pools must not overlap other pools or any domain. */
 static void rules_check_pool_overlaps(struct rules_ctx *rc)
 {
 	const struct mep_config *cfg = rc->cfg;
 	char path[512], b1[MEP_PREFIX_STRLEN], b2[MEP_PREFIX_STRLEN];
+	struct rules_hits h = { .rc = rc };
 
 	for (size_t i = 0; i < cfg->n_gateways; i++) {
 		const struct mep_gateway *g = &cfg->gateways[i];
@@ -436,37 +858,41 @@ static void rules_check_pool_overlaps(struct rules_ctx *rc)
 		if (!g->has_pool)
 			continue;
 		rules_gw_path(rc, (int)i, "/ip-pool", path, sizeof(path));
-		for (size_t j = i + 1; j < cfg->n_gateways; j++) {
-			const struct mep_gateway *h = &cfg->gateways[j];
+		h.n = 0;
+		h.above = (int)i;
+		h.pool = true;
+		rules_overlapping(rc, rc->pool_entry[i], rules_hit, &h);
+		rules_hits_sort(rc, &h);
+		for (size_t x = 0; x < h.n; x++) {
+			const struct mep_gateway *o =
+				&cfg->gateways[rc->entries[h.hit[x]].gw];
 
-			if (h->has_pool &&
-			    mep_prefix_overlaps(&g->pool, &h->pool))
-				rules_error(rc, 4, path,
-					    "ip-pool %s of gateway %s overlaps ip-pool %s of gateway %s",
-					    mep_prefix_str(&g->pool, b1,
-							   sizeof(b1)),
-					    g->name,
-					    mep_prefix_str(&h->pool, b2,
-							   sizeof(b2)),
-					    h->name);
+			rules_error(rc, 4, path,
+				    "ip-pool %s of gateway %s overlaps ip-pool %s of gateway %s",
+				    mep_prefix_str(&g->pool, b1, sizeof(b1)),
+				    g->name,
+				    mep_prefix_str(&o->pool, b2, sizeof(b2)),
+				    o->name);
 		}
-		for (size_t j = 0; j < cfg->n_gateways; j++) {
-			const struct mep_gateway *h = &cfg->gateways[j];
+		h.n = 0;
+		h.above = -1;
+		h.pool = false;
+		rules_overlapping(rc, rc->pool_entry[i], rules_hit, &h);
+		rules_hits_sort(rc, &h);
+		for (size_t x = 0; x < h.n; x++) {
+			const struct rules_entry *e = &rc->entries[h.hit[x]];
+			const struct mep_gateway *o = &cfg->gateways[e->gw];
 
-			for (size_t d = 0; d < h->n_domain; d++)
-				if (mep_prefix_overlaps(&g->pool,
-							&h->domain[d]))
-					rules_error(rc, 4, path,
-						    "ip-pool %s of gateway %s overlaps vpn-domain %s of gateway %s",
-						    mep_prefix_str(&g->pool, b1,
-								   sizeof(b1)),
-						    g->name,
-						    mep_prefix_str(&h->domain[d],
-								   b2,
-								   sizeof(b2)),
-						    h->name);
+			rules_error(rc, 4, path,
+				    "ip-pool %s of gateway %s overlaps vpn-domain %s of gateway %s",
+				    mep_prefix_str(&g->pool, b1, sizeof(b1)),
+				    g->name,
+				    mep_prefix_str(&o->domain[e->d], b2,
+						   sizeof(b2)),
+				    o->name);
 		}
 	}
+	free(h.hit);
 }
 
 /* Rule 5: primary-backup. */
@@ -629,13 +1055,15 @@ static void rules_warn_gateways(struct rules_ctx *rc)
 	for (size_t i = 0; i < cfg->n_gateways; i++) {
 		const struct mep_gateway *g = &cfg->gateways[i];
 
+		if (g->address[0])
+			continue;
 		snprintf(object, sizeof(object), "gateway %s", g->name);
-		for (size_t k = 0; k < cfg->n_communities; k++) {
+		/* The first community (configuration order) it is in. */
+		for (size_t x = 0; x < rc->gw_comm_n[i]; x++) {
+			size_t k = (size_t)rc->gw_comm[rc->gw_comm_start[i] + x];
 			const struct mep_community *c = &cfg->communities[k];
 
-			if (g->address[0] || !rules_in_community(c, (int)i))
-				continue;
-			if (mep_gw_list_has(&c->satellites, (int)i))
+			if (rules_sorted_has(&rc->comm[k].satellites, (int)i))
 				rules_warn(rc, object,
 					   "no address: the centers of community %s cannot initiate tunnels to it (a dynamic-IP satellite must initiate) (rule 8)",
 					   c->name);
@@ -647,12 +1075,7 @@ static void rules_warn_gateways(struct rules_ctx *rc)
 		}
 	}
 	if (cfg->local_gateway >= 0 && rules_gw_valid(rc, cfg->local_gateway)) {
-		bool found = false;
-
-		for (size_t k = 0; k < cfg->n_communities && !found; k++)
-			found = rules_in_community(&cfg->communities[k],
-						   cfg->local_gateway);
-		if (!found) {
+		if (rc->gw_comm_n[cfg->local_gateway] == 0) {
 			snprintf(object, sizeof(object), "gateway %s",
 				 rules_gw(rc, cfg->local_gateway));
 			rules_warn(rc, object,
@@ -661,48 +1084,66 @@ static void rules_warn_gateways(struct rules_ctx *rc)
 	}
 }
 
-/* First community (config order) in which s reaches g, or -1. */
-static int rules_first_community(const struct mep_config *cfg, int s, int g)
+/* First community (config order) in which s reaches g, or -1. Only the
+ * communities s is in can make it reach anything. */
+static int rules_first_community(const struct rules_ctx *rc, int s, int g)
 {
-	for (size_t k = 0; k < cfg->n_communities; k++)
-		if (rules_reaches(&cfg->communities[k], s, g))
-			return (int)k;
+	const int *k = rc->gw_comm + rc->gw_comm_start[s];
+
+	for (size_t i = 0; i < rc->gw_comm_n[s]; i++)
+		if (rules_reaches(rc, (size_t)k[i], s, g))
+			return k[i];
 	return -1;
 }
 
-static bool rules_shared_community(const struct mep_config *cfg, int s,
-				   int a, int b)
+static bool rules_shared_community(const struct rules_ctx *rc, int s, int a,
+				   int b)
 {
-	for (size_t k = 0; k < cfg->n_communities; k++)
-		if (rules_reaches(&cfg->communities[k], s, a) &&
-		    rules_reaches(&cfg->communities[k], s, b))
+	const int *k = rc->gw_comm + rc->gw_comm_start[s];
+
+	for (size_t i = 0; i < rc->gw_comm_n[s]; i++)
+		if (rules_reaches(rc, (size_t)k[i], s, a) &&
+		    rules_reaches(rc, (size_t)k[i], s, b))
 			return true;
 	return false;
 }
 
 /* Rule 9: a satellite (any gateway) reaching two gateways with
  * overlapping domains only through different communities. One warning
- * per gateway pair; the gateway of the first community is used. */
+ * per gateway pair; the gateway of the first community is used. The
+ * pairs with overlapping domains come from the prefix index. */
 static void rules_warn_across(struct rules_ctx *rc)
 {
 	const struct mep_config *cfg = rc->cfg;
 	int n = (int)cfg->n_gateways;
 	char object[MEP_NAME_MAX + 16], buf[MEP_PREFIX_STRLEN];
+	struct rules_hits h = { .rc = rc, .pool = false };
 
 	for (int a = 0; a < n; a++) {
-		for (int b = a + 1; b < n; b++) {
+		h.n = 0;
+		h.above = a;
+		for (size_t i = rc->first_entry[a]; i != SIZE_MAX;
+		     i = rc->next_entry[i])
+			rules_overlapping(rc, i, rules_hit, &h);
+		rules_hits_sort(rc, &h);
+		for (size_t x = 0; x < h.n; x++) {
+			int b = rc->entries[h.hit[x]].gw;
 			const struct mep_prefix *pa, *pb;
 
+			if (x > 0 && rc->entries[h.hit[x - 1]].gw == b)
+				continue;
 			if (!rules_domains_overlap(&cfg->gateways[a],
 						   &cfg->gateways[b], &pa, &pb))
 				continue;
 			for (int s = 0; s < n; s++) {
-				int ka = rules_first_community(cfg, s, a);
-				int kb = rules_first_community(cfg, s, b);
-				int used, other, kused, kother;
+				int ka, kb, used, other, kused, kother;
 
+				if (rc->gw_comm_n[s] == 0)
+					continue;
+				ka = rules_first_community(rc, s, a);
+				kb = rules_first_community(rc, s, b);
 				if (ka < 0 || kb < 0 ||
-				    rules_shared_community(cfg, s, a, b))
+				    rules_shared_community(rc, s, a, b))
 					continue;
 				if (ka <= kb) {
 					used = a, other = b;
@@ -727,6 +1168,7 @@ static void rules_warn_across(struct rules_ctx *rc)
 			}
 		}
 	}
+	free(h.hit);
 }
 
 int conf_rules_check(const struct mep_config *cfg,
@@ -758,6 +1200,8 @@ int conf_rules_check(const struct mep_config *cfg,
 	if (rc.errors)
 		return rc.errors;	/* indices are unsafe: stop here */
 
+	rules_index_build(&rc);
+
 	for (size_t k = 0; k < cfg->n_communities; k++) {
 		const struct mep_community *c = &cfg->communities[k];
 
@@ -773,5 +1217,6 @@ int conf_rules_check(const struct mep_config *cfg,
 		rules_warn_community(&rc, &cfg->communities[k]);
 	rules_warn_gateways(&rc);
 	rules_warn_across(&rc);
+	rules_index_free(&rc);
 	return rc.errors;
 }
