@@ -193,20 +193,6 @@ static bool rim_covered(const struct mep_prefix *s,
 
 /* ---- desired routes ---- */
 
-/* Are gateways a and b linked by community c (they build tunnels)? */
-static bool rim_linked(const struct mep_community *c, int a, int b)
-{
-	if (a == b)
-		return false;
-	if (c->type == MEP_COMMUNITY_MESHED)
-		return mep_gw_list_has(&c->members, a) &&
-		       mep_gw_list_has(&c->members, b);
-	return (mep_gw_list_has(&c->centers, a) &&
-		mep_gw_list_has(&c->satellites, b)) ||
-	       (mep_gw_list_has(&c->satellites, a) &&
-		mep_gw_list_has(&c->centers, b));
-}
-
 /* Does local inject the routes of community c with backup-metric? Only a
  * center of a vpn-domain MEP community that is not its first center (the
  * primary center of every satellite prefix: the first in configuration
@@ -217,6 +203,49 @@ static bool rim_backup_center(const struct mep_community *c, int local)
 	       c->method == MEP_METHOD_VPN_DOMAIN && c->centers.n > 0 &&
 	       c->centers.idx[0] != local &&
 	       mep_gw_list_has(&c->centers, local);
+}
+
+enum { RIM_LINK_RIM = 1, RIM_LINK_PRIMARY = 2, RIM_LINK_POOL = 4 };
+
+/* How local is linked to each gateway (it builds tunnels to it) by the
+ * communities: RIM_LINK_* bits per gateway index, computed once per
+ * call so that each tunnel costs O(1) (communities may list thousands of
+ * satellites). NULL on allocation failure; free() it. */
+static uint8_t *rim_links(const struct mep_config *cfg, int local)
+{
+	uint8_t *link = calloc(cfg->n_gateways ? cfg->n_gateways : 1, 1);
+
+	if (!link)
+		return NULL;
+	for (size_t k = 0; k < cfg->n_communities; k++) {
+		const struct mep_community *co = &cfg->communities[k];
+		const struct mep_gw_list *peers = NULL;
+		uint8_t flag;
+
+		if (co->type == MEP_COMMUNITY_MESHED) {
+			if (mep_gw_list_has(&co->members, local))
+				peers = &co->members;
+		} else if (mep_gw_list_has(&co->centers, local)) {
+			peers = &co->satellites;
+		} else if (mep_gw_list_has(&co->satellites, local)) {
+			peers = &co->centers;
+		}
+		if (!peers)
+			continue;
+		if (co->return_path == MEP_RETURN_RIM)
+			flag = RIM_LINK_RIM | (rim_backup_center(co, local)
+						       ? 0
+						       : RIM_LINK_PRIMARY);
+		else
+			flag = RIM_LINK_POOL;
+		for (size_t p = 0; p < peers->n; p++) {
+			int g = peers->idx[p];
+
+			if (g != local && g >= 0 && (size_t)g < cfg->n_gateways)
+				link[g] |= flag;
+		}
+	}
+	return link;
 }
 
 /* Order of candidates: prefix, then metric, then gateway (the lowest
@@ -358,6 +387,7 @@ int rim_desired(const struct mep_config *cfg, int local,
 	const struct tunnels_entry *c;
 	size_t pos = 0;
 	bool want_pool = false;
+	uint8_t *link;
 
 	routes->n = 0;
 	if (ignored)
@@ -365,8 +395,11 @@ int rim_desired(const struct mep_config *cfg, int local,
 	if (!cfg || !cfg->rim.enabled || !t || local < 0 ||
 	    (size_t)local >= cfg->n_gateways)
 		return 0;
+	link = rim_links(cfg, local);
+	if (!link)
+		return -1;
 	while ((c = tunnels_next(t, &pos)) != NULL) {
-		bool via_rim = false, primary = false;
+		bool via_rim, primary;
 
 		if (!c->up)
 			continue;
@@ -377,29 +410,21 @@ int rim_desired(const struct mep_config *cfg, int local,
 			for (size_t s = 0; s < c->n_remote_ts; s++)
 				if (rim_ignore(ignored, c, &ts[s],
 					       RIM_IGNORE_UNKNOWN_PEER) < 0)
-					return -1;
+					goto fail;
 			continue;
 		}
-		for (size_t k = 0; k < cfg->n_communities; k++) {
-			const struct mep_community *co = &cfg->communities[k];
-
-			if (!rim_linked(co, local, c->gateway))
-				continue;
-			if (co->return_path == MEP_RETURN_RIM) {
-				via_rim = true;
-				if (!rim_backup_center(co, local))
-					primary = true;
-			} else {
-				want_pool = true;
-			}
-		}
+		via_rim = link[c->gateway] & RIM_LINK_RIM;
+		primary = link[c->gateway] & RIM_LINK_PRIMARY;
+		if (link[c->gateway] & RIM_LINK_POOL)
+			want_pool = true;
 		if (via_rim &&
 		    rim_selectors(cfg, c,
 				  primary ? cfg->rim.metric
 					  : cfg->rim.backup_metric,
 				  routes, ignored) < 0)
-			return -1;
+			goto fail;
 	}
+	free(link);
 	if (want_pool && cfg->gateways[local].has_pool &&
 	    rim_prefix_valid(&cfg->gateways[local].pool) &&
 	    rim_push(routes, cfg, &cfg->gateways[local].pool, local,
@@ -409,6 +434,9 @@ int rim_desired(const struct mep_config *cfg, int local,
 	if (ignored)
 		rim_ignored_unique(ignored);
 	return 0;
+fail:
+	free(link);
+	return -1;
 }
 
 /* ---- reconciliation ---- */

@@ -23,6 +23,8 @@ struct rim_sync {
 	bool kcache_valid;
 	struct rim_zebra *zebra;
 	char zserv[108];
+	size_t n_installed;	/* routes in state installed */
+	bool all_reported;	/* "all installed" logged for this set */
 	struct rim_sync_route *routes;	/* the desired set and its state */
 	size_t n;
 };
@@ -130,6 +132,28 @@ static void set_state(struct rim_sync_route *st, enum rim_route_state state,
 	st->error = why && *why ? strdup(why) : NULL;
 }
 
+/* Log once when every desired route is in the backend: the moment the
+ * routing system has converged (also what the inject benchmark waits for). */
+static void report_progress(struct rim_sync *s)
+{
+	if (s->n_installed < s->n || s->n == 0) {
+		s->all_reported = false;
+		return;
+	}
+	if (!s->all_reported)
+		log_notice("rim: all %zu route(s) installed (%s backend)", s->n,
+			   s->rim.backend == MEP_RIM_ZEBRA ? "zebra" : "kernel");
+	s->all_reported = true;
+}
+
+static void recount(struct rim_sync *s)
+{
+	s->n_installed = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->n_installed += s->routes[i].state == RIM_ROUTE_INSTALLED;
+	report_progress(s);
+}
+
 static void free_routes(struct rim_sync_route *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -203,6 +227,7 @@ static void zebra_run(struct rim_sync *s)
 			set_state(&s->routes[i], RIM_ROUTE_PENDING,
 				  s->zebra ? "zebra not connected"
 					   : "zebra backend not open");
+		recount(s);
 		return;
 	}
 	v = calloc(s->n ? s->n : 1, sizeof(*v));
@@ -212,6 +237,7 @@ static void zebra_run(struct rim_sync *s)
 		v[i] = s->routes[i].route;
 	rim_zebra_set(s->zebra, v, s->n);
 	free(v);
+	recount(s);
 }
 
 static void zebra_note(void *arg, const struct mep_prefix *p,
@@ -226,16 +252,24 @@ static void zebra_note(void *arg, const struct mep_prefix *p,
 		[RIM_ZEBRA_UNSENDABLE] = RIM_ROUTE_FAILED,
 		[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
 	};
-	struct rim_sync_route *st = find(arg, p);
+	struct rim_sync *s = arg;
+	struct rim_sync_route *st = find(s, p);
 	char pfx[MEP_PREFIX_STRLEN];
+	bool was;
 
 	if (!st)
 		return;
+	was = st->state == RIM_ROUTE_INSTALLED;
 	if (note == RIM_ZEBRA_FAILED || note == RIM_ZEBRA_BETTER_WON ||
 	    note == RIM_ZEBRA_REMOVED)
 		log_warn("zebra: %s: %s",
 			 mep_prefix_str(p, pfx, sizeof(pfx)), why);
 	set_state(st, map[note], why);
+	if (!was && st->state == RIM_ROUTE_INSTALLED)
+		s->n_installed++;
+	else if (was && st->state != RIM_ROUTE_INSTALLED)
+		s->n_installed--;
+	report_progress(s);
 }
 
 static void zebra_connected(void *arg)
@@ -329,6 +363,7 @@ static void rim_sync_run(struct rim_sync *s)
 		if (s->routes[i].state == RIM_ROUTE_INSTALLED &&
 		    rim_routes_add(&s->kcache, &desired.v[i]) < 0)
 			abort();
+	recount(s);
 out:
 	rim_changes_free(&changes);
 	rim_routes_free(&desired);
@@ -416,6 +451,7 @@ void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
 	s->routes = v;
 	s->n = n;
 	s->armed = true;
+	recount(s);
 	rim_sync_run(s);
 }
 
