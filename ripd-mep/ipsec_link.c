@@ -71,7 +71,7 @@ static void update_routes(struct ipsec_link *e)
 		}
 		e->reported.v[e->reported.n++] = *g;
 	}
-	rim_sync_set(e->rim, desired.v, desired.n);
+	rim_sync_take(e->rim, &desired);
 out:
 	rim_ignored_free(&ignored);
 	rim_routes_free(&desired);

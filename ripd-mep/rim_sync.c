@@ -25,13 +25,14 @@ struct rim_sync {
 	char zserv[108];
 	size_t n_installed;	/* routes in state installed */
 	bool all_reported;	/* "all installed" logged for this set */
-	struct rim_sync_route *routes;	/* the desired set and its state */
-	size_t n;
+	struct rim_route *routes;	/* the desired set, sorted by prefix */
+	struct rim_sync_state *st;	/* and the state of each */
+	size_t n, cap;
 };
 
 static void rim_sync_run(struct rim_sync *s);
-static void free_routes(struct rim_sync_route *v, size_t n);
-static struct rim_sync_route *find(struct rim_sync *s,
+static void free_states(struct rim_sync_state *v, size_t n);
+static struct rim_sync_state *find(struct rim_sync *s,
 				   const struct mep_prefix *p);
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
@@ -83,7 +84,8 @@ void rim_sync_free(struct rim_sync *s)
 	ev_timer_stop(s->loop, &s->timer);
 	rim_kernel_close(s->kernel);
 	rim_zebra_free(s->zebra);
-	free_routes(s->routes, s->n);
+	free_states(s->st, s->n);
+	free(s->routes);
 	rim_routes_free(&s->kcache);
 	free(s);
 }
@@ -107,12 +109,12 @@ static int kernel_read(struct rim_sync *s)
 				       .gateway = -1,
 				       .distance = kr[i].distance,
 				       .metric = kr[i].metric };
-		const struct rim_sync_route *d = find(s, &r.prefix);
+		const struct rim_sync_state *d = find(s, &r.prefix);
 
 		/* The kernel keeps no tag: compare on what it keeps. */
 		if (d) {
-			r.tag = d->route.tag;
-			r.gateway = d->route.gateway;
+			r.tag = s->routes[d - s->st].tag;
+			r.gateway = s->routes[d - s->st].gateway;
 		}
 		if (rim_routes_add(&s->kcache, &r) < 0)
 			abort();
@@ -122,7 +124,7 @@ static int kernel_read(struct rim_sync *s)
 	return 0;
 }
 
-static void set_state(struct rim_sync_route *st, enum rim_route_state state,
+static void set_state(struct rim_sync_state *st, enum rim_route_state state,
 		      const char *why)
 {
 	st->state = state;
@@ -150,11 +152,11 @@ static void recount(struct rim_sync *s)
 {
 	s->n_installed = 0;
 	for (size_t i = 0; i < s->n; i++)
-		s->n_installed += s->routes[i].state == RIM_ROUTE_INSTALLED;
+		s->n_installed += s->st[i].state == RIM_ROUTE_INSTALLED;
 	report_progress(s);
 }
 
-static void free_routes(struct rim_sync_route *v, size_t n)
+static void free_states(struct rim_sync_state *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i].error);
@@ -162,17 +164,17 @@ static void free_routes(struct rim_sync_route *v, size_t n)
 }
 
 /* The state of the desired route for p (routes are sorted by prefix). */
-static struct rim_sync_route *find(struct rim_sync *s,
+static struct rim_sync_state *find(struct rim_sync *s,
 				   const struct mep_prefix *p)
 {
 	size_t lo = 0, hi = s->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = rim_prefix_cmp(&s->routes[mid].route.prefix, p);
+		int c = rim_prefix_cmp(&s->routes[mid].prefix, p);
 
 		if (c == 0)
-			return &s->routes[mid];
+			return &s->st[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -185,7 +187,7 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 {
 	char pfx[MEP_PREFIX_STRLEN];
 	struct strbuf err = STRBUF_INIT;
-	struct rim_sync_route *st = find(s, &c->route.prefix);
+	struct rim_sync_state *st = find(s, &c->route.prefix);
 	int rc;
 
 	mep_prefix_str(&c->route.prefix, pfx, sizeof(pfx));
@@ -220,23 +222,15 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 
 static void zebra_run(struct rim_sync *s)
 {
-	struct rim_route *v;
-
 	if (!s->zebra || !rim_zebra_up(s->zebra)) {
 		for (size_t i = 0; i < s->n; i++)
-			set_state(&s->routes[i], RIM_ROUTE_PENDING,
+			set_state(&s->st[i], RIM_ROUTE_PENDING,
 				  s->zebra ? "zebra not connected"
 					   : "zebra backend not open");
 		recount(s);
 		return;
 	}
-	v = calloc(s->n ? s->n : 1, sizeof(*v));
-	if (!v)
-		abort();
-	for (size_t i = 0; i < s->n; i++)
-		v[i] = s->routes[i].route;
-	rim_zebra_set(s->zebra, v, s->n);
-	free(v);
+	rim_zebra_set(s->zebra, s->routes, s->n);
 	recount(s);
 }
 
@@ -253,7 +247,7 @@ static void zebra_note(void *arg, const struct mep_prefix *p,
 		[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
 	};
 	struct rim_sync *s = arg;
-	struct rim_sync_route *st = find(s, p);
+	struct rim_sync_state *st = find(s, p);
 	char pfx[MEP_PREFIX_STRLEN];
 	bool was;
 
@@ -325,7 +319,7 @@ static void rim_sync_run(struct rim_sync *s)
 	}
 	if (!s->kernel) {
 		for (size_t i = 0; i < s->n; i++)
-			set_state(&s->routes[i], RIM_ROUTE_FAILED,
+			set_state(&s->st[i], RIM_ROUTE_FAILED,
 				  "kernel backend not open");
 		return;
 	}
@@ -334,17 +328,17 @@ static void rim_sync_run(struct rim_sync *s)
 	if (!s->kcache_valid && kernel_read(s) < 0)
 		goto out;
 	for (size_t i = 0; i < s->n; i++) {
-		struct rim_route r = s->routes[i].route;
+		struct rim_route r = s->routes[i];
 
 		if (r.metric > RIM_KERNEL_METRIC_MAX)
 			r.metric = RIM_KERNEL_METRIC_MAX;
-		set_state(&s->routes[i], RIM_ROUTE_PENDING, "");
+		set_state(&s->st[i], RIM_ROUTE_PENDING, "");
 		if (rim_routes_add(&desired, &r) < 0)
 			abort();
 	}
 	/* What the kernel already holds as desired counts as installed. */
 	for (size_t i = 0; i < s->kcache.n; i++) {
-		struct rim_sync_route *st = find(s, &s->kcache.v[i].prefix);
+		struct rim_sync_state *st = find(s, &s->kcache.v[i].prefix);
 
 		if (st)
 			set_state(st, RIM_ROUTE_INSTALLED, "");
@@ -360,7 +354,7 @@ static void rim_sync_run(struct rim_sync *s)
 	 * delete is found again by the next repair run. */
 	s->kcache.n = 0;
 	for (size_t i = 0; i < desired.n; i++)
-		if (s->routes[i].state == RIM_ROUTE_INSTALLED &&
+		if (s->st[i].state == RIM_ROUTE_INSTALLED &&
 		    rim_routes_add(&s->kcache, &desired.v[i]) < 0)
 			abort();
 	recount(s);
@@ -423,43 +417,51 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 	strbuf_free(&err);
 }
 
-void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
-		  size_t n)
+void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 {
-	struct rim_sync_route *v = calloc(n ? n : 1, sizeof(*v));
+	size_t n = desired->n;
+	struct rim_sync_state *st = calloc(n ? n : 1, sizeof(*st));
 	bool sorted = true;
 
-	if (!v)
+	if (!st)
 		abort();
 	for (size_t i = 1; i < n && sorted; i++)
-		sorted = rim_prefix_cmp(&desired[i - 1].prefix,
-					&desired[i].prefix) < 0;
+		sorted = rim_prefix_cmp(&desired->v[i - 1].prefix,
+					&desired->v[i].prefix) < 0;
+	if (!sorted)
+		qsort(desired->v, n, sizeof(*desired->v), rim_route_cmp);
 	/* Unchanged routes keep their state (zebra reports only changes). */
 	for (size_t i = 0; i < n; i++) {
-		struct rim_sync_route *old = find(s, &desired[i].prefix);
+		struct rim_sync_state *old = find(s, &desired->v[i].prefix);
 
-		v[i].route = desired[i];
-		if (old && rim_route_same_attrs(&old->route, &desired[i])) {
-			v[i] = *old;	/* takes the error string over */
+		if (old && rim_route_same_attrs(&s->routes[old - s->st],
+						&desired->v[i])) {
+			st[i] = *old;	/* takes the error string over */
 			old->error = NULL;
 		}
-		v[i].route = desired[i];
 	}
-	if (!sorted)
-		qsort(v, n, sizeof(*v), rim_route_cmp);
-	free_routes(s->routes, s->n);
-	s->routes = v;
+	free_states(s->st, s->n);
+	free(s->routes);
+	s->routes = desired->v;
 	s->n = n;
+	s->cap = desired->cap;
+	s->st = st;
+	rim_routes_init(desired);
 	s->armed = true;
 	recount(s);
 	rim_sync_run(s);
 }
 
-const struct rim_sync_route *rim_sync_routes(const struct rim_sync *s,
-					     size_t *n)
+size_t rim_sync_count(const struct rim_sync *s)
 {
-	*n = s->n;
-	return s->routes;
+	return s->n;
+}
+
+const struct rim_route *rim_sync_route_at(const struct rim_sync *s, size_t i,
+					  const struct rim_sync_state **st)
+{
+	*st = &s->st[i];
+	return &s->routes[i];
 }
 
 const char *rim_sync_backend(const struct rim_sync *s)

@@ -31,8 +31,8 @@ enum rim_route_state {
 	RIM_ROUTE_REMOVED,	/* the backend removed it */
 };
 
-struct rim_sync_route {
-	struct rim_route route;	/* first: sorts with rim_route_cmp() */
+/* The state of one desired route. */
+struct rim_sync_state {
 	enum rim_route_state state;
 	char *error;		/* why, when not installed; NULL if none */
 };
@@ -51,15 +51,16 @@ void rim_sync_free(struct rim_sync *s);
  * table changed (the routes of the old table are withdrawn). */
 void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg);
 
-/* Make the backend hold exactly desired (copied). Until the first call
- * nothing is touched, so that a restarted daemon keeps its routes until
- * it knows the tunnels. */
-void rim_sync_set(struct rim_sync *s, const struct rim_route *desired,
-		  size_t n);
+/* Make the backend hold exactly the routes of desired, which is taken
+ * over (left empty; no copy: 100k routes are a burst of memory). Until
+ * the first call nothing is touched, so that a restarted daemon keeps its
+ * routes until it knows the tunnels. */
+void rim_sync_take(struct rim_sync *s, struct rim_routes *desired);
 
-/* The desired routes with their state, for show. */
-const struct rim_sync_route *rim_sync_routes(const struct rim_sync *s,
-					     size_t *n);
+/* The desired routes (sorted by prefix) and their states, for show. */
+size_t rim_sync_count(const struct rim_sync *s);
+const struct rim_route *rim_sync_route_at(const struct rim_sync *s, size_t i,
+					  const struct rim_sync_state **st);
 /* Name of the active backend ("kernel", "zebra", "none"). */
 const char *rim_sync_backend(const struct rim_sync *s);
 

@@ -16,6 +16,7 @@ struct rim_zebra {
 	struct rim_zebra_cbs cbs;
 	void *arg;
 	bool replayed;		/* this session got the full set */
+	unsigned int ifindex;	/* of rim.interface, read once per update */
 	struct rim_routes sent;	/* what zebra holds from this session */
 };
 
@@ -122,7 +123,7 @@ bool rim_zebra_up(const struct rim_zebra *z)
 static int to_zapi(const struct rim_zebra *z, const struct rim_route *r,
 		   struct zapi_route *out, const char **why)
 {
-	unsigned int ifindex = if_nametoindex(z->rim.interface);
+	unsigned int ifindex = z->ifindex;
 
 	memset(out, 0, sizeof(*out));
 	out->prefix = r->prefix;
@@ -184,6 +185,8 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 
 	if (!zapi_session_up(z->session))
 		return;
+	/* One lookup per update, not per route (it is a system call). */
+	z->ifindex = if_nametoindex(z->rim.interface);
 	rim_routes_init(&now);
 	if (!z->replayed) {
 		for (size_t i = 0; i < n; i++)

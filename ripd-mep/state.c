@@ -170,31 +170,29 @@ static void build_tunnels(const struct daemon *d, struct lyd_node **root)
 
 static void build_routes(const struct daemon *d, struct lyd_node **root)
 {
-	const struct rim_sync_route *r;
-	size_t n;
+	const struct rim_sync *rs;
 
 	if (!d->ipsec)
 		return;
-	r = rim_sync_routes(ipsec_link_rim(d->ipsec), &n);
-	for (size_t i = 0; i < n; i++) {
+	rs = ipsec_link_rim(d->ipsec);
+	for (size_t i = 0; i < rim_sync_count(rs); i++) {
+		const struct rim_sync_state *st;
+		const struct rim_route *r = rim_sync_route_at(rs, i, &st);
 		char key[128], pfx[MEP_PREFIX_STRLEN], num[16];
-		int g = r[i].route.gateway;
 
 		snprintf(key, sizeof(key),
 			 "/ripd-mep:mep-state/route[prefix='%s']",
-			 mep_prefix_str(&r[i].route.prefix, pfx, sizeof(pfx)));
-		if (g >= 0 && (size_t)g < d->cfg.n_gateways)
-			put(d->ctx, root, d->cfg.gateways[g].name,
+			 mep_prefix_str(&r->prefix, pfx, sizeof(pfx)));
+		if (r->gateway >= 0 && (size_t)r->gateway < d->cfg.n_gateways)
+			put(d->ctx, root, d->cfg.gateways[r->gateway].name,
 			    "%s/gateway", key);
-		put(d->ctx, root, u32(r[i].route.distance, num),
-		    "%s/distance", key);
-		put(d->ctx, root, u32(r[i].route.metric, num), "%s/metric",
+		put(d->ctx, root, u32(r->distance, num), "%s/distance", key);
+		put(d->ctx, root, u32(r->metric, num), "%s/metric", key);
+		put(d->ctx, root, u32(r->tag, num), "%s/tag", key);
+		put(d->ctx, root, rim_route_state_name(st->state), "%s/state",
 		    key);
-		put(d->ctx, root, u32(r[i].route.tag, num), "%s/tag", key);
-		put(d->ctx, root, rim_route_state_name(r[i].state),
-		    "%s/state", key);
-		if (r[i].error)
-			put(d->ctx, root, r[i].error, "%s/error", key);
+		if (st->error)
+			put(d->ctx, root, st->error, "%s/error", key);
 	}
 }
 
