@@ -606,26 +606,20 @@ static int rk_delete_one(struct rim_kernel *k, const struct mep_prefix *p,
 	return rc;
 }
 
-int rim_kernel_add_or_replace(struct rim_kernel *k,
-			      const struct rim_kernel_route *r,
-			      struct strbuf *err)
+/* Check r; set its text form, output interface and priority. */
+static int rk_check(const struct rim_kernel_route *r, char *pb, size_t pblen,
+		    unsigned int *oif, uint32_t *prio, struct strbuf *err)
 {
 	const struct mep_prefix *p = &r->prefix;
-	struct rk_list l = { .protocol = -1, .prefix = p };
-	char pb[MEP_PREFIX_STRLEN], kmsg[256];
-	uint32_t prio = rim_kernel_priority(r->distance, r->metric);
-	unsigned int oif = 0;
-	bool ours_same = false;
-	struct nl_msg *msg;
-	size_t i;
-	int rc, flags;
 
+	*prio = rim_kernel_priority(r->distance, r->metric);
+	*oif = 0;
 	if (!rk_prefix_ok(p)) {
 		rk_err(err, "invalid prefix (family %u, length %u)",
 		       p->family, p->len);
 		return -EINVAL;
 	}
-	mep_prefix_str(p, pb, sizeof(pb));
+	mep_prefix_str(p, pb, pblen);
 	if (strnlen(r->ifname, sizeof(r->ifname)) == sizeof(r->ifname)) {
 		rk_err(err, "%s: interface name too long", pb);
 		return -EINVAL;
@@ -638,19 +632,64 @@ int rim_kernel_add_or_replace(struct rim_kernel *k,
 		rk_err(err, "%s: next hop of another address family", pb);
 		return -EINVAL;
 	}
-	if (p->family == AF_INET6 && prio == 0) {
+	if (p->family == AF_INET6 && *prio == 0) {
 		rk_err(err, "%s: IPv6 routes need distance or metric > 0", pb);
 		return -EINVAL;
 	}
 	if (r->ifname[0]) {
-		oif = if_nametoindex(r->ifname);
-		if (!oif) {
+		*oif = if_nametoindex(r->ifname);
+		if (!*oif) {
 			rk_err(err, "%s: interface %s does not exist", pb,
 			       r->ifname);
 			return -ENODEV;
 		}
 	}
+	return 0;
+}
 
+/* Send RTM_NEWROUTE for r (replace: same priority exists, ours). */
+static int rk_new(struct rim_kernel *k, const struct rim_kernel_route *r,
+		  const char *pb, unsigned int oif, uint32_t prio, bool replace,
+		  struct strbuf *err)
+{
+	const struct mep_prefix *p = &r->prefix;
+	int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+	struct nl_msg *msg = rk_route_msg(k, RTM_NEWROUTE, flags, p,
+					  r->has_via);
+	char kmsg[256];
+	int rc;
+
+	if (!msg || nla_put_u32(msg, RTA_PRIORITY, prio) < 0 ||
+	    (oif && nla_put_u32(msg, RTA_OIF, oif) < 0) ||
+	    (r->has_via && nla_put(msg, RTA_GATEWAY, (int)rk_alen(p->family),
+				   r->via.addr) < 0)) {
+		nlmsg_free(msg);
+		rk_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	rc = rk_transact(k, msg, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc < 0)
+		rk_err(err, "%s: adding to table %u: %s%s%s", pb, k->table,
+		       strerror(-rc), kmsg[0] ? ": " : "", kmsg);
+	return rc;
+}
+
+int rim_kernel_add_or_replace(struct rim_kernel *k,
+			      const struct rim_kernel_route *r,
+			      struct strbuf *err)
+{
+	const struct mep_prefix *p = &r->prefix;
+	struct rk_list l = { .protocol = -1, .prefix = p };
+	char pb[MEP_PREFIX_STRLEN];
+	uint32_t prio;
+	unsigned int oif;
+	bool ours_same = false;
+	size_t i;
+	int rc;
+
+	rc = rk_check(r, pb, sizeof(pb), &oif, &prio, err);
+	if (rc < 0)
+		return rc;
 	/* What the table holds for this prefix, whatever the protocol. */
 	rc = rk_dump(k, &l, err);
 	if (rc < 0)
@@ -669,31 +708,33 @@ int rim_kernel_add_or_replace(struct rim_kernel *k,
 			return -EEXIST;
 		}
 	}
-
-	flags = NLM_F_CREATE | (ours_same ? NLM_F_REPLACE : NLM_F_EXCL);
-	msg = rk_route_msg(k, RTM_NEWROUTE, flags, p, r->has_via);
-	if (!msg || nla_put_u32(msg, RTA_PRIORITY, prio) < 0 ||
-	    (oif && nla_put_u32(msg, RTA_OIF, oif) < 0) ||
-	    (r->has_via && nla_put(msg, RTA_GATEWAY, (int)rk_alen(p->family),
-				   r->via.addr) < 0)) {
-		nlmsg_free(msg);
-		free(l.v);
-		rk_err(err, "out of memory");
-		return -ENOMEM;
-	}
-	rc = rk_transact(k, msg, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0) {
-		free(l.v);
-		rk_err(err, "%s: adding to table %u: %s%s%s", pb, k->table,
-		       strerror(-rc), kmsg[0] ? ": " : "", kmsg);
-		return rc;
-	}
-
+	rc = rk_new(k, r, pb, oif, prio, ours_same, err);
 	/* Break after make: our routes with another priority go now. */
 	for (i = 0; i < l.n && rc == 0; i++)
 		if (l.v[i].protocol == k->protocol && l.v[i].priority != prio)
 			rc = rk_delete_one(k, p, l.v[i].priority, err);
 	free(l.v);
+	return rc;
+}
+
+int rim_kernel_install(struct rim_kernel *k, const struct rim_kernel_route *r,
+		       const struct rim_kernel_route *old, struct strbuf *err)
+{
+	char pb[MEP_PREFIX_STRLEN];
+	uint32_t prio, old_prio;
+	unsigned int oif;
+	int rc;
+
+	rc = rk_check(r, pb, sizeof(pb), &oif, &prio, err);
+	if (rc < 0)
+		return rc;
+	old_prio = old ? rim_kernel_priority(old->distance, old->metric)
+		       : prio;
+	/* A foreign route of the same priority makes the kernel refuse the
+	 * exclusive add (EEXIST): it is left alone, as in add_or_replace. */
+	rc = rk_new(k, r, pb, oif, prio, old && old_prio == prio, err);
+	if (rc == 0 && old && old_prio != prio)
+		rc = rk_delete_one(k, &r->prefix, old_prio, err);
 	return rc;
 }
 

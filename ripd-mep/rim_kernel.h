@@ -109,6 +109,13 @@ int rim_kernel_add_or_replace(struct rim_kernel *k,
 /* Delete every route of ours for prefix p (whatever its priority and next
  * hop). Deleting a route that does not exist succeeds. Returns 0 or a
  * negative errno. */
+/* Like rim_kernel_add_or_replace() for a caller that knows what the
+ * table holds (its own cache): old is our route for the prefix as the
+ * table has it, or NULL when there is none. No dump of the table, so a
+ * burst of routes costs one request each. */
+int rim_kernel_install(struct rim_kernel *k, const struct rim_kernel_route *r,
+		       const struct rim_kernel_route *old, struct strbuf *err);
+
 int rim_kernel_delete(struct rim_kernel *k, const struct mep_prefix *p,
 		      struct strbuf *err);
 

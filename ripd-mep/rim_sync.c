@@ -198,12 +198,18 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 		else
 			log_info("rim: withdrew %s", pfx);
 	} else {
-		struct rim_kernel_route kr;
+		struct rim_kernel_route kr, old;
 
 		rim_kernel_route_from_config(&kr, &c->route.prefix,
 					     c->route.distance,
 					     c->route.metric, &s->rim);
-		rc = rim_kernel_add_or_replace(s->kernel, &kr, &err);
+		rim_kernel_route_from_config(&old, &c->old.prefix,
+					     c->old.distance, c->old.metric,
+					     &s->rim);
+		/* The cache says what the table holds: no dump per route. */
+		rc = rim_kernel_install(s->kernel, &kr,
+					c->op == RIM_OP_REPLACE ? &old : NULL,
+					&err);
 		if (st)
 			set_state(st,
 				  rc == 0 ? RIM_ROUTE_INSTALLED
