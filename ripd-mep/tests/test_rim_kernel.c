@@ -511,6 +511,82 @@ static void test_replace_v6(void **state)
 	replace_metric("fd00:4::/64");
 }
 
+static void must_install(struct rim_kernel *k,
+			 const struct rim_kernel_route *r,
+			 const struct rim_kernel_route *old)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = rim_kernel_install(k, r, old, &err);
+
+	if (rc)
+		fail_msg("install: %d %s", rc, strbuf_str(&err));
+	strbuf_free(&err);
+}
+
+/* rim_kernel_install: the caller says what the table holds; the same
+ * make-before-break and the same refusal of a foreign route. */
+static void test_install(void **state)
+{
+	struct rim_kernel_route r = mkroute("10.5.0.0/16", 20, 10, "ipsec0",
+					    NULL);
+	struct rim_kernel_route old, *v;
+	struct rim_kernel *k = kopen(TABLE);
+	struct strbuf err = STRBUF_INIT;
+	struct event ev[32];
+	char line[512];
+	int fd, i_new, i_del;
+	size_t n, nev;
+
+	(void)state;
+	must_install(k, &r, NULL);
+	n = must_list(k, &v);
+	assert_int_equal(n, 1);
+	check_route(v, n, "10.5.0.0/16", 20, 10, "ipsec0", NULL);
+	free(v);
+
+	fd = monitor_open();
+	old = r;
+	r.metric = 50;
+	must_install(k, &r, &old);
+	nev = monitor_read(fd, ev, 32);
+	i_new = event_index(ev, nev, RTM_NEWROUTE, "10.5.0.0/16",
+			    rim_kernel_priority(20, 50));
+	i_del = event_index(ev, nev, RTM_DELROUTE, "10.5.0.0/16",
+			    rim_kernel_priority(20, 10));
+	assert_true(i_new >= 0 && i_del > i_new);
+	n = must_list(k, &v);
+	assert_int_equal(n, 1);
+	check_route(v, n, "10.5.0.0/16", 20, 50, "ipsec0", NULL);
+	free(v);
+
+	/* same priority, other device: replaced in place, no delete */
+	old = r;
+	snprintf(r.ifname, sizeof(r.ifname), "ipsec1");
+	must_install(k, &r, &old);
+	nev = monitor_read(fd, ev, 32);
+	assert_int_equal(count_events(ev, nev, RTM_DELROUTE), 0);
+	n = must_list(k, &v);
+	check_route(v, n, "10.5.0.0/16", 20, 50, "ipsec1", NULL);
+	free(v);
+	close(fd);
+	must_delete(k, "10.5.0.0/16");
+
+	/* a foreign route of the same priority: refused, left alone */
+	run("ip -4 route add 10.51.0.0/16 dev ipsec0 table %d proto 99 "
+	    "metric 7", TABLE);
+	r = mkroute("10.51.0.0/16", 0, 7, "ipsec1", NULL);
+	assert_int_equal(rim_kernel_install(k, &r, NULL, &err), -EEXIST);
+	ip_route_line(AF_INET, TABLE, "99", "10.51.0.0/16", line,
+		      sizeof(line));
+	assert_non_null(strstr(line, " dev ipsec0 "));
+	run("ip -4 route del 10.51.0.0/16 table %d proto 99 metric 7", TABLE);
+	n = must_list(k, &v);
+	assert_int_equal(n, 0);
+	free(v);
+	strbuf_free(&err);
+	rim_kernel_close(k);
+}
+
 static void test_metric_cap(void **state)
 {
 	struct rim_kernel_route r =
@@ -742,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_add_list_delete),
 		cmocka_unit_test(test_replace_v4),
 		cmocka_unit_test(test_replace_v6),
+		cmocka_unit_test(test_install),
 		cmocka_unit_test(test_metric_cap),
 		cmocka_unit_test(test_foreign_untouched),
 		cmocka_unit_test(test_bad_routes),
