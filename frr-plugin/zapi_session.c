@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "backoff.h"
 
 /* Write at once (instead of waiting for the loop) past this many bytes. */
 #define ZAPI_SESSION_EAGER_WRITE (256u << 10)
@@ -28,7 +29,7 @@ struct zapi_session {
 	bool up;
 	ev_io rio, wio;
 	ev_timer retry;
-	double backoff, backoff_min, backoff_max;
+	struct backoff backoff;
 	char last_connect_err[200];
 	bool got_frame;		/* a valid frame on this connection */
 	bool logged_unknown;	/* one log line per connection */
@@ -68,11 +69,8 @@ static void zapi_session_close(struct zapi_session *s)
 static void zapi_session_schedule(struct zapi_session *s)
 {
 	ev_timer_stop(s->loop, &s->retry);
-	ev_timer_set(&s->retry, s->backoff, 0.);
+	ev_timer_set(&s->retry, backoff_next(&s->backoff), 0.);
 	ev_timer_start(s->loop, &s->retry);
-	s->backoff *= 2;
-	if (s->backoff > s->backoff_max)
-		s->backoff = s->backoff_max;
 }
 
 /* Drop the connection because of reason, tell the owner, retry later. */
@@ -278,7 +276,7 @@ static void zapi_session_on_readable(struct ev_loop *loop, ev_io *w,
 			}
 			if (!s->got_frame) {
 				s->got_frame = true;
-				s->backoff = s->backoff_min;
+				backoff_reset(&s->backoff);
 			}
 			if (s->fd < 0) /* callback side effects */
 				return;
@@ -393,8 +391,7 @@ struct zapi_session *zapi_session_new(struct ev_loop *loop,
 		s->cbs = *cbs;
 	s->arg = arg;
 	s->fd = -1;
-	s->backoff_min = s->backoff = 0.2;
-	s->backoff_max = 5.0;
+	backoff_set(&s->backoff, 0.2, 5.0);
 	zapi_splitter_init(&s->in);
 	ev_io_init(&s->rio, zapi_session_on_readable, -1, EV_READ);
 	ev_io_init(&s->wio, zapi_session_on_writable, -1, EV_WRITE);
@@ -422,10 +419,7 @@ void zapi_session_start(struct zapi_session *s)
 
 void zapi_session_set_backoff(struct zapi_session *s, double min, double max)
 {
-	if (min <= 0 || max < min)
-		return;
-	s->backoff_min = s->backoff = min;
-	s->backoff_max = max;
+	backoff_set(&s->backoff, min, max);
 }
 
 bool zapi_session_up(const struct zapi_session *s)

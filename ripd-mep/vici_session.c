@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "vici_sa.h"
+#include "backoff.h"
 
 enum vici_req_kind {
 	VICI_REQ_REGISTER,	/* EVENT_REGISTER, answered by EVENT_CONFIRM */
@@ -40,7 +41,7 @@ struct vici_session {
 	ev_timer retry;
 	ev_timer settle;	/* resync after child rekeys settled */
 	double settle_time;
-	double backoff, backoff_min, backoff_max;
+	struct backoff backoff;
 	unsigned int connects;
 	unsigned int epoch;	/* bumped at every close */
 
@@ -151,14 +152,11 @@ static void vici_session_close(struct vici_session *s, const char *reason)
 	s->registers_left = 0;
 	vici_session_flush(s);
 	log_warn("vici: %s: %s; reconnecting in %g s", s->path, reason,
-		 s->backoff);
+		 s->backoff.cur);
 	ev_timer_stop(s->loop, &s->settle);
 	ev_timer_stop(s->loop, &s->retry);
-	ev_timer_set(&s->retry, s->backoff, 0.);
+	ev_timer_set(&s->retry, backoff_next(&s->backoff), 0.);
 	ev_timer_start(s->loop, &s->retry);
-	s->backoff *= 2;
-	if (s->backoff > s->backoff_max)
-		s->backoff = s->backoff_max;
 	if (was_connected && s->cbs.on_disconnect)
 		s->cbs.on_disconnect(s->arg, reason);
 }
@@ -273,7 +271,7 @@ static void vici_session_reply(struct vici_session *s,
 		break;
 	case VICI_REQ_RESYNC:
 		vici_session_pop(s);
-		s->backoff = s->backoff_min;
+		backoff_reset(&s->backoff);
 		if (s->cbs.on_resync_end)
 			s->cbs.on_resync_end(s->arg);
 		break;
@@ -498,8 +496,7 @@ struct vici_session *vici_session_new(struct ev_loop *loop, const char *path,
 		s->cbs = *cbs;
 	s->arg = arg;
 	s->fd = -1;
-	s->backoff = s->backoff_min = 0.5;
-	s->backoff_max = 10.;
+	backoff_set(&s->backoff, 0.5, 10.);
 	ev_io_init(&s->rio, vici_session_on_read, -1, EV_READ);
 	ev_io_init(&s->wio, vici_session_on_write, -1, EV_WRITE);
 	ev_timer_init(&s->retry, vici_session_on_retry, 0., 0.);
@@ -536,10 +533,7 @@ void vici_session_start(struct vici_session *s)
 
 void vici_session_set_backoff(struct vici_session *s, double min, double max)
 {
-	if (min <= 0 || max < min)
-		return;
-	s->backoff = s->backoff_min = min;
-	s->backoff_max = max;
+	backoff_set(&s->backoff, min, max);
 }
 
 void vici_session_set_rekey_settle(struct vici_session *s, double secs)
