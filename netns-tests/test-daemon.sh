@@ -141,6 +141,10 @@ grep -q 'Unknown command' "$DIR/out" || lab_fail "unknown: $(cat "$DIR/out")"
 mepsh -c 'debug mep gateway NOPE state up' >"$DIR/out" 2>&1 && lab_fail "unknown gateway accepted"
 mepsh -c 'show mep resolve 10.0.0.1 banana' >"$DIR/out" 2>&1 && lab_fail "bad address accepted"
 mepsh -c "echo $(head -c 70000 /dev/zero | tr '\0' x)" >"$DIR/out" 2>&1 && lab_fail "oversized line accepted"
+out=$(mepsh -c 'show mep resolve 10.11.0.5 10.1.2.3 from j' 2>&1)
+grep -q 'Unknown gateway: j' <<<"$out" || lab_fail "'from j' taken as json: $out"
+out=$(mepsh -c 'configure terminal' -c 'do configure terminal' -c 'abort' 2>&1)
+grep -q 'Already in configuration mode' <<<"$out" || lab_fail "nested configure: $out"
 mepsh -c 'echo still here' | grep -qx 'still here' || lab_fail "daemon gone after bad input"
 lab_ok "bad vty input rejected, daemon alive"
 

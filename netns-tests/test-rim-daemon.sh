@@ -251,5 +251,29 @@ timed grace-withdraw $((GRACE + 5)) kset "$S2NET" ||
 lab_wait_for 2 jset "$S2NET" || lab_fail "routes json: $(jprefixes)"
 lab_ok "charon restart: $S2NET kept (back after ${back} ms), $S1NET withdrawn"
 
+# ---- the interface changes: routes move in place, never withdrawn
+lab_exec M1 ip monitor route >"$LAB_RUN/M1/monitor-if.txt" 2>&1 &
+MONPID=$!
+sleep 0.3
+mepsh -c 'configure terminal' -c mep -c rim -c 'interface to-H1' -c end ||
+	lab_fail "cannot change the rim interface"
+lab_wait_for 3 sh -c "ip -n $(lab_nsname M1) route show table $RIM_TABLE proto $RIM_PROTO | grep -q '^$S2NET dev to-H1 '" ||
+	lab_fail "route not moved to to-H1: $(kroutes)"
+mepsh -c 'configure terminal' -c mep -c rim -c 'interface ipsec0' -c end ||
+	lab_fail "cannot change the rim interface back"
+lab_wait_for 3 has_kroute "$S2NET" || lab_fail "route not back on ipsec0: $(kroutes)"
+kill "$MONPID" 2>/dev/null
+wait "$MONPID" 2>/dev/null
+grep -q "^Deleted $S2NET" "$LAB_RUN/M1/monitor-if.txt" &&
+	lab_fail "route withdrawn while moving: $(cat "$LAB_RUN/M1/monitor-if.txt")"
+lab_ok "interface change: $S2NET moved to to-H1 and back in place, never deleted"
+
+# ---- RIM switched off: everything withdrawn, nothing listed
+mepsh -c 'configure terminal' -c mep -c 'no rim' -c end ||
+	lab_fail "cannot remove the rim block"
+lab_wait_for 3 kset || lab_fail "routes left after 'no rim': $(kroutes)"
+[ -z "$(jprefixes | tr -d ' ')" ] || lab_fail "routes still listed: $(jprefixes)"
+lab_ok "no rim: routes withdrawn and no longer listed"
+
 lab_alive "$DPID" || lab_fail "ripd-mep died"
 lab_pass "RIM with real charons;$TIMES"

@@ -68,12 +68,11 @@ static int kw(struct words *w, int i, const char *const *alts)
 	return k;
 }
 
-/* Does the command end with the word json (removed when so)? */
+/* Does the command end with the word json (removed when so)? Only the
+ * whole word: a gateway may be called "j". */
 static bool take_json(struct words *w)
 {
-	static const char *const json[] = { "json", NULL };
-
-	if (w->t->n > 0 && cmd_keyword(w->t->v[w->t->n - 1], json) == 0) {
+	if (w->t->n > 0 && strcmp(w->t->v[w->t->n - 1], "json") == 0) {
 		w->t->n--;
 		return true;
 	}
@@ -552,6 +551,10 @@ no_gateway:
 
 static int enter_config(struct cli_session *s, struct strbuf *out)
 {
+	if (s->parser) {
+		strbuf_puts(out, "% Already in configuration mode\n");
+		return CMD_WARNING;
+	}
 	s->candidate = NULL;
 	if (s->d->running &&
 	    lyd_dup_siblings(s->d->running, NULL, LYD_DUP_RECURSIVE,

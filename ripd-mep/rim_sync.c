@@ -24,6 +24,7 @@ struct rim_sync {
 	struct rim_zebra *zebra;
 	char zserv[108];
 	size_t n_installed;	/* routes in state installed */
+	bool nhrpd_logged;	/* the nhrpd conflict was reported */
 	bool all_reported;	/* "all installed" logged for this set */
 	struct rim_route *routes;	/* the desired set, sorted by prefix */
 	struct rim_sync_state *st;	/* and the state of each */
@@ -226,8 +227,12 @@ static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
 	strbuf_free(&err);
 }
 
+static void zebra_open(struct rim_sync *s);
+
 static void zebra_run(struct rim_sync *s)
 {
+	if (!s->zebra)
+		zebra_open(s);
 	if (!s->zebra || !rim_zebra_up(s->zebra)) {
 		for (size_t i = 0; i < s->n; i++)
 			set_state(&s->st[i], RIM_ROUTE_PENDING,
@@ -293,19 +298,25 @@ static bool nhrpd_running(const struct rim_sync *s)
 	return access(path, F_OK) == 0;
 }
 
-static void zebra_open(struct rim_sync *s, const struct mep_config *cfg)
+/* Open the zebra backend of s->rim; retried by every run while nhrpd
+ * holds the nhrp type (logged once). */
+static void zebra_open(struct rim_sync *s)
 {
 	static const struct rim_zebra_cbs cbs = {
 		.on_note = zebra_note,
 		.on_connect = zebra_connected,
 	};
 
-	if (cfg->rim.route_type == 12 && nhrpd_running(s)) {
-		log_err("zebra: nhrpd is running and owns route type nhrp: "
-			"choose another 'route-type' in the rim block");
+	if (s->rim.route_type == 12 && nhrpd_running(s)) {
+		if (!s->nhrpd_logged)
+			log_err("zebra: nhrpd is running and owns route type "
+				"nhrp: choose another 'route-type' in the rim "
+				"block (retrying)");
+		s->nhrpd_logged = true;
 		return;
 	}
-	s->zebra = rim_zebra_new(s->loop, s->zserv, &cfg->rim, &cbs, s);
+	s->nhrpd_logged = false;
+	s->zebra = rim_zebra_new(s->loop, s->zserv, &s->rim, &cbs, s);
 	if (!s->zebra)
 		log_err("zebra: out of memory");
 	else
@@ -381,6 +392,36 @@ static void kernel_flush(struct rim_sync *s)
 	s->n = saved;
 }
 
+/* The interface or next hop changed: move our routes in place (same
+ * priority, NLM_F_REPLACE), never withdrawing them. */
+static void kernel_repoint(struct rim_sync *s)
+{
+	struct strbuf err = STRBUF_INIT;
+	char pfx[MEP_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < s->kcache.n; i++) {
+		const struct rim_route *r = &s->kcache.v[i];
+		struct rim_kernel_route kr;
+
+		rim_kernel_route_from_config(&kr, &r->prefix, r->distance,
+					     r->metric, &s->rim);
+		strbuf_reset(&err);
+		if (rim_kernel_install(s->kernel, &kr, &kr, &err) < 0)
+			log_err("rim: moving %s to the new next hop: %s",
+				mep_prefix_str(&r->prefix, pfx, sizeof(pfx)),
+				strbuf_str(&err));
+	}
+	strbuf_free(&err);
+}
+
+static bool next_hop_changed(const struct mep_rim_config *a,
+			     const struct mep_rim_config *b)
+{
+	return strcmp(a->interface, b->interface) != 0 ||
+	       a->has_next_hop != b->has_next_hop ||
+	       memcmp(&a->next_hop, &b->next_hop, sizeof(a->next_hop)) != 0;
+}
+
 void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 {
 	const struct mep_rim_config *old = &s->rim, *now = &cfg->rim;
@@ -391,6 +432,7 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 			    now->route_type != old->route_type ||
 			    now->instance != old->instance ||
 			    now->stale_time_s != old->stale_time_s;
+	bool repoint = next_hop_changed(old, now);
 	struct strbuf err = STRBUF_INIT;
 
 	if (s->kernel && kernel_reopen) {
@@ -400,12 +442,26 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 		s->kcache_valid = false;
 	}
 	if (s->zebra && zebra_reopen) {
-		/* A new session of another type or instance: the old routes
-		 * go with the old session's stale time. */
+		/* RIM off, another backend, type or instance: withdraw what
+		 * this session put in zebra (freeing it alone would leave
+		 * the routes for the stale time). */
+		rim_zebra_set(s->zebra, NULL, 0);
 		rim_zebra_free(s->zebra);
 		s->zebra = NULL;
+	} else if (s->zebra) {
+		rim_zebra_configure(s->zebra, now);
 	}
 	s->rim = *now;
+	if (!now->enabled) {
+		/* Nothing desired any more, nothing to show. */
+		free_states(s->st, s->n);
+		free(s->routes);
+		s->routes = NULL;
+		s->st = NULL;
+		s->n = 0;
+		s->armed = false;
+		recount(s);
+	}
 	if (now->enabled && now->backend == MEP_RIM_KERNEL && !s->kernel) {
 		if (rim_kernel_open(&s->kernel, now->kernel_table,
 				    RIM_KERNEL_PROTO, &err) < 0)
@@ -417,9 +473,12 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 				   "interface %s",
 				   now->kernel_table, RIM_KERNEL_PROTO,
 				   now->interface);
+	} else if (s->kernel && repoint &&
+		   (s->kcache_valid || kernel_read(s) == 0)) {
+		kernel_repoint(s);
 	}
 	if (now->enabled && now->backend == MEP_RIM_ZEBRA && !s->zebra)
-		zebra_open(s, cfg);
+		zebra_open(s);
 	strbuf_free(&err);
 }
 

@@ -16,7 +16,9 @@ struct rim_zebra {
 	struct rim_zebra_cbs cbs;
 	void *arg;
 	bool replayed;		/* this session got the full set */
+	bool resend;		/* next hop changed: send everything again */
 	unsigned int ifindex;	/* of rim.interface, read once per update */
+	unsigned int sent_ifindex;	/* the one the routes in zebra use */
 	struct rim_routes sent;	/* what zebra holds from this session */
 };
 
@@ -68,6 +70,8 @@ static void on_notify(void *arg, const struct zapi_notify *n)
 
 	if (n->note >= sizeof(map) / sizeof(map[0]))
 		return;
+	if (n->note == ZAPI_NOTE_REMOVED)
+		z->resend = true;	/* zebra dropped it: send it again */
 	z->cbs.on_note(z->arg, &n->prefix, map[n->note].note,
 		       map[n->note].why);
 }
@@ -111,6 +115,15 @@ void rim_zebra_free(struct rim_zebra *z)
 	zapi_session_free(z->session);
 	rim_routes_free(&z->sent);
 	free(z);
+}
+
+void rim_zebra_configure(struct rim_zebra *z, const struct mep_rim_config *rim)
+{
+	if (strcmp(z->rim.interface, rim->interface) != 0 ||
+	    z->rim.has_next_hop != rim->has_next_hop ||
+	    memcmp(&z->rim.next_hop, &rim->next_hop, sizeof(rim->next_hop)))
+		z->resend = true;
+	z->rim = *rim;
 }
 
 bool rim_zebra_up(const struct rim_zebra *z)
@@ -157,7 +170,9 @@ static int to_zapi(const struct rim_zebra *z, const struct rim_route *r,
 	return 0;
 }
 
-static void send_add(struct rim_zebra *z, const struct rim_route *r,
+/* Send r; on success it joins now. Returns false when it could not be
+ * sent (the caller decides what zebra still holds). */
+static bool send_add(struct rim_zebra *z, const struct rim_route *r,
 		     struct rim_routes *now)
 {
 	struct zapi_route zr;
@@ -165,16 +180,17 @@ static void send_add(struct rim_zebra *z, const struct rim_route *r,
 
 	if (to_zapi(z, r, &zr, &why) < 0) {
 		z->cbs.on_note(z->arg, &r->prefix, RIM_ZEBRA_UNSENDABLE, why);
-		return;
+		return false;
 	}
 	if (zapi_session_route_add(z->session, &zr) < 0) {
 		z->cbs.on_note(z->arg, &r->prefix, RIM_ZEBRA_DOWN,
 			       "zebra not connected");
-		return;
+		return false;
 	}
 	z->cbs.on_note(z->arg, &r->prefix, RIM_ZEBRA_SENT, "");
 	if (rim_routes_add(now, r) < 0)
 		abort();
+	return true;
 }
 
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
@@ -185,8 +201,12 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 
 	if (!zapi_session_up(z->session))
 		return;
-	/* One lookup per update, not per route (it is a system call). */
+	/* One lookup per update, not per route (it is a system call). A new
+	 * index (charon recreated ipsec0) means every route points at a
+	 * dead interface: send them all again. */
 	z->ifindex = if_nametoindex(z->rim.interface);
+	if (z->replayed && z->ifindex != z->sent_ifindex)
+		z->resend = true;
 	rim_routes_init(&now);
 	if (!z->replayed) {
 		for (size_t i = 0; i < n; i++)
@@ -210,16 +230,21 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 			zapi_session_route_delete(z->session,
 						  &z->sent.v[b++].prefix);
 		} else {
-			if (rim_route_same_attrs(&desired[a], &z->sent.v[b])) {
+			if (!z->resend &&
+			    rim_route_same_attrs(&desired[a], &z->sent.v[b])) {
 				if (rim_routes_add(&now, &z->sent.v[b]) < 0)
 					abort();
-			} else {
-				send_add(z, &desired[a], &now);
+			} else if (!send_add(z, &desired[a], &now) &&
+				   rim_routes_add(&now, &z->sent.v[b]) < 0) {
+				/* not re-sent: zebra still holds the old one */
+				abort();
 			}
 			a++;
 			b++;
 		}
 	}
+	z->resend = false;
+	z->sent_ifindex = z->ifindex;
 done:
 	rim_routes_free(&z->sent);
 	z->sent = now;

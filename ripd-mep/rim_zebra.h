@@ -51,5 +51,8 @@ void rim_zebra_free(struct rim_zebra *z);
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n);
 bool rim_zebra_up(const struct rim_zebra *z);
+/* Follow a changed rim block of the same route type and instance (the
+ * interface or next hop: routes are sent again at the next update). */
+void rim_zebra_configure(struct rim_zebra *z, const struct mep_rim_config *rim);
 
 #endif
