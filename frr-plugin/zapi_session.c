@@ -402,8 +402,14 @@ struct zapi_session *zapi_session_new(struct ev_loop *loop,
 
 void zapi_session_free(struct zapi_session *s)
 {
+	char why[128];
+
 	if (!s)
 		return;
+	/* Best effort: what the caller queued last (e.g. the withdrawal of
+	 * every route when RIM is switched off) still reaches zebra. */
+	if (s->fd >= 0 && s->out_off < s->out_len)
+		(void)zapi_session_write(s, why, sizeof(why));
 	zapi_session_close(s);
 	ev_timer_stop(s->loop, &s->retry);
 	zapi_splitter_free(&s->in);

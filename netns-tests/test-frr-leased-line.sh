@@ -110,6 +110,17 @@ jinstalled()
 {
 	jroute | jq -e '.state == "installed"' >/dev/null
 }
+lab_vtysh_m1_nhrp()
+{
+	# M1's zebra has a route of type nhrp for S1's domain
+	lab_vtysh M1 -c "show ip route $S1NET json" |
+		jq -e --arg p "$S1NET" '[.[$p][]? | select(.protocol == "nhrp")] |
+		 length > 0' >/dev/null
+}
+no_m1_nhrp()
+{
+	! lab_vtysh_m1_nhrp
+}
 zebra_client_of()
 {
 	# zebra_client_of TYPE: M1's zebra has a client of route type TYPE
@@ -285,6 +296,14 @@ lab_vtysh M1 -c 'clear ip ospf process' >/dev/null
 lab_wait_for 15 frr_lab_path_is tunnel ||
 	lab_fail "H1 -> HS1 after zebra restart: $FRR_PATH"
 lab_ok "zebra restart: route replayed, R1 back on M1"
+
+# ---- RIM switched off: withdrawn from zebra at once, not after the
+# graceful-restart stale time
+mepsh -c 'configure terminal' -c mep -c 'no rim' -c end ||
+	lab_fail "cannot remove the rim block"
+timed no-rim 3 no_m1_nhrp ||
+	lab_fail "nhrp route still in M1's zebra after 'no rim'"
+lab_ok "no rim: route withdrawn from zebra at once"
 
 lab_alive "$DPID" || lab_fail "ripd-mep died"
 echo "ping losses (lost/sent, 20 ms interval):$LOSSES"

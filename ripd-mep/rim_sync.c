@@ -22,6 +22,10 @@ struct rim_sync {
 	struct rim_routes kcache;
 	bool kcache_valid;
 	struct rim_zebra *zebra;
+	/* A session whose routes were just withdrawn: zebra drops what a
+	 * client sent right before closing, so it lives on a little. */
+	struct rim_zebra *retiring;
+	ev_timer retire;
 	char zserv[108];
 	size_t n_installed;	/* routes in state installed */
 	bool nhrpd_logged;	/* the nhrpd conflict was reported */
@@ -63,6 +67,17 @@ const char *rim_route_state_name(enum rim_route_state st)
 	return "pending";
 }
 
+/* Zebra has read the withdrawals by now: close the old session. */
+static void on_retire(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rim_sync *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	rim_zebra_free(s->retiring);
+	s->retiring = NULL;
+}
+
 struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv)
 {
 	struct rim_sync *s = calloc(1, sizeof(*s));
@@ -75,6 +90,8 @@ struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv)
 	ev_timer_init(&s->timer, on_timer, RIM_SYNC_PERIOD, RIM_SYNC_PERIOD);
 	s->timer.data = s;
 	ev_timer_start(loop, &s->timer);
+	ev_timer_init(&s->retire, on_retire, 1.0, 0.);
+	s->retire.data = s;
 	return s;
 }
 
@@ -83,8 +100,10 @@ void rim_sync_free(struct rim_sync *s)
 	if (!s)
 		return;
 	ev_timer_stop(s->loop, &s->timer);
+	ev_timer_stop(s->loop, &s->retire);
 	rim_kernel_close(s->kernel);
 	rim_zebra_free(s->zebra);
+	rim_zebra_free(s->retiring);
 	free_states(s->st, s->n);
 	free(s->routes);
 	rim_routes_free(&s->kcache);
@@ -445,8 +464,12 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 		/* RIM off, another backend, type or instance: withdraw what
 		 * this session put in zebra (freeing it alone would leave
 		 * the routes for the stale time). */
+		log_notice("rim: withdrawing %zu route(s) from zebra", s->n);
 		rim_zebra_set(s->zebra, NULL, 0);
-		rim_zebra_free(s->zebra);
+		ev_timer_stop(s->loop, &s->retire);
+		rim_zebra_free(s->retiring);
+		s->retiring = s->zebra;
+		ev_timer_start(s->loop, &s->retire);
 		s->zebra = NULL;
 	} else if (s->zebra) {
 		rim_zebra_configure(s->zebra, now);
