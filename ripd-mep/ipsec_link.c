@@ -18,6 +18,8 @@ struct ipsec_link {
 	struct rim_sync *rim;
 	ev_timer grace;
 	ev_timer update;	/* coalesces the events of one loop turn */
+	ev_tstamp update_cost;	/* how long the last computation took */
+	ev_tstamp update_done;	/* when it ended (loop time) */
 	bool synced;		/* a list-sas resync finished on this link */
 	bool in_resync;
 	bool grace_over;	/* held routes may be withdrawn */
@@ -79,17 +81,29 @@ out:
 
 static void on_update(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)loop;
+	struct ipsec_link *e = w->data;
+	ev_tstamp t0 = ev_time();
+
 	(void)revents;
-	update_routes(w->data);
+	update_routes(e);
+	e->update_cost = ev_time() - t0;
+	e->update_done = ev_now(loop) + e->update_cost;
 }
 
 /* Recompute the routes once after the events already read: a burst of
- * tunnel events (or a list-sas of thousands) costs one computation. */
+ * tunnel events (or a list-sas of thousands) costs one computation. A
+ * stream of events (thousands of tunnels coming up one by one) gets at
+ * most one computation per computation time, so that reading events
+ * keeps at least half of the time whatever the size of the route set. */
 static void schedule_update(struct ipsec_link *e)
 {
-	if (!ev_is_active(&e->update))
-		ev_timer_start(e->loop, &e->update);
+	double wait;
+
+	if (ev_is_active(&e->update))
+		return;
+	wait = e->update_done + e->update_cost - ev_now(e->loop);
+	ev_timer_set(&e->update, wait > 0 ? wait : 0., 0.);
+	ev_timer_start(e->loop, &e->update);
 }
 
 static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)
