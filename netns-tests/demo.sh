@@ -111,8 +111,13 @@ grace-period 5" >"$conf"
 	# path WANT: wait (3 s at most) until H1's ping to S1's host takes
 	# WANT, then show which path it took.
 	path() {
-		lab_wait_for 3 rim_lab_path_is H1 "${RIM_HOST[HS1]}" "$1"
-		echo "  H1 -> ${RIM_HOST[HS1]} (host behind S1): $(rim_lab_path H1 "${RIM_HOST[HS1]}")"
+		local p=$1
+
+		# (counted on the links: a stray IPv6 packet can blur one
+		# sample, so a sample that shows WANT within 3 s counts)
+		lab_wait_for 3 rim_lab_path_is H1 "${RIM_HOST[HS1]}" "$1" ||
+			p=$(rim_lab_path H1 "${RIM_HOST[HS1]}")
+		echo "  H1 -> ${RIM_HOST[HS1]} (host behind S1): $p"
 	}
 	note "no tunnel yet: traffic takes the leased line"
 	path leased
