@@ -16,45 +16,14 @@
 #include "../config.h"
 #include "../mep.h"
 #include "../prefix.h"
+#include "config_fixture.h"
 
 /* ---- building configurations ---- */
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *r = realloc(p, n);
-
-	assert_non_null(r);
-	return r;
-}
-
-static void list_push(struct mep_gw_list *l, int gw)
-{
-	l->idx = xrealloc(l->idx, (l->n + 1) * sizeof(*l->idx));
-	l->idx[l->n++] = gw;
-}
 
 /* Add a gateway with a space-separated list of domain prefixes. */
 static int add_gw(struct mep_config *cfg, const char *name, const char *domains)
 {
-	struct mep_gateway *g;
-	char buf[256], *save = NULL, *tok;
-
-	cfg->gateways =
-		xrealloc(cfg->gateways, (cfg->n_gateways + 1) * sizeof(*g));
-	g = &cfg->gateways[cfg->n_gateways];
-	memset(g, 0, sizeof(*g));
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	snprintf(buf, sizeof(buf), "%s", domains ? domains : "");
-	for (tok = strtok_r(buf, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		g->domain = xrealloc(g->domain,
-				     (g->n_domain + 1) * sizeof(*g->domain));
-		assert_int_equal(
-			mep_prefix_parse(tok, &g->domain[g->n_domain], NULL),
-			0);
-		g->n_domain++;
-	}
-	return (int)cfg->n_gateways++;
+	return fixture_add_gateway(cfg, name, NULL, domains);
 }
 
 static int gw(const struct mep_config *cfg, const char *name)
@@ -68,15 +37,7 @@ static int gw(const struct mep_config *cfg, const char *name)
 static int add_comm(struct mep_config *cfg, const char *name,
 		    enum mep_community_type type)
 {
-	struct mep_community *c;
-
-	cfg->communities = xrealloc(cfg->communities,
-				    (cfg->n_communities + 1) * sizeof(*c));
-	c = &cfg->communities[cfg->n_communities];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->type = type;
-	return (int)cfg->n_communities++;
+	return fixture_add_community(cfg, name, type);
 }
 
 /* Push every name of a space-separated list onto l. */
@@ -88,7 +49,7 @@ static void push_names(const struct mep_config *cfg, struct mep_gw_list *l,
 	snprintf(buf, sizeof(buf), "%s", names);
 	for (tok = strtok_r(buf, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save))
-		list_push(l, gw(cfg, tok));
+		fixture_list_push(l, gw(cfg, tok));
 }
 
 static struct mep_community *comm(struct mep_config *cfg, int c)
@@ -103,7 +64,7 @@ static void add_rule(struct mep_config *cfg, int c, const char *sats,
 	struct mep_community *co = comm(cfg, c);
 	struct mep_priority_rule *r;
 
-	co->rules = xrealloc(co->rules, (co->n_rules + 1) * sizeof(*r));
+	co->rules = fixture_xrealloc(co->rules, (co->n_rules + 1) * sizeof(*r));
 	r = &co->rules[co->n_rules++];
 	memset(r, 0, sizeof(*r));
 	push_names(cfg, &r->satellites, sats);
@@ -377,8 +338,8 @@ static void test_priority_tie_random(void **state)
 		snprintf(name, sizeof(name), "SAT%03d", s);
 		snprintf(src, sizeof(src), "172.20.%d.0/24", s);
 		g = add_gw(&cfg, name, src);
-		list_push(&comm(&cfg, c)->satellites, g);
-		list_push(&comm(&cfg, c)->rules[0].satellites, g);
+		fixture_list_push(&comm(&cfg, c)->satellites, g);
+		fixture_list_push(&comm(&cfg, c)->rules[0].satellites, g);
 	}
 	all_up(live, cfg.n_gateways);
 	set_live(live, m2, MEP_LIVE_UP, 1);
@@ -1177,7 +1138,7 @@ static void test_bad_queries(void **state)
 	assert_int_equal(mep_resolve(e, &cfg, live, &q, &r), MEP_NO_DOMAIN);
 
 	/* A corrupt gateway index inside the config is skipped. */
-	list_push(&comm(&cfg, 0)->centers, 4242);
+	fixture_list_push(&comm(&cfg, 0)->centers, 4242);
 	q = query(&cfg, "S1", "192.168.1.10", "10.1.0.10");
 	assert_int_equal(mep_resolve(e, &cfg, live, &q, &r), MEP_RESOLVED);
 	assert_int_equal(r.n_candidates, 3);

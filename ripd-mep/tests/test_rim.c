@@ -18,71 +18,35 @@
 #include "../prefix.h"
 #include "../rim.h"
 #include "../tunnels.h"
+#include "config_fixture.h"
 
 /* ---- building configurations and tunnels ---- */
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *r = realloc(p, n);
-
-	assert_non_null(r);
-	return r;
-}
-
-static void list_push(struct mep_gw_list *l, int gw)
-{
-	l->idx = xrealloc(l->idx, (l->n + 1) * sizeof(*l->idx));
-	l->idx[l->n++] = gw;
-}
-
 static struct mep_prefix pfx(const char *s)
 {
-	struct mep_prefix p;
-
-	assert_int_equal(mep_prefix_parse(s, &p, NULL), 0);
-	return p;
+	return fixture_prefix(s);
 }
 
 /* Add a gateway with an address and space-separated domain prefixes. */
 static int add_gw(struct mep_config *cfg, const char *name,
 		  const char *address, const char *domains, const char *pool)
 {
-	struct mep_gateway *g;
-	char buf[512], *save = NULL, *tok;
+	int i = fixture_add_gateway(cfg, name, address, domains);
 
-	cfg->gateways =
-		xrealloc(cfg->gateways, (cfg->n_gateways + 1) * sizeof(*g));
-	g = &cfg->gateways[cfg->n_gateways];
-	memset(g, 0, sizeof(*g));
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	snprintf(g->address, sizeof(g->address), "%s", address);
-	snprintf(buf, sizeof(buf), "%s", domains ? domains : "");
-	for (tok = strtok_r(buf, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		g->domain = xrealloc(g->domain,
-				     (g->n_domain + 1) * sizeof(*g->domain));
-		g->domain[g->n_domain++] = pfx(tok);
-	}
 	if (pool) {
-		g->has_pool = true;
-		g->pool = pfx(pool);
+		cfg->gateways[i].has_pool = true;
+		cfg->gateways[i].pool = pfx(pool);
 	}
-	return (int)cfg->n_gateways++;
+	return i;
 }
 
 static int add_comm(struct mep_config *cfg, const char *name,
 		    enum mep_community_type type, enum mep_return_path rp)
 {
-	struct mep_community *c;
+	int c = fixture_add_community(cfg, name, type);
 
-	cfg->communities = xrealloc(cfg->communities,
-				    (cfg->n_communities + 1) * sizeof(*c));
-	c = &cfg->communities[cfg->n_communities];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->type = type;
-	c->return_path = rp;
-	return (int)cfg->n_communities++;
+	cfg->communities[c].return_path = rp;
+	return c;
 }
 
 enum { C1, C2, S1, S2, S3, M1, M2, X1, N_GW };
@@ -121,18 +85,18 @@ static void make_cfg(struct mep_config *cfg)
 			 X1);
 	cfg->local_gateway = C1;
 	star = add_comm(cfg, "STAR", MEP_COMMUNITY_STAR, MEP_RETURN_RIM);
-	list_push(&cfg->communities[star].centers, C1);
-	list_push(&cfg->communities[star].centers, C2);
-	list_push(&cfg->communities[star].satellites, S1);
-	list_push(&cfg->communities[star].satellites, S2);
+	fixture_list_push(&cfg->communities[star].centers, C1);
+	fixture_list_push(&cfg->communities[star].centers, C2);
+	fixture_list_push(&cfg->communities[star].satellites, S1);
+	fixture_list_push(&cfg->communities[star].satellites, S2);
 	pool = add_comm(cfg, "POOL", MEP_COMMUNITY_STAR,
 			MEP_RETURN_IP_POOL_NAT);
-	list_push(&cfg->communities[pool].centers, C1);
-	list_push(&cfg->communities[pool].satellites, S3);
+	fixture_list_push(&cfg->communities[pool].centers, C1);
+	fixture_list_push(&cfg->communities[pool].satellites, S3);
 	mesh = add_comm(cfg, "MESH", MEP_COMMUNITY_MESHED, MEP_RETURN_RIM);
-	list_push(&cfg->communities[mesh].members, C1);
-	list_push(&cfg->communities[mesh].members, M1);
-	list_push(&cfg->communities[mesh].members, M2);
+	fixture_list_push(&cfg->communities[mesh].members, C1);
+	fixture_list_push(&cfg->communities[mesh].members, M1);
+	fixture_list_push(&cfg->communities[mesh].members, M2);
 }
 
 /* Insert an up CHILD_SA to gateway gw with space-separated remote
@@ -607,8 +571,8 @@ static void test_vpn_domain_metrics(void **state)
 	/* a peer linked by a second, plain rim community: metric wins */
 	extra = add_comm(&cfg, "PLAIN", MEP_COMMUNITY_STAR, MEP_RETURN_RIM);
 	star = &cfg.communities[0];
-	list_push(&cfg.communities[extra].centers, C1);
-	list_push(&cfg.communities[extra].satellites, S1);
+	fixture_list_push(&cfg.communities[extra].centers, C1);
+	fixture_list_push(&cfg.communities[extra].satellites, S1);
 	assert_string_equal(metrics_str(&cfg, C1, &t),
 			    "10.11.0.0/16@S1:7 10.21.0.0/16@M1:7 "
 			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:7");

@@ -16,31 +16,18 @@
 #include "../config.h"
 #include "../prefix.h"
 #include "../tunnels.h"
+#include "config_fixture.h"
 
 /* ---- fixtures ---- */
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *r = realloc(p, n);
-
-	assert_non_null(r);
-	return r;
-}
 
 static int add_gw(struct mep_config *cfg, const char *name,
 		  const char *address, const char *ike)
 {
-	struct mep_gateway *g;
+	int i = fixture_add_gateway(cfg, name, address, NULL);
 
-	cfg->gateways =
-		xrealloc(cfg->gateways, (cfg->n_gateways + 1) * sizeof(*g));
-	g = &cfg->gateways[cfg->n_gateways];
-	memset(g, 0, sizeof(*g));
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	snprintf(g->address, sizeof(g->address), "%s", address ? address : "");
-	snprintf(g->ike_connection, sizeof(g->ike_connection), "%s",
-		 ike ? ike : "");
-	return (int)cfg->n_gateways++;
+	snprintf(cfg->gateways[i].ike_connection,
+		 sizeof(cfg->gateways[i].ike_connection), "%s", ike ? ike : "");
+	return i;
 }
 
 /* Gateways: 0 C1 (local), 1 S1 v4, 2 S2 v6, 3 S3 DNS name, 4 S4 no
