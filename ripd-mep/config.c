@@ -65,6 +65,15 @@ int mep_config_gateway_index(const struct mep_config *cfg, const char *name)
 	return -1;
 }
 
+bool mep_rim_same_next_hop(const struct mep_rim_config *a,
+			   const struct mep_rim_config *b)
+{
+	return strcmp(a->interface, b->interface) == 0 &&
+	       a->has_next_hop == b->has_next_hop &&
+	       (!a->has_next_hop ||
+		mep_addr_equal(&a->next_hop, &b->next_hop));
+}
+
 bool mep_gw_list_has(const struct mep_gw_list *list, int gw)
 {
 	for (size_t i = 0; i < list->n; i++)

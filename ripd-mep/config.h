@@ -153,6 +153,11 @@ extern const struct mep_route_type mep_rim_route_types[];
 /* Entry called name, or NULL. */
 const struct mep_route_type *mep_rim_route_type_by_name(const char *name);
 
+/* Do the two rim blocks send routes the same way (interface and next
+ * hop)? */
+bool mep_rim_same_next_hop(const struct mep_rim_config *a,
+			   const struct mep_rim_config *b);
+
 /* Does list contain gateway index gw? */
 bool mep_gw_list_has(const struct mep_gw_list *list, int gw);
 

@@ -143,3 +143,9 @@ bool mep_prefix_equal(const struct mep_prefix *p, const struct mep_prefix *q)
 	return p->family == q->family && p->len == q->len &&
 	       memcmp(p->addr, q->addr, family_bytes(p->family)) == 0;
 }
+
+bool mep_addr_equal(const struct mep_addr *a, const struct mep_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->addr, b->addr, family_bytes(a->family)) == 0;
+}

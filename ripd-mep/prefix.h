@@ -39,5 +39,6 @@ bool mep_prefix_overlaps(const struct mep_prefix *p, const struct mep_prefix *q)
 bool mep_prefix_covers(const struct mep_prefix *outer,
 		       const struct mep_prefix *inner);
 bool mep_prefix_equal(const struct mep_prefix *p, const struct mep_prefix *q);
+bool mep_addr_equal(const struct mep_addr *a, const struct mep_addr *b);
 
 #endif

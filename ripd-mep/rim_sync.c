@@ -433,14 +433,6 @@ static void kernel_repoint(struct rim_sync *s)
 	strbuf_free(&err);
 }
 
-static bool next_hop_changed(const struct mep_rim_config *a,
-			     const struct mep_rim_config *b)
-{
-	return strcmp(a->interface, b->interface) != 0 ||
-	       a->has_next_hop != b->has_next_hop ||
-	       memcmp(&a->next_hop, &b->next_hop, sizeof(a->next_hop)) != 0;
-}
-
 void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 {
 	const struct mep_rim_config *old = &s->rim, *now = &cfg->rim;
@@ -451,7 +443,7 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 			    now->route_type != old->route_type ||
 			    now->instance != old->instance ||
 			    now->stale_time_s != old->stale_time_s;
-	bool repoint = next_hop_changed(old, now);
+	bool repoint = !mep_rim_same_next_hop(old, now);
 	struct strbuf err = STRBUF_INIT;
 
 	if (s->kernel && kernel_reopen) {

@@ -119,9 +119,7 @@ void rim_zebra_free(struct rim_zebra *z)
 
 void rim_zebra_configure(struct rim_zebra *z, const struct mep_rim_config *rim)
 {
-	if (strcmp(z->rim.interface, rim->interface) != 0 ||
-	    z->rim.has_next_hop != rim->has_next_hop ||
-	    memcmp(&z->rim.next_hop, &rim->next_hop, sizeof(rim->next_hop)))
+	if (!mep_rim_same_next_hop(&z->rim, rim))
 		z->resend = true;
 	z->rim = *rim;
 }

@@ -85,6 +85,9 @@ static void test_contains_overlaps(void **state)
 	assert_true(mep_prefix_covers(&a, &b));
 	assert_false(mep_prefix_covers(&b, &a));
 	assert_true(mep_prefix_equal(&a, &a));
+	assert_true(mep_addr_equal(&x, &x));
+	assert_false(mep_addr_equal(&x, &y));
+	assert_false(mep_addr_equal(&x, &z));
 	assert_false(mep_prefix_equal(&a, &b));
 	/* non-octet boundary */
 	a = P("10.1.0.0/17");
