@@ -18,6 +18,11 @@ struct ipsec_link {
 	struct rim_sync *rim;
 	ev_timer grace;
 	ev_timer update;	/* coalesces the events of one loop turn */
+	ev_idle stream;		/* streams the routes of fresh tunnels once
+				 * the events at hand are read */
+	struct tunnels_id *fresh;	/* up since the last stream */
+	size_t n_fresh, cap_fresh;
+	uint8_t *links;		/* rim_link_table() of cfg, built on use */
 	ev_tstamp update_cost;	/* how long the last computation took */
 	ev_tstamp update_done;	/* when it ended (loop time) */
 	bool synced;		/* a list-sas resync finished on this link */
@@ -37,6 +42,9 @@ static void update_routes(struct ipsec_link *e)
 		return;
 	if (!e->synced && !e->grace_over)
 		return;	/* hold what is installed */
+	/* the full set below includes the fresh tunnels */
+	e->n_fresh = 0;
+	ev_idle_stop(e->loop, &e->stream);
 	rim_routes_init(&desired);
 	rim_ignored_init(&ignored);
 	if (rim_desired(e->cfg, e->cfg->local_gateway, &e->tunnels, &desired,
@@ -77,6 +85,61 @@ static void update_routes(struct ipsec_link *e)
 out:
 	rim_ignored_free(&ignored);
 	rim_routes_free(&desired);
+}
+
+/* Tunnels reported up are streamed in batches of this many (or what one
+ * loop turn read): zebra installs the first routes of a listing of
+ * thousands while the rest is read. */
+#define IPSEC_LINK_STREAM_BATCH 256
+
+/* Send the routes of the fresh tunnels now (adds only); the next full
+ * computation decides the rest. */
+static void stream_fresh(struct ipsec_link *e)
+{
+	struct rim_routes routes;
+
+	ev_idle_stop(e->loop, &e->stream);
+	if (e->n_fresh == 0)
+		return;
+	if (!e->links)
+		e->links = rim_link_table(e->cfg, e->cfg->local_gateway);
+	rim_routes_init(&routes);
+	if (e->links &&
+	    rim_desired_of(e->cfg, e->cfg->local_gateway, e->links,
+			   &e->tunnels, e->fresh, e->n_fresh, &routes) == 0)
+		rim_sync_stream(e->rim, &routes);
+	rim_routes_free(&routes);
+	e->n_fresh = 0;
+}
+
+static void on_stream(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	stream_fresh(w->data);
+}
+
+/* Remember an up CHILD_SA for streaming (nothing when not streaming). */
+static void note_fresh(struct ipsec_link *e, const struct tunnel_child *c)
+{
+	if (!e->cfg->rim.enabled || !tunnels_child_up(c) ||
+	    !rim_sync_streams(e->rim))
+		return;
+	if (e->n_fresh == e->cap_fresh) {
+		size_t cap = e->cap_fresh ? 2 * e->cap_fresh
+					  : IPSEC_LINK_STREAM_BATCH;
+		struct tunnels_id *v = realloc(e->fresh, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* the full computation sends it */
+		e->fresh = v;
+		e->cap_fresh = cap;
+	}
+	e->fresh[e->n_fresh++] = (struct tunnels_id){ c->ike_id, c->child_id };
+	if (e->n_fresh >= IPSEC_LINK_STREAM_BATCH)
+		stream_fresh(e);
+	else if (!ev_is_active(&e->stream))
+		ev_idle_start(e->loop, &e->stream);
 }
 
 static void on_update(struct ev_loop *loop, ev_timer *w, int revents)
@@ -163,6 +226,8 @@ static void on_upsert(void *arg, const struct tunnel_child *c)
 	if (tunnels_upsert(&e->tunnels, e->cfg, c, time(NULL)) < 0)
 		log_err("ipsec: out of memory recording tunnel %u/%u",
 			c->ike_id, c->child_id);
+	else
+		note_fresh(e, c);
 	if (!e->in_resync)
 		schedule_update(e);
 }
@@ -251,6 +316,8 @@ struct ipsec_link *ipsec_link_new(struct ev_loop *loop,
 	e->grace.data = e;
 	ev_timer_init(&e->update, on_update, 0., 0.);
 	e->update.data = e;
+	ev_idle_init(&e->stream, on_stream);
+	e->stream.data = e;
 	e->rim = rim_sync_new(loop, zserv);
 	if (!e->rim || open_vici(e) < 0) {
 		ipsec_link_free(e);
@@ -269,6 +336,9 @@ void ipsec_link_free(struct ipsec_link *e)
 		return;
 	ev_timer_stop(e->loop, &e->grace);
 	ev_timer_stop(e->loop, &e->update);
+	ev_idle_stop(e->loop, &e->stream);
+	free(e->fresh);
+	free(e->links);
 	vici_session_free(e->vici);
 	rim_sync_free(e->rim);
 	tunnels_free(&e->tunnels);
@@ -279,6 +349,8 @@ void ipsec_link_free(struct ipsec_link *e)
 void ipsec_link_configure(struct ipsec_link *e, const struct mep_config *cfg)
 {
 	e->cfg = cfg;
+	free(e->links);
+	e->links = NULL;
 	if (tunnels_rematch(&e->tunnels, cfg) < 0)
 		log_err("ipsec: out of memory indexing the gateways: "
 			"tunnels left without a peer");

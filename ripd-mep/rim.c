@@ -47,6 +47,28 @@ int rim_routes_add(struct rim_routes *r, const struct rim_route *route)
 	return 0;
 }
 
+int rim_routes_overlay(const struct rim_routes *base,
+		       const struct rim_routes *over, struct rim_routes *out)
+{
+	size_t a = 0, b = 0;
+
+	out->n = 0;
+	while (a < base->n || b < over->n) {
+		int c = a == base->n ? 1
+			: b == over->n
+				? -1
+				: rim_prefix_cmp(&base->v[a].prefix,
+						 &over->v[b].prefix);
+
+		if (c == 0)
+			a++;	/* over's route replaces base's */
+		if (rim_routes_add(out, c < 0 ? &base->v[a++] : &over->v[b++]) <
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
 void rim_ignored_init(struct rim_ignored_list *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -380,6 +402,59 @@ static void rim_ignored_unique(struct rim_ignored_list *l)
 	l->n = w + 1;
 }
 
+uint8_t *rim_link_table(const struct mep_config *cfg, int local)
+{
+	if (!cfg || local < 0 || (size_t)local >= cfg->n_gateways)
+		return NULL;
+	return rim_links(cfg, local);
+}
+
+/* The routes of one tunnel entry (nothing when it is down or not linked
+ * by a rim community); sets *want_pool when an ip-pool-nat community links
+ * its peer. */
+static int rim_entry(const struct mep_config *cfg, const uint8_t *link,
+		     const struct tunnels_entry *c, struct rim_routes *routes,
+		     struct rim_ignored_list *ignored, bool *want_pool)
+{
+	if (!c->up)
+		return 0;
+	if (c->gateway < 0 || (size_t)c->gateway >= cfg->n_gateways) {
+		const struct mep_prefix *ts = tunnels_entry_remote_ts(c);
+
+		for (size_t s = 0; s < c->n_remote_ts; s++)
+			if (rim_ignore(ignored, c, &ts[s],
+				       RIM_IGNORE_UNKNOWN_PEER) < 0)
+				return -1;
+		return 0;
+	}
+	if (link[c->gateway] & RIM_LINK_POOL)
+		*want_pool = true;
+	if (!(link[c->gateway] & RIM_LINK_RIM))
+		return 0;
+	return rim_selectors(cfg, c,
+			     link[c->gateway] & RIM_LINK_PRIMARY
+				     ? cfg->rim.metric
+				     : cfg->rim.backup_metric,
+			     routes, ignored);
+}
+
+/* The local ip-pool prefix when a tunnel asked for it; then sort and drop
+ * repeats. */
+static int rim_finish(const struct mep_config *cfg, int local, bool want_pool,
+		      struct rim_routes *routes,
+		      struct rim_ignored_list *ignored)
+{
+	if (want_pool && cfg->gateways[local].has_pool &&
+	    rim_prefix_valid(&cfg->gateways[local].pool) &&
+	    rim_push(routes, cfg, &cfg->gateways[local].pool, local,
+		     cfg->rim.metric) < 0)
+		return -1;
+	rim_routes_unique(routes);
+	if (ignored)
+		rim_ignored_unique(ignored);
+	return 0;
+}
+
 int rim_desired(const struct mep_config *cfg, int local,
 		const struct tunnel_table *t, struct rim_routes *routes,
 		struct rim_ignored_list *ignored)
@@ -388,6 +463,7 @@ int rim_desired(const struct mep_config *cfg, int local,
 	size_t pos = 0;
 	bool want_pool = false;
 	uint8_t *link;
+	int rc = 0;
 
 	routes->n = 0;
 	if (ignored)
@@ -398,45 +474,33 @@ int rim_desired(const struct mep_config *cfg, int local,
 	link = rim_links(cfg, local);
 	if (!link)
 		return -1;
-	while ((c = tunnels_next(t, &pos)) != NULL) {
-		bool via_rim, primary;
-
-		if (!c->up)
-			continue;
-		if (c->gateway < 0 || (size_t)c->gateway >= cfg->n_gateways) {
-			const struct mep_prefix *ts =
-				tunnels_entry_remote_ts(c);
-
-			for (size_t s = 0; s < c->n_remote_ts; s++)
-				if (rim_ignore(ignored, c, &ts[s],
-					       RIM_IGNORE_UNKNOWN_PEER) < 0)
-					goto fail;
-			continue;
-		}
-		via_rim = link[c->gateway] & RIM_LINK_RIM;
-		primary = link[c->gateway] & RIM_LINK_PRIMARY;
-		if (link[c->gateway] & RIM_LINK_POOL)
-			want_pool = true;
-		if (via_rim &&
-		    rim_selectors(cfg, c,
-				  primary ? cfg->rim.metric
-					  : cfg->rim.backup_metric,
-				  routes, ignored) < 0)
-			goto fail;
-	}
+	while (rc == 0 && (c = tunnels_next(t, &pos)) != NULL)
+		rc = rim_entry(cfg, link, c, routes, ignored, &want_pool);
 	free(link);
-	if (want_pool && cfg->gateways[local].has_pool &&
-	    rim_prefix_valid(&cfg->gateways[local].pool) &&
-	    rim_push(routes, cfg, &cfg->gateways[local].pool, local,
-		     cfg->rim.metric) < 0)
+	if (rc < 0)
 		return -1;
-	rim_routes_unique(routes);
-	if (ignored)
-		rim_ignored_unique(ignored);
-	return 0;
-fail:
-	free(link);
-	return -1;
+	return rim_finish(cfg, local, want_pool, routes, ignored);
+}
+
+int rim_desired_of(const struct mep_config *cfg, int local,
+		   const uint8_t *links, const struct tunnel_table *t,
+		   const struct tunnels_id *ids, size_t n,
+		   struct rim_routes *routes)
+{
+	bool want_pool = false;
+
+	routes->n = 0;
+	if (!cfg || !cfg->rim.enabled || !t || !links || local < 0 ||
+	    (size_t)local >= cfg->n_gateways)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct tunnels_entry *c =
+			tunnels_find(t, ids[i].ike_id, ids[i].child_id);
+
+		if (c && rim_entry(cfg, links, c, routes, NULL, &want_pool) < 0)
+			return -1;
+	}
+	return rim_finish(cfg, local, want_pool, routes, NULL);
 }
 
 /* ---- reconciliation ---- */

@@ -53,6 +53,11 @@ void rim_routes_free(struct rim_routes *r);
 /* Append a copy of route (for callers building an installed set).
  * Returns 0 or -1 on allocation failure. */
 int rim_routes_add(struct rim_routes *r, const struct rim_route *route);
+/* out = base with over laid on it: both sorted by prefix without repeats
+ * (rim_route_cmp()), a prefix in both gets over's route. 0, or -1 on
+ * allocation failure. */
+int rim_routes_overlay(const struct rim_routes *base,
+		       const struct rim_routes *over, struct rim_routes *out);
 
 /* Why a remote traffic selector was not injected. */
 enum rim_ignore_reason {
@@ -130,6 +135,24 @@ const char *rim_ignore_reason_str(enum rim_ignore_reason r);
 int rim_desired(const struct mep_config *cfg, int local,
 		const struct tunnel_table *t, struct rim_routes *routes,
 		struct rim_ignored_list *ignored);
+
+/* How local is linked to each gateway by the communities (one byte per
+ * gateway index), for rim_desired_of(): build it once per configuration
+ * and free() it. NULL when local is not a gateway of cfg or on allocation
+ * failure. */
+uint8_t *rim_link_table(const struct mep_config *cfg, int local);
+
+/* The routes that the tunnels ids alone give (ids missing from t are
+ * skipped), by the rules of rim_desired(); links from rim_link_table() of
+ * the same cfg and local. For sending the routes of tunnels just reported
+ * up at once, ahead of the next full rim_desired() (which alone decides
+ * what is withdrawn, and which tunnel wins a prefix several give). Ignored
+ * selectors are left to rim_desired(). Sorted, without repeats; 0, or -1
+ * on allocation failure. */
+int rim_desired_of(const struct mep_config *cfg, int local,
+		   const uint8_t *links, const struct tunnel_table *t,
+		   const struct tunnels_id *ids, size_t n,
+		   struct rim_routes *routes);
 
 /* Order of prefixes: IPv4 before IPv6, then address bytes, then length
  * (a supernet just before its first subnet). Usable with qsort(). */

@@ -264,31 +264,35 @@ static void zebra_run(struct rim_sync *s)
 	recount(s);
 }
 
+/* The route state of each zebra note. */
+static const enum rim_route_state zebra_states[] = {
+	[RIM_ZEBRA_SENT] = RIM_ROUTE_PENDING,
+	[RIM_ZEBRA_INSTALLED] = RIM_ROUTE_INSTALLED,
+	[RIM_ZEBRA_FAILED] = RIM_ROUTE_FAILED,
+	[RIM_ZEBRA_BETTER_WON] = RIM_ROUTE_LOST,
+	[RIM_ZEBRA_REMOVED] = RIM_ROUTE_REMOVED,
+	[RIM_ZEBRA_UNSENDABLE] = RIM_ROUTE_FAILED,
+	[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
+};
+
 static void zebra_note(void *arg, const struct mep_prefix *p,
 		       enum rim_zebra_note note, const char *why)
 {
-	static const enum rim_route_state map[] = {
-		[RIM_ZEBRA_SENT] = RIM_ROUTE_PENDING,
-		[RIM_ZEBRA_INSTALLED] = RIM_ROUTE_INSTALLED,
-		[RIM_ZEBRA_FAILED] = RIM_ROUTE_FAILED,
-		[RIM_ZEBRA_BETTER_WON] = RIM_ROUTE_LOST,
-		[RIM_ZEBRA_REMOVED] = RIM_ROUTE_REMOVED,
-		[RIM_ZEBRA_UNSENDABLE] = RIM_ROUTE_FAILED,
-		[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
-	};
 	struct rim_sync *s = arg;
 	struct rim_sync_state *st = find(s, p);
 	char pfx[MEP_PREFIX_STRLEN];
 	bool was;
 
-	if (!st)
-		return;
-	was = st->state == RIM_ROUTE_INSTALLED;
+	/* Routes streamed ahead of the take are logged here too; their
+	 * states are read back from the backend at the take. */
 	if (note == RIM_ZEBRA_FAILED || note == RIM_ZEBRA_BETTER_WON ||
 	    note == RIM_ZEBRA_REMOVED)
 		log_warn("zebra: %s: %s",
 			 mep_prefix_str(p, pfx, sizeof(pfx)), why);
-	set_state(st, map[note], why);
+	if (!st)
+		return;
+	was = st->state == RIM_ROUTE_INSTALLED;
+	set_state(st, zebra_states[note], why);
 	if (!was && st->state == RIM_ROUTE_INSTALLED)
 		s->n_installed++;
 	else if (was && st->state != RIM_ROUTE_INSTALLED)
@@ -510,12 +514,24 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 					&desired->v[i].prefix) < 0;
 	if (!sorted)
 		qsort(desired->v, n, sizeof(*desired->v), rim_route_cmp);
-	/* Unchanged routes keep their state (zebra reports only changes). */
+	/* Unchanged routes keep their state (zebra reports only changes).
+	 * A route streamed since the last take has the state of what zebra
+	 * got last: should that differ from desired, the backend sends it
+	 * again (pending). */
 	for (size_t i = 0; i < n; i++) {
-		struct rim_sync_state *old = find(s, &desired->v[i].prefix);
+		const struct rim_route *r = &desired->v[i];
+		struct rim_sync_state *old;
+		enum rim_zebra_note note;
+		const char *why;
 
-		if (old && rim_route_same_attrs(&s->routes[old - s->st],
-						&desired->v[i])) {
+		if (s->zebra &&
+		    rim_zebra_streamed_state(s->zebra, &r->prefix, &note, &why)) {
+			st[i].state = zebra_states[note];
+			st[i].error = *why ? strdup(why) : NULL;
+			continue;
+		}
+		old = find(s, &r->prefix);
+		if (old && rim_route_same_attrs(&s->routes[old - s->st], r)) {
 			st[i] = *old;	/* takes the error string over */
 			old->error = NULL;
 		}
@@ -530,6 +546,18 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 	s->armed = true;
 	recount(s);
 	rim_sync_run(s);
+}
+
+bool rim_sync_streams(const struct rim_sync *s)
+{
+	return s->rim.enabled && s->rim.backend == MEP_RIM_ZEBRA && s->zebra &&
+	       rim_zebra_up(s->zebra);
+}
+
+void rim_sync_stream(struct rim_sync *s, const struct rim_routes *routes)
+{
+	if (rim_sync_streams(s))
+		rim_zebra_stream(s->zebra, routes->v, routes->n);
 }
 
 size_t rim_sync_count(const struct rim_sync *s)

@@ -57,6 +57,17 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg);
  * routes until it knows the tunnels. */
 void rim_sync_take(struct rim_sync *s, struct rim_routes *desired);
 
+/* Whether rim_sync_stream() sends anything now (zebra backend, connected):
+ * callers skip computing routes for it otherwise. */
+bool rim_sync_streams(const struct rim_sync *s);
+/* Send routes (of tunnels just up) at once, ahead of the next take, which
+ * alone withdraws and decides the final attributes: adds only, so it is
+ * safe before the first take and during a resync of thousands of tunnels,
+ * zebra installing the first routes while the rest are still being read.
+ * Their states are kept for the take. Zebra backend only (the kernel
+ * backend ignores it). */
+void rim_sync_stream(struct rim_sync *s, const struct rim_routes *routes);
+
 /* The desired routes (sorted by prefix) and their states, for show. */
 size_t rim_sync_count(const struct rim_sync *s);
 const struct rim_route *rim_sync_route_at(const struct rim_sync *s, size_t i,

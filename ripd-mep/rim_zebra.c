@@ -1,13 +1,17 @@
 /* rim_zebra: desired RIM routes -> zebra over ZAPI. */
 #include "rim_zebra.h"
 
+#include <inttypes.h>
+#include <limits.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "log.h"
+#include "prefix_index.h"
 #include "zapi_session.h"
 
 struct rim_zebra {
@@ -19,8 +23,72 @@ struct rim_zebra {
 	bool resend;		/* next hop changed: send everything again */
 	unsigned int ifindex;	/* of rim.interface, read once per update */
 	unsigned int sent_ifindex;	/* the one the routes in zebra use */
-	struct rim_routes sent;	/* what zebra holds from this session */
+	struct rim_routes sent;	/* what zebra holds from this session,
+				 * as of the last rim_zebra_set() */
+	/* Sent since by rim_zebra_stream(): one per prefix, the last, with
+	 * the reason of its state (enum reason). */
+	struct rim_routes streamed;
+	uint8_t *streamed_reason;
+	size_t reason_cap;
+	struct prefix_index streamed_ix;	/* prefix -> position in streamed */
 };
+
+/* Why a route is in its state: the note and its text. Kept per streamed
+ * route (one byte) for rim_zebra_streamed_state(). */
+enum reason {
+	REASON_NONE,	/* not sent by a stream: the caller knows */
+	REASON_SENT,
+	REASON_INSTALLED,
+	REASON_FAIL_INSTALL,
+	REASON_BETTER_WON,
+	REASON_REMOVED,
+	REASON_REMOVE_FAIL,
+	REASON_NO_INTERFACE,
+	REASON_OTHER_FAMILY,
+	REASON_DOWN,
+};
+
+static const struct {
+	enum rim_zebra_note note;
+	const char *why;
+} reasons[] = {
+	[REASON_NONE] = { RIM_ZEBRA_SENT, "" },
+	[REASON_SENT] = { RIM_ZEBRA_SENT, "" },
+	[REASON_INSTALLED] = { RIM_ZEBRA_INSTALLED, "" },
+	[REASON_FAIL_INSTALL] = { RIM_ZEBRA_FAILED,
+				  "zebra failed to install it" },
+	[REASON_BETTER_WON] = { RIM_ZEBRA_BETTER_WON,
+				"a route of lower distance won in zebra" },
+	[REASON_REMOVED] = { RIM_ZEBRA_REMOVED, "removed by zebra" },
+	[REASON_REMOVE_FAIL] = { RIM_ZEBRA_FAILED,
+				 "zebra failed to remove it" },
+	[REASON_NO_INTERFACE] = { RIM_ZEBRA_UNSENDABLE,
+				  "interface missing (is strongSwan "
+				  "running?)" },
+	[REASON_OTHER_FAMILY] = { RIM_ZEBRA_UNSENDABLE,
+				  "next-hop is of the other address family" },
+	[REASON_DOWN] = { RIM_ZEBRA_DOWN, "zebra not connected" },
+};
+
+/* Report reason r for p to the caller; pos is p's streamed position when
+ * known (-1: look it up), where r is kept. */
+static void note(struct rim_zebra *z, const struct mep_prefix *p, long pos,
+		 enum reason r)
+{
+	if (pos < 0 && z->streamed.n)
+		pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
+					sizeof(*z->streamed.v), p);
+	if (pos >= 0)
+		z->streamed_reason[pos] = (uint8_t)r;
+	z->cbs.on_note(z->arg, p, reasons[r].note, reasons[r].why);
+}
+
+static void forget_held(struct rim_zebra *z)
+{
+	z->sent.n = 0;
+	z->streamed.n = 0;
+	prefix_index_clear(&z->streamed_ix);
+}
 
 static void on_connect(void *arg)
 {
@@ -31,7 +99,7 @@ static void on_connect(void *arg)
 		   z->rim.route_type_name, z->rim.instance,
 		   z->rim.stale_time_s);
 	z->replayed = false;
-	z->sent.n = 0;
+	forget_held(z);
 	z->cbs.on_connect(z->arg);
 }
 
@@ -43,37 +111,29 @@ static void on_disconnect(void *arg, const char *reason)
 		 "%u s",
 		 reason, z->rim.stale_time_s);
 	for (size_t i = 0; i < z->sent.n; i++)
-		z->cbs.on_note(z->arg, &z->sent.v[i].prefix, RIM_ZEBRA_DOWN,
-			       "zebra not connected");
+		note(z, &z->sent.v[i].prefix, -1, REASON_DOWN);
+	for (size_t i = 0; i < z->streamed.n; i++)
+		note(z, &z->streamed.v[i].prefix, (long)i, REASON_DOWN);
 	z->replayed = false;
-	z->sent.n = 0;
+	forget_held(z);
 }
 
 static void on_notify(void *arg, const struct zapi_notify *n)
 {
-	struct rim_zebra *z = arg;
-	static const struct {
-		enum rim_zebra_note note;
-		const char *why;
-	} map[] = {
-		[ZAPI_NOTE_FAIL_INSTALL] = { RIM_ZEBRA_FAILED,
-					     "zebra failed to install it" },
-		[ZAPI_NOTE_BETTER_ADMIN_WON] = { RIM_ZEBRA_BETTER_WON,
-						 "a route of lower distance "
-						 "won in zebra" },
-		[ZAPI_NOTE_INSTALLED] = { RIM_ZEBRA_INSTALLED, "" },
-		[ZAPI_NOTE_REMOVED] = { RIM_ZEBRA_REMOVED,
-					"removed by zebra" },
-		[ZAPI_NOTE_REMOVE_FAIL] = { RIM_ZEBRA_FAILED,
-					    "zebra failed to remove it" },
+	static const enum reason map[] = {
+		[ZAPI_NOTE_FAIL_INSTALL] = REASON_FAIL_INSTALL,
+		[ZAPI_NOTE_BETTER_ADMIN_WON] = REASON_BETTER_WON,
+		[ZAPI_NOTE_INSTALLED] = REASON_INSTALLED,
+		[ZAPI_NOTE_REMOVED] = REASON_REMOVED,
+		[ZAPI_NOTE_REMOVE_FAIL] = REASON_REMOVE_FAIL,
 	};
+	struct rim_zebra *z = arg;
 
-	if (n->note >= sizeof(map) / sizeof(map[0]))
+	if (n->note >= sizeof(map) / sizeof(map[0]) || !map[n->note])
 		return;
 	if (n->note == ZAPI_NOTE_REMOVED)
 		z->resend = true;	/* zebra dropped it: send it again */
-	z->cbs.on_note(z->arg, &n->prefix, map[n->note].note,
-		       map[n->note].why);
+	note(z, &n->prefix, -1, map[n->note]);
 }
 
 struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
@@ -94,6 +154,8 @@ struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
 	z->cbs = *cbs;
 	z->arg = arg;
 	rim_routes_init(&z->sent);
+	rim_routes_init(&z->streamed);
+	prefix_index_init(&z->streamed_ix);
 	zapi_session_cfg_init(&cfg);
 	cfg.path = zserv;
 	cfg.route_type = rim->route_type;
@@ -114,6 +176,9 @@ void rim_zebra_free(struct rim_zebra *z)
 		return;
 	zapi_session_free(z->session);
 	rim_routes_free(&z->sent);
+	rim_routes_free(&z->streamed);
+	free(z->streamed_reason);
+	prefix_index_free(&z->streamed_ix);
 	free(z);
 }
 
@@ -129,10 +194,11 @@ bool rim_zebra_up(const struct rim_zebra *z)
 	return zapi_session_up(z->session);
 }
 
-/* The ZAPI form of r: next hop from the rim block. Returns -1 (with why)
- * when it has none (interface missing, family mismatch). */
-static int to_zapi(const struct rim_zebra *z, const struct rim_route *r,
-		   struct zapi_route *out, const char **why)
+/* The ZAPI form of r: next hop from the rim block. Returns the reason
+ * when it has none (interface missing, family mismatch), else
+ * REASON_NONE. */
+static enum reason to_zapi(const struct rim_zebra *z, const struct rim_route *r,
+			   struct zapi_route *out)
 {
 	unsigned int ifindex = z->ifindex;
 
@@ -140,10 +206,8 @@ static int to_zapi(const struct rim_zebra *z, const struct rim_route *r,
 	out->prefix = r->prefix;
 	out->has_nexthop = true;
 	if (z->rim.has_next_hop) {
-		if (z->rim.next_hop.family != r->prefix.family) {
-			*why = "next-hop is of the other address family";
-			return -1;
-		}
+		if (z->rim.next_hop.family != r->prefix.family)
+			return REASON_OTHER_FAMILY;
 		out->nh.gate = z->rim.next_hop;
 		out->nh.ifindex = ifindex;
 		if (r->prefix.family == AF_INET)
@@ -153,10 +217,8 @@ static int to_zapi(const struct rim_zebra *z, const struct rim_route *r,
 			out->nh.type = ifindex ? ZAPI_NH_IPV6_IFINDEX
 					       : ZAPI_NH_IPV6;
 	} else {
-		if (!ifindex) {
-			*why = "interface missing (is strongSwan running?)";
-			return -1;
-		}
+		if (!ifindex)
+			return REASON_NO_INTERFACE;
 		out->nh.type = ZAPI_NH_IFINDEX;
 		out->nh.ifindex = ifindex;
 	}
@@ -165,36 +227,197 @@ static int to_zapi(const struct rim_zebra *z, const struct rim_route *r,
 	out->metric = r->metric;
 	out->has_tag = r->tag != 0;
 	out->tag = r->tag;
-	return 0;
+	return REASON_NONE;
 }
 
-/* Send r; on success it joins now. Returns false when it could not be
- * sent (the caller decides what zebra still holds). */
+/* Send r; on success it joins now (unless NULL). pos is its streamed
+ * position (-1: none). Returns false when it could not be sent (the
+ * caller decides what zebra still holds). */
 static bool send_add(struct rim_zebra *z, const struct rim_route *r,
-		     struct rim_routes *now)
+		     struct rim_routes *now, long pos)
 {
 	struct zapi_route zr;
-	const char *why = NULL;
+	enum reason why = to_zapi(z, r, &zr);
 
-	if (to_zapi(z, r, &zr, &why) < 0) {
-		z->cbs.on_note(z->arg, &r->prefix, RIM_ZEBRA_UNSENDABLE, why);
+	if (why != REASON_NONE) {
+		note(z, &r->prefix, pos, why);
 		return false;
 	}
 	if (zapi_session_route_add(z->session, &zr) < 0) {
-		z->cbs.on_note(z->arg, &r->prefix, RIM_ZEBRA_DOWN,
-			       "zebra not connected");
+		note(z, &r->prefix, pos, REASON_DOWN);
 		return false;
 	}
-	z->cbs.on_note(z->arg, &r->prefix, RIM_ZEBRA_SENT, "");
-	if (rim_routes_add(now, r) < 0)
+	note(z, &r->prefix, pos, REASON_SENT);
+	if (now && rim_routes_add(now, r) < 0)
 		abort();
 	return true;
+}
+
+/* streamed_ix reads the prefix at the start of each route */
+_Static_assert(offsetof(struct rim_route, prefix) == 0,
+	       "struct rim_route must begin with its prefix");
+
+/* A streamed slot for a prefix zebra got nothing for (a failed send). */
+#define NOT_HELD INT_MIN
+
+/* What zebra holds from this session: the last set with what was streamed
+ * since laid over it (sorted by prefix). Both are taken over. */
+static void take_held(struct rim_zebra *z, struct rim_routes *held)
+{
+	size_t w = 0;
+
+	prefix_index_free(&z->streamed_ix);	/* its memory, before now's */
+	for (size_t r = 0; r < z->streamed.n; r++)
+		if (z->streamed.v[r].gateway != NOT_HELD)
+			z->streamed.v[w++] = z->streamed.v[r];
+	z->streamed.n = w;
+	if (z->streamed.n)
+		qsort(z->streamed.v, z->streamed.n, sizeof(*z->streamed.v),
+		      rim_route_cmp);
+	if (z->streamed.n == 0 || z->sent.n == 0) {
+		*held = z->streamed.n ? z->streamed : z->sent;
+		if (z->streamed.n)
+			rim_routes_init(&z->streamed);
+		else
+			rim_routes_init(&z->sent);
+		return;
+	}
+	rim_routes_init(held);
+	if (rim_routes_overlay(&z->sent, &z->streamed, held) < 0)
+		abort();
+	z->sent.n = 0;
+	z->streamed.n = 0;
+}
+
+/* The route of the last set for p, or NULL. */
+static const struct rim_route *sent_route(const struct rim_zebra *z,
+					  const struct mep_prefix *p)
+{
+	size_t lo = 0, hi = z->sent.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = rim_prefix_cmp(&z->sent.v[mid].prefix, p);
+
+		if (c == 0)
+			return &z->sent.v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
+		      size_t n)
+{
+	bool holds = z->sent.n || z->streamed.n;
+
+	if (!zapi_session_up(z->session) || n == 0)
+		return;
+	z->ifindex = if_nametoindex(z->rim.interface);
+	if (z->resend || (holds && z->ifindex != z->sent_ifindex))
+		return;	/* the next set sends everything again */
+	z->sent_ifindex = z->ifindex;
+	for (size_t i = 0; i < n; i++) {
+		long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
+					     sizeof(*z->streamed.v),
+					     &r[i].prefix);
+		struct rim_route *h;
+
+		if (pos < 0) {
+			/* what zebra holds for it so far */
+			const struct rim_route *old =
+				sent_route(z, &r[i].prefix);
+			struct rim_route none = { .prefix = r[i].prefix,
+						  .gateway = NOT_HELD };
+
+			pos = (long)z->streamed.n;
+			if (rim_routes_add(&z->streamed, old ? old : &none) <
+				    0 ||
+			    prefix_index_add(&z->streamed_ix, z->streamed.v,
+					     sizeof(*z->streamed.v),
+					     (size_t)pos) < 0)
+				abort();
+			if (z->streamed.cap > z->reason_cap) {
+				uint8_t *v = realloc(z->streamed_reason,
+						     z->streamed.cap);
+
+				if (!v)
+					abort();
+				z->streamed_reason = v;
+				z->reason_cap = z->streamed.cap;
+			}
+			z->streamed_reason[pos] = REASON_NONE;
+		}
+		h = &z->streamed.v[pos];
+		if (h->gateway != NOT_HELD && rim_route_same_attrs(h, &r[i]))
+			continue;
+		if (send_add(z, &r[i], NULL, pos))
+			*h = r[i];
+	}
+}
+
+bool rim_zebra_streamed_state(const struct rim_zebra *z,
+			      const struct mep_prefix *p,
+			      enum rim_zebra_note *note, const char **why)
+{
+	long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
+				     sizeof(*z->streamed.v), p);
+
+	if (pos < 0 || z->streamed_reason[pos] == REASON_NONE)
+		return false;
+	*note = reasons[z->streamed_reason[pos]].note;
+	*why = reasons[z->streamed_reason[pos]].why;
+	return true;
+}
+
+/* The set zebra will hold, built while merging: while it equals a prefix
+ * of held (the usual case once the routes were streamed) it stays that
+ * prefix of held, no copy; the first difference copies it out. */
+struct next_set {
+	struct rim_routes *held;
+	size_t kept;		/* held.v[0..kept) so far, while shared */
+	bool shared;
+	struct rim_routes own;
+};
+
+/* held.v[b], unchanged, stays. */
+static void next_keep(struct next_set *x, size_t b)
+{
+	if (x->shared && x->kept == b) {
+		x->kept++;
+		return;
+	}
+	if (x->shared) {
+		/* held.v[kept..b) were dropped: copy out what is kept */
+		x->shared = false;
+		for (size_t i = 0; i < x->kept; i++)
+			if (rim_routes_add(&x->own, &x->held->v[i]) < 0)
+				abort();
+	}
+	if (rim_routes_add(&x->own, &x->held->v[b]) < 0)
+		abort();
+}
+
+/* Somewhere to add a route that differs from held. */
+static struct rim_routes *next_own(struct next_set *x)
+{
+	if (x->shared) {
+		x->shared = false;
+		for (size_t i = 0; i < x->kept; i++)
+			if (rim_routes_add(&x->own, &x->held->v[i]) < 0)
+				abort();
+	}
+	return &x->own;
 }
 
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n)
 {
-	struct rim_routes now;
+	struct rim_routes held;
+	struct next_set next = { .held = &held, .shared = true };
 	size_t a = 0, b = 0;
 
 	if (!zapi_session_up(z->session))
@@ -203,47 +426,56 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 	 * index (charon recreated ipsec0) means every route points at a
 	 * dead interface: send them all again. */
 	z->ifindex = if_nametoindex(z->rim.interface);
-	if (z->replayed && z->ifindex != z->sent_ifindex)
+	take_held(z, &held);
+	if (held.n && z->ifindex != z->sent_ifindex)
 		z->resend = true;
-	rim_routes_init(&now);
-	if (!z->replayed) {
-		for (size_t i = 0; i < n; i++)
-			send_add(z, &desired[i], &now);
-		zapi_session_update_complete(z->session);
-		z->replayed = true;
-		log_info("zebra: sent %zu route(s) and update-complete", now.n);
-		goto done;
-	}
+	rim_routes_init(&next.own);
 	/* Both sets are sorted by prefix: one merge pass sends what is new
-	 * or changed (ROUTE_ADD replaces) and deletes what is gone. */
-	while (a < n || b < z->sent.n) {
-		int c = a == n		   ? 1
-			: b == z->sent.n ? -1
-					 : rim_prefix_cmp(&desired[a].prefix,
-							  &z->sent.v[b].prefix);
+	 * or changed (ROUTE_ADD replaces) and deletes what is gone. After a
+	 * connect, held is what was streamed since (often nothing: then
+	 * everything is sent). */
+	while (a < n || b < held.n) {
+		int c = a == n		 ? 1
+			: b == held.n ? -1
+				      : rim_prefix_cmp(&desired[a].prefix,
+						       &held.v[b].prefix);
 
 		if (c < 0) {
-			send_add(z, &desired[a++], &now);
+			send_add(z, &desired[a++], next_own(&next), -1);
 		} else if (c > 0) {
 			zapi_session_route_delete(z->session,
-						  &z->sent.v[b++].prefix);
+						  &held.v[b++].prefix);
 		} else {
 			if (!z->resend &&
-			    rim_route_same_attrs(&desired[a], &z->sent.v[b])) {
-				if (rim_routes_add(&now, &z->sent.v[b]) < 0)
-					abort();
-			} else if (!send_add(z, &desired[a], &now) &&
-				   rim_routes_add(&now, &z->sent.v[b]) < 0) {
+			    rim_route_same_attrs(&desired[a], &held.v[b]))
+				next_keep(&next, b);
+			else if (!send_add(z, &desired[a], next_own(&next), -1))
 				/* not re-sent: zebra still holds the old one */
-				abort();
-			}
+				next_keep(&next, b);
 			a++;
 			b++;
 		}
 	}
+	rim_routes_free(&z->sent);
+	if (next.shared) {
+		held.n = next.kept;
+		z->sent = held;
+	} else {
+		rim_routes_free(&held);
+		z->sent = next.own;
+	}
+	if (!z->replayed) {
+		const struct zapi_session_stats *st =
+			zapi_session_stats(z->session);
+
+		/* zebra sweeps the stale routes of an earlier run now */
+		zapi_session_update_complete(z->session);
+		z->replayed = true;
+		log_info("zebra: %zu route(s) in zebra, update-complete sent "
+			 "(this session: %ju add(s), %ju delete(s))",
+			 z->sent.n, (uintmax_t)st->routes_added,
+			 (uintmax_t)st->routes_deleted);
+	}
 	z->resend = false;
 	z->sent_ifindex = z->ifindex;
-done:
-	rim_routes_free(&z->sent);
-	z->sent = now;
 }

@@ -50,6 +50,20 @@ void rim_zebra_free(struct rim_zebra *z);
  * first time after a connect). */
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n);
+/* Send the routes r (sorted or not) at once, ahead of the next
+ * rim_zebra_set(): only ROUTE_ADDs, never a deletion nor
+ * ROUTE_UPDATE_COMPLETE, so it may run before the first set after a
+ * connect (routes of tunnels being listed) without zebra sweeping what an
+ * earlier run left. A route zebra already holds from this session as is
+ * is not sent again. The next set counts them as held: it withdraws those
+ * no longer desired and does not send again those unchanged. */
+void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
+		      size_t n);
+/* The last note about p, when this session sent it by rim_zebra_stream()
+ * since the last set (false otherwise: the caller's own record holds). */
+bool rim_zebra_streamed_state(const struct rim_zebra *z,
+			      const struct mep_prefix *p,
+			      enum rim_zebra_note *note, const char **why);
 bool rim_zebra_up(const struct rim_zebra *z);
 /* Follow a changed rim block of the same route type and instance (the
  * interface or next hop: routes are sent again at the next update). */

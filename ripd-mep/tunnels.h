@@ -57,6 +57,12 @@ struct tunnels_str_key;
  * is one of strongSwan's CHILD_SA states), each NUL-terminated. Read it
  * through the tunnels_entry_*() accessors; owned by the table, valid until
  * the next change to the table. */
+/* The key of a CHILD_SA in the table. */
+struct tunnels_id {
+	uint32_t ike_id;
+	uint32_t child_id;
+};
+
 struct tunnels_entry {
 	uint32_t ike_id;
 	uint32_t child_id;

@@ -1,13 +1,18 @@
-/* Unit tests of prefix: parsing, printing, containment and overlap. */
+/* Unit tests of prefix (parsing, printing, containment and overlap) and
+ * prefix_index (hashed positions by prefix). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <stdlib.h>
+
 #include "prefix.h"
+#include "prefix_index.h"
 
 static struct mep_prefix P(const char *s)
 {
@@ -97,12 +102,97 @@ static void test_contains_overlaps(void **state)
 	assert_false(mep_prefix_contains(&a, &y));
 }
 
+/* An element of a caller's array: the prefix first, then anything. */
+struct elem {
+	struct mep_prefix p;
+	unsigned int payload;
+};
+
+/* The k-th distinct prefix (k < 196608): for j = k / 3, 10.j.0/24, the
+ * same as /25, and 0a00:j::/48, so that the family and the length must
+ * be compared too. */
+static struct mep_prefix nth(unsigned int k)
+{
+	static const uint8_t fam[] = { AF_INET, AF_INET, AF_INET6 };
+	static const uint8_t len[] = { 24, 25, 48 };
+	struct mep_prefix p;
+	unsigned int j = k / 3;
+
+	memset(&p, 0, sizeof(p));
+	p.family = fam[k % 3];
+	p.len = len[k % 3];
+	p.addr[0] = 10;
+	p.addr[1] = (uint8_t)(j >> 8);
+	p.addr[2] = (uint8_t)j;
+	return p;
+}
+
+static void test_prefix_index(void **state)
+{
+	enum { N = 30000 };
+	static bool member[2 * N];
+	struct prefix_index x;
+	struct elem *v = NULL;
+	size_t n = 0, cap = 0;
+	unsigned int seed = 3;
+	struct mep_prefix none;
+
+	(void)state;
+	memset(&none, 0, sizeof(none));
+	prefix_index_init(&x);
+	assert_int_equal(prefix_index_find(&x, v, sizeof(*v), &none), -1);
+	/* positions follow the array as it grows (and moves) */
+	for (unsigned int i = 0; i < N; i++) {
+		unsigned int k = (unsigned int)rand_r(&seed) % (2 * N);
+		struct mep_prefix p = nth(k);
+
+		if (prefix_index_find(&x, v, sizeof(*v), &p) >= 0) {
+			assert_true(member[k]);
+			continue;
+		}
+		assert_false(member[k]);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4;
+			v = realloc(v, cap * sizeof(*v));
+			assert_non_null(v);
+		}
+		v[n] = (struct elem){ .p = p, .payload = k };
+		assert_int_equal(prefix_index_add(&x, v, sizeof(*v), n), 0);
+		member[k] = true;
+		n++;
+	}
+	assert_int_equal(x.n, n);
+	assert_true(n > N / 2);
+	/* every member found at its position; the others not found */
+	for (unsigned int k = 0; k < 2 * N; k++) {
+		struct mep_prefix p = nth(k);
+		long pos = prefix_index_find(&x, v, sizeof(*v), &p);
+
+		if (!member[k]) {
+			assert_int_equal(pos, -1);
+			continue;
+		}
+		assert_true(pos >= 0 && (size_t)pos < n);
+		assert_int_equal(v[pos].payload, k);
+		assert_memory_equal(&v[pos].p, &p, sizeof(p));
+	}
+	/* cleared: nothing found, and it fills again */
+	prefix_index_clear(&x);
+	assert_int_equal(prefix_index_find(&x, v, sizeof(*v), &v[0].p), -1);
+	assert_int_equal(prefix_index_add(&x, v, sizeof(*v), 1), 0);
+	assert_int_equal(prefix_index_find(&x, v, sizeof(*v), &v[1].p), 1);
+	assert_int_equal(prefix_index_find(&x, v, sizeof(*v), &v[0].p), -1);
+	prefix_index_free(&x);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_contains_overlaps),
+		cmocka_unit_test(test_prefix_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1057,6 +1057,132 @@ static void test_desired_random(void **state)
 	mep_config_free(&cfg);
 }
 
+/* rim_desired_of() over tunnels ids gives what rim_desired() would for a
+ * table of those tunnels alone; over all of them, exactly rim_desired(). */
+static void test_desired_of(void **state)
+{
+	struct mep_config cfg;
+	struct tunnel_table t;
+	struct rim_routes all, some;
+	uint8_t *links;
+	const struct tunnels_id ids[] = { { 1, 1 }, { 2, 2 }, { 3, 3 },
+					  { 4, 4 }, { 5, 5 }, { 6, 6 },
+					  { 99, 99 } };
+	char p[MEP_PREFIX_STRLEN];
+
+	(void)state;
+	make_cfg(&cfg);
+	tunnels_init(&t);
+	rim_routes_init(&all);
+	rim_routes_init(&some);
+	tun(&t, &cfg, 1, 1, S1, "10.11.1.0/24 10.11.2.0/24", "INSTALLED");
+	tun(&t, &cfg, 2, 2, S2, "10.12.0.0/16 0.0.0.0/0", "INSTALLED");
+	tun(&t, &cfg, 3, 3, S3, "10.13.0.0/16", "INSTALLED");
+	tun(&t, &cfg, 4, 4, M1, "10.21.5.0/24", "REKEYING");
+	tun(&t, &cfg, 5, 5, M2, "10.22.0.0/16", "INSTALLED");
+	tun(&t, &cfg, 6, 6, -1, "10.99.0.0/16", "INSTALLED");
+	links = rim_link_table(&cfg, C1);
+	assert_non_null(links);
+	assert_null(rim_link_table(&cfg, -1));
+	/* one tunnel: its selectors within the domain, 0.0.0.0/0 dropped */
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[1], 1,
+					&some),
+			 0);
+	assert_int_equal(some.n, 1);
+	assert_string_equal(mep_prefix_str(&some.v[0].prefix, p, sizeof(p)),
+			    "10.12.0.0/16");
+	assert_int_equal(some.v[0].metric, cfg.rim.metric);
+	assert_int_equal(some.v[0].distance, cfg.rim.distance);
+	assert_int_equal(some.v[0].tag, cfg.rim.tag);
+	/* ip-pool-nat: the local pool; a tunnel not up, an unknown peer or
+	 * an id not in the table: nothing */
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[2], 1,
+					&some),
+			 0);
+	assert_int_equal(some.n, 1);
+	assert_string_equal(mep_prefix_str(&some.v[0].prefix, p, sizeof(p)),
+			    "172.16.1.0/24");
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[3], 1,
+					&some),
+			 0);
+	assert_int_equal(some.n, 0);
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[5], 2,
+					&some),
+			 0);
+	assert_int_equal(some.n, 0);
+	/* every id: the same routes as rim_desired(), field by field */
+	assert_int_equal(rim_desired(&cfg, C1, &t, &all, NULL), 0);
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, ids,
+					sizeof(ids) / sizeof(ids[0]), &some),
+			 0);
+	assert_int_equal(some.n, all.n);
+	assert_int_equal(all.n, 5);
+	for (size_t i = 0; i < all.n; i++) {
+		assert_true(mep_prefix_equal(&some.v[i].prefix,
+					     &all.v[i].prefix));
+		assert_int_equal(some.v[i].gateway, all.v[i].gateway);
+		assert_int_equal(some.v[i].metric, all.v[i].metric);
+	}
+	/* RIM off: nothing */
+	cfg.rim.enabled = false;
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, ids, 3, &some),
+			 0);
+	assert_int_equal(some.n, 0);
+	free(links);
+	rim_routes_free(&all);
+	rim_routes_free(&some);
+	tunnels_free(&t);
+	mep_config_free(&cfg);
+}
+
+/* rim_routes_overlay(): base with over laid on it, sorted. */
+static void test_routes_overlay(void **state)
+{
+	static const char *const base_s[] = { "10.1.0.0/24", "10.2.0.0/24",
+					      "10.4.0.0/24", "2001:db8::/48" };
+	static const char *const over_s[] = { "10.0.0.0/24", "10.2.0.0/24",
+					      "10.5.0.0/24" };
+	static const char *const want[] = { "10.0.0.0/24", "10.1.0.0/24",
+					    "10.2.0.0/24", "10.4.0.0/24",
+					    "10.5.0.0/24", "2001:db8::/48" };
+	struct rim_routes base, over, out;
+	char p[MEP_PREFIX_STRLEN];
+
+	(void)state;
+	rim_routes_init(&base);
+	rim_routes_init(&over);
+	rim_routes_init(&out);
+	for (size_t i = 0; i < 4; i++) {
+		struct rim_route r = { .prefix = pfx(base_s[i]), .metric = 1 };
+
+		assert_int_equal(rim_routes_add(&base, &r), 0);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		struct rim_route r = { .prefix = pfx(over_s[i]), .metric = 2 };
+
+		assert_int_equal(rim_routes_add(&over, &r), 0);
+	}
+	assert_int_equal(rim_routes_overlay(&base, &over, &out), 0);
+	assert_int_equal(out.n, 6);
+	for (size_t i = 0; i < out.n; i++) {
+		bool from_over = i == 0 || i == 2 || i == 4;
+
+		assert_string_equal(mep_prefix_str(&out.v[i].prefix, p,
+						   sizeof(p)),
+				    want[i]);
+		assert_int_equal(out.v[i].metric, from_over ? 2 : 1);
+	}
+	/* either side empty */
+	base.n = 0;
+	assert_int_equal(rim_routes_overlay(&base, &over, &out), 0);
+	assert_int_equal(out.n, 3);
+	assert_int_equal(rim_routes_overlay(&over, &base, &out), 0);
+	assert_int_equal(out.n, 3);
+	rim_routes_free(&base);
+	rim_routes_free(&over);
+	rim_routes_free(&out);
+}
+
 /* ---- grace ---- */
 
 static void test_grace(void **state)
@@ -1101,6 +1227,8 @@ int main(void)
 		cmocka_unit_test(test_reconcile_exact_sets),
 		cmocka_unit_test(test_reconcile_random),
 		cmocka_unit_test(test_desired_random),
+		cmocka_unit_test(test_desired_of),
+		cmocka_unit_test(test_routes_overlay),
 		cmocka_unit_test(test_grace),
 	};
 
