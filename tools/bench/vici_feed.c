@@ -12,6 +12,8 @@
  *   --mode updown  the first list-sas is answered empty at once, then one
  *                  child-updown (up = yes) per tunnel is streamed (tunnels
  *                  coming up one by one); later list-sas list them all.
+ * With --down-every M, the first stream is followed by a child-updown
+ * (down) for each tunnel i with i % M == 0, which later listings leave out.
  * A stream is encoded whole before it is written (the clock starts at the
  * first write, as zapi_flood's does). With --go FILE the first list-sas
  * waits until FILE exists, so the caller can measure the daemon before any
@@ -53,6 +55,8 @@ struct vici_feed {
 	const char *times;
 	uint32_t sat_base;
 	uint32_t dom_base;
+	unsigned int down_every;	/* 0, or M: tunnels i % M == 0 go down */
+	bool downed;			/* they went down */
 	char local_ts[64];
 	bool streamed;
 	int fd;
@@ -192,8 +196,21 @@ static int vici_feed_append(uint8_t **buf, size_t *len, size_t *cap,
  * with up = yes), before the clock starts: like zapi_flood's pre-encoded
  * ROUTE_ADDs, the feed's own encoding is not what is measured (on 2 CPUs
  * it would take a core from ripd-mep and zebra). */
-static int vici_feed_encode(const struct vici_feed *f, bool updown,
-			    uint8_t **buf, size_t *len)
+enum vici_feed_events {
+	VICI_FEED_LIST,		/* list-sa of every tunnel up */
+	VICI_FEED_UP,		/* child-updown up = yes, every tunnel */
+	VICI_FEED_DOWN,		/* child-updown down, tunnels i % M == 0 */
+};
+
+/* Is tunnel i up (after the --down-every events, if sent)? */
+static bool vici_feed_up(const struct vici_feed *f, unsigned int i)
+{
+	return !f->downed || !f->down_every || i % f->down_every != 0;
+}
+
+static int vici_feed_encode(const struct vici_feed *f,
+			    enum vici_feed_events ev, uint8_t **buf,
+			    size_t *len)
 {
 	struct vici_builder b;
 	size_t cap = 0;
@@ -203,12 +220,17 @@ static int vici_feed_encode(const struct vici_feed *f, bool updown,
 	*len = 0;
 	vici_builder_init(&b);
 	for (unsigned int i = 0; i < f->n && rc == 0; i++) {
+		if (ev == VICI_FEED_DOWN ? i % f->down_every != 0
+					 : !vici_feed_up(f, i))
+			continue;
 		b.len = 0;
-		if (updown)
+		if (ev == VICI_FEED_UP)
 			vici_builder_kv_str(&b, "up", "yes");
 		vici_feed_ike(f, &b, i);
 		rc = vici_feed_append(buf, len, &cap,
-				      updown ? "child-updown" : "list-sa", &b);
+				      ev == VICI_FEED_LIST ? "list-sa"
+							   : "child-updown",
+				      &b);
 	}
 	vici_builder_free(&b);
 	if (rc < 0) {
@@ -218,14 +240,15 @@ static int vici_feed_encode(const struct vici_feed *f, bool updown,
 	return rc;
 }
 
-/* Stream one event per tunnel: list-sa or child-updown (up = yes). */
-static int vici_feed_stream(const struct vici_feed *f, bool updown)
+/* Stream the events ev. */
+static int vici_feed_stream(const struct vici_feed *f,
+			    enum vici_feed_events ev)
 {
 	uint8_t *buf;
 	size_t len;
 	int rc;
 
-	if (vici_feed_encode(f, updown, &buf, &len) < 0)
+	if (vici_feed_encode(f, ev, &buf, &len) < 0)
 		return -1;
 	rc = vici_feed_write(f->fd, buf, len);
 	free(buf);
@@ -242,11 +265,12 @@ static int vici_feed_list_sas(struct vici_feed *f)
 
 	if (f->streamed) {
 		/* a resync: everything is up by now */
-		if (vici_feed_stream(f, false) < 0)
+		if (vici_feed_stream(f, VICI_FEED_LIST) < 0)
 			return -1;
 		return vici_feed_send(f->fd, VICI_CMD_RESPONSE, NULL, NULL);
 	}
-	if (vici_feed_encode(f, f->updown, &buf, &len) < 0)
+	if (vici_feed_encode(f, f->updown ? VICI_FEED_UP : VICI_FEED_LIST, &buf,
+			     &len) < 0)
 		return -1;
 	while (f->go && access(f->go, F_OK) != 0) {
 		if (vici_feed_stop) {
@@ -268,6 +292,11 @@ static int vici_feed_list_sas(struct vici_feed *f)
 	}
 	t1 = vici_feed_now_ms();
 	free(buf);
+	if (rc == 0 && f->down_every) {
+		/* then every down_every-th tunnel goes down */
+		rc = vici_feed_stream(f, VICI_FEED_DOWN);
+		f->downed = true;
+	}
 	f->streamed = true;
 	fprintf(stderr, "vici_feed: streamed %u %s events in %lld ms\n", f->n,
 		f->updown ? "child-updown" : "list-sa", t1 - t0);
@@ -356,7 +385,8 @@ static void vici_feed_usage(void)
 	fprintf(stderr,
 		"usage: vici_feed -s SOCKET -n TUNNELS [--mode list|updown]\n"
 		"       [--go FILE] [--times FILE] [--sat-base A.B.C.D]\n"
-		"       [--dom-base A.B.C.D] [--local-ts PREFIX]\n");
+		"       [--dom-base A.B.C.D] [--local-ts PREFIX]\n"
+		"       [--down-every M]\n");
 }
 
 int main(int argc, char **argv)
@@ -370,6 +400,7 @@ int main(int argc, char **argv)
 		{ "sat-base", required_argument, NULL, 'S' },
 		{ "dom-base", required_argument, NULL, 'D' },
 		{ "local-ts", required_argument, NULL, 'L' },
+		{ "down-every", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vici_feed f = { .sat_base = 0x64400001u,	/* 100.64.0.1 */
@@ -419,6 +450,17 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case 'M':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v == 0 || v > UINT32_MAX) {
+				fprintf(stderr, "vici_feed: bad --down-every "
+						"'%s'\n",
+					optarg);
+				return 2;
+			}
+			f.down_every = (unsigned int)v;
 			break;
 		case 'L':
 			if (strlen(optarg) >= sizeof(f.local_ts)) {
