@@ -112,26 +112,35 @@ static void stream_fresh(struct ipsec_link *e)
 	e->n_fresh = 0;
 }
 
+static void on_update(struct ev_loop *loop, ev_timer *w, int revents);
+
 static void on_stream(struct ev_loop *loop, ev_idle *w, int revents)
 {
-	(void)loop;
+	struct ipsec_link *e = w->data;
+
 	(void)revents;
-	stream_fresh(w->data);
+	stream_fresh(e);
+	/* The events at hand are read (the loop is idle): a computation put
+	 * off to keep up with a stream of them has no reason to wait. */
+	if (ev_is_active(&e->update)) {
+		ev_timer_stop(loop, &e->update);
+		on_update(loop, &e->update, 0);
+	}
 }
 
-/* Remember an up CHILD_SA for streaming (nothing when not streaming). */
-static void note_fresh(struct ipsec_link *e, const struct tunnel_child *c)
+/* Remember an up CHILD_SA for streaming; false when not streaming. */
+static bool note_fresh(struct ipsec_link *e, const struct tunnel_child *c)
 {
 	if (!e->cfg->rim.enabled || !tunnels_child_up(c) ||
 	    !rim_sync_streams(e->rim))
-		return;
+		return false;
 	if (e->n_fresh == e->cap_fresh) {
 		size_t cap = e->cap_fresh ? 2 * e->cap_fresh
 					  : IPSEC_LINK_STREAM_BATCH;
 		struct tunnels_id *v = realloc(e->fresh, cap * sizeof(*v));
 
 		if (!v)
-			return;	/* the full computation sends it */
+			return false;	/* the full computation sends it */
 		e->fresh = v;
 		e->cap_fresh = cap;
 	}
@@ -140,6 +149,7 @@ static void note_fresh(struct ipsec_link *e, const struct tunnel_child *c)
 		stream_fresh(e);
 	else if (!ev_is_active(&e->stream))
 		ev_idle_start(e->loop, &e->stream);
+	return true;
 }
 
 static void on_update(struct ev_loop *loop, ev_timer *w, int revents)
@@ -156,16 +166,26 @@ static void on_update(struct ev_loop *loop, ev_timer *w, int revents)
 /* Recompute the routes once after the events already read: a burst of
  * tunnel events (or a list-sas of thousands) costs one computation. A
  * stream of events (thousands of tunnels coming up one by one) gets at
- * most one computation per computation time, so that reading events
- * keeps at least half of the time whatever the size of the route set. */
-static void schedule_update(struct ipsec_link *e)
-{
-	double wait;
+ * most one computation per `spacing` computation times, so that reading
+ * events keeps most of the time whatever the size of the route set:
+ * spacing 1 when the computation is what sends the routes (a tunnel gone,
+ * or no streaming), IPSEC_LINK_STREAMED_SPACING when the new routes were
+ * streamed already and the computation only confirms them. */
+#define IPSEC_LINK_STREAMED_SPACING 4
 
-	if (ev_is_active(&e->update))
-		return;
-	wait = e->update_done + e->update_cost - ev_now(e->loop);
-	ev_timer_set(&e->update, wait > 0 ? wait : 0., 0.);
+static void schedule_update(struct ipsec_link *e, int spacing)
+{
+	double wait = e->update_done + spacing * e->update_cost -
+		      ev_now(e->loop);
+
+	if (wait < 0)
+		wait = 0;
+	if (ev_is_active(&e->update)) {
+		if (ev_timer_remaining(e->loop, &e->update) <= wait)
+			return;
+		ev_timer_stop(e->loop, &e->update);
+	}
+	ev_timer_set(&e->update, wait, 0.);
 	ev_timer_start(e->loop, &e->update);
 }
 
@@ -223,13 +243,15 @@ static void on_upsert(void *arg, const struct tunnel_child *c)
 {
 	struct ipsec_link *e = arg;
 
+	bool streamed = false;
+
 	if (tunnels_upsert(&e->tunnels, e->cfg, c, time(NULL)) < 0)
 		log_err("ipsec: out of memory recording tunnel %u/%u",
 			c->ike_id, c->child_id);
 	else
-		note_fresh(e, c);
+		streamed = note_fresh(e, c);
 	if (!e->in_resync)
-		schedule_update(e);
+		schedule_update(e, streamed ? IPSEC_LINK_STREAMED_SPACING : 1);
 }
 
 static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
@@ -238,7 +260,7 @@ static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
 
 	tunnels_remove_child(&e->tunnels, ike_id, child_id);
 	if (!e->in_resync)
-		schedule_update(e);
+		schedule_update(e, 1);
 }
 
 static void on_remove_ike(void *arg, uint32_t ike_id)
@@ -247,7 +269,7 @@ static void on_remove_ike(void *arg, uint32_t ike_id)
 
 	tunnels_remove_ike(&e->tunnels, ike_id);
 	if (!e->in_resync)
-		schedule_update(e);
+		schedule_update(e, 1);
 }
 
 static void on_resync_begin(void *arg)
