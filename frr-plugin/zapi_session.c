@@ -131,7 +131,13 @@ static void zapi_session_on_writable(struct ev_loop *loop, ev_io *w,
 /* Room for need more bytes at out + out_len; NULL when over the limit. */
 static uint8_t *zapi_session_reserve(struct zapi_session *s, size_t need)
 {
-	if (s->out_off > 0 && s->out_off >= s->out_cap / 2) {
+	/* Reclaim the sent bytes before growing: when half of the buffer
+	 * went out, or when it is full and at most half of it waits (each
+	 * move then frees at least half: amortised O(1) per byte). */
+	if (s->out_off > 0 &&
+	    (s->out_off >= s->out_cap / 2 ||
+	     (need > s->out_cap - s->out_len &&
+	      s->out_len - s->out_off <= s->out_cap / 2))) {
 		memmove(s->out, s->out + s->out_off, s->out_len - s->out_off);
 		s->out_len -= s->out_off;
 		s->out_off = 0;

@@ -33,6 +33,8 @@ struct ipsec_link {
 	struct rim_ignored_list reported;
 };
 
+static void stream_fresh(struct ipsec_link *e);
+
 static void update_routes(struct ipsec_link *e)
 {
 	struct rim_routes desired;
@@ -42,9 +44,9 @@ static void update_routes(struct ipsec_link *e)
 		return;
 	if (!e->synced && !e->grace_over)
 		return;	/* hold what is installed */
-	/* the full set below includes the fresh tunnels */
-	e->n_fresh = 0;
-	ev_idle_stop(e->loop, &e->stream);
+	/* The fresh tunnels' routes go out first: then the backend holds
+	 * every desired route already and keeps its set without a copy. */
+	stream_fresh(e);
 	rim_routes_init(&desired);
 	rim_ignored_init(&ignored);
 	if (rim_desired(e->cfg, e->cfg->local_gateway, &e->tunnels, &desired,
