@@ -176,6 +176,25 @@ int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b)
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
+long rim_route_search(const struct rim_route *v, size_t n,
+		      const struct mep_prefix *p)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = rim_prefix_cmp(&v[mid].prefix, p);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 int rim_route_cmp(const void *a, const void *b)
 {
 	const struct rim_route *x = a, *y = b;

@@ -159,6 +159,10 @@ int rim_desired_of(const struct mep_config *cfg, int local,
 int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b);
 /* rim_prefix_cmp() on the prefixes of two struct rim_route. */
 int rim_route_cmp(const void *a, const void *b);
+/* The position of the route for p in v (n routes sorted by prefix), or
+ * -1: a binary search. */
+long rim_route_search(const struct rim_route *v, size_t n,
+		      const struct mep_prefix *p);
 /* Same distance, metric and tag. */
 bool rim_route_same_attrs(const struct rim_route *a, const struct rim_route *b);
 

@@ -187,20 +187,9 @@ static void free_states(struct rim_sync_state *v, size_t n)
 static struct rim_sync_state *find(struct rim_sync *s,
 				   const struct mep_prefix *p)
 {
-	size_t lo = 0, hi = s->n;
+	long i = rim_route_search(s->routes, s->n, p);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = rim_prefix_cmp(&s->routes[mid].prefix, p);
-
-		if (c == 0)
-			return &s->st[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < 0 ? NULL : &s->st[i];
 }
 
 static void kernel_apply(struct rim_sync *s, const struct rim_change *c)

@@ -293,20 +293,9 @@ static void take_held(struct rim_zebra *z, struct rim_routes *held)
 static const struct rim_route *sent_route(const struct rim_zebra *z,
 					  const struct mep_prefix *p)
 {
-	size_t lo = 0, hi = z->sent.n;
+	long i = rim_route_search(z->sent.v, z->sent.n, p);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = rim_prefix_cmp(&z->sent.v[mid].prefix, p);
-
-		if (c == 0)
-			return &z->sent.v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < 0 ? NULL : &z->sent.v[i];
 }
 
 void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,

@@ -1135,7 +1135,8 @@ static void test_desired_of(void **state)
 	mep_config_free(&cfg);
 }
 
-/* rim_routes_overlay(): base with over laid on it, sorted. */
+/* rim_routes_overlay(): base with over laid on it, sorted; and
+ * rim_route_search() in it. */
 static void test_routes_overlay(void **state)
 {
 	static const char *const base_s[] = { "10.1.0.0/24", "10.2.0.0/24",
@@ -1171,6 +1172,20 @@ static void test_routes_overlay(void **state)
 						   sizeof(p)),
 				    want[i]);
 		assert_int_equal(out.v[i].metric, from_over ? 2 : 1);
+	}
+	/* and each found where it is; a prefix not there, or of another
+	 * length, not found */
+	for (size_t i = 0; i < out.n; i++)
+		assert_int_equal(rim_route_search(out.v, out.n,
+						  &out.v[i].prefix),
+				 (long)i);
+	{
+		struct mep_prefix miss = pfx("10.3.0.0/24");
+		struct mep_prefix longer = pfx("10.2.0.0/25");
+
+		assert_int_equal(rim_route_search(out.v, out.n, &miss), -1);
+		assert_int_equal(rim_route_search(out.v, out.n, &longer), -1);
+		assert_int_equal(rim_route_search(out.v, 0, &miss), -1);
 	}
 	/* either side empty */
 	base.n = 0;
