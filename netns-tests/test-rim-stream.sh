@@ -14,7 +14,10 @@
 #     ones are swept by zebra after ROUTE_UPDATE_COMPLETE;
 #  3. restart against a charon whose tunnels come up one by one
 #     (child-updown) and then every other one goes down: zebra ends with
-#     exactly the routes of the tunnels still up.
+#     exactly the routes of the tunnels still up;
+#  4. charon restarted and listing all T tunnels slowly (longer than the
+#     2 s repair period): the routes of the tunnels back are streamed and
+#     never withdrawn, the others never leave (ip monitor), exact set.
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -80,9 +83,11 @@ feed()
 {
 	local name=$1
 	shift
+	rm -f "$DIR/$name.vici"
 	lab_daemon Z "feed-$name" "$FEED" -s "$DIR/$name.vici" -n "$T" \
 		--sat-base 100.64.0.1 --dom-base 10.0.0.0 "$@" ||
 		lab_fail "vici_feed"
+	FEEDPID=$LAB_PID
 	lab_wait_for 5 test -S "$DIR/$name.vici" || lab_fail "vici_feed $name"
 }
 
@@ -184,4 +189,26 @@ if ! zhas "$(pfx 1 0)" || ! zhas "$(pfx $((T - 1)) 3)" ||
 	lab_fail "wrong routes after the downs"
 fi
 lab_ok "$T tunnels up one by one, every other one down: exactly the $((2 * T)) routes of those up"
+
+# ---- 4. a slow listing after charon restarted, all tunnels up again
+ip -n "$NS" monitor route >"$DIR/monitor4.txt" 2>&1 &
+MON=$!
+sleep 0.3
+kill "$FEEDPID"
+lab_wait_for 5 logged 3 "lost strongSwan" || lab_fail "VICI loss not seen"
+feed updown --pace-ms 40
+lab_wait_for 30 logged 3 "strongSwan listed $T tunnel(s)" ||
+	lab_fail "no listing of $T tunnels after charon's restart"
+lab_wait_for 20 znhrp_is $((4 * T)) ||
+	lab_fail "zebra has $(znhrp) nhrp routes, not $((4 * T))"
+lab_wait_for 10 logged 3 "rim: all $((4 * T)) route(s) installed" ||
+	lab_fail "not all $((4 * T)) routes reported installed: $(states)"
+sleep 0.5
+kill "$MON" 2>/dev/null
+wait "$MON" 2>/dev/null
+gone=$(grep -c '^Deleted' "$DIR/monitor4.txt")
+[ "$gone" = 0 ] || lab_fail "$gone route(s) withdrawn during the slow listing: $(grep -m3 '^Deleted' "$DIR/monitor4.txt")"
+[ "$(states)" = "installed=$((4 * T)) other=0" ] ||
+	lab_fail "show mep routes: $(states)"
+lab_ok "slow listing after charon's restart: $((2 * T)) routes streamed back, no withdrawal, $((4 * T)) in all"
 lab_pass "streamed routes reconciled exactly"

@@ -3,7 +3,10 @@
  * does): O(1) lookups of an element's position without a second copy of
  * the keys. The caller passes the array (base, element size) to every call
  * that reads keys, so it may grow (move) the array between calls. Pure, no
- * I/O. Prefixes compare whole (family, length, the 16 address bytes). */
+ * I/O. Prefixes compare whole (family, length, the 16 address bytes): the
+ * bytes past the family's address length must be zero, and the host bits
+ * too for prefixes equal by rim_prefix_cmp() to compare equal here (RIM's
+ * prefixes are masked, rim_mask()). */
 #ifndef RIPD_MEP_PREFIX_INDEX_H
 #define RIPD_MEP_PREFIX_INDEX_H
 

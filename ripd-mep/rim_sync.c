@@ -30,6 +30,7 @@ struct rim_sync {
 	size_t n_installed;	/* routes in state installed */
 	bool nhrpd_logged;	/* the nhrpd conflict was reported */
 	bool all_reported;	/* "all installed" logged for this set */
+	bool streamed_since_take;	/* rim_sync_stream() sent routes */
 	struct rim_route *routes;	/* the desired set, sorted by prefix */
 	struct rim_sync_state *st;	/* and the state of each */
 	size_t n, cap;
@@ -46,6 +47,12 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* Routes streamed since the last take are not in s->routes: the
+	 * take that follows them does the repair (a set now would withdraw
+	 * them). */
+	if (s->rim.backend == MEP_RIM_ZEBRA && s->zebra &&
+	    rim_zebra_streaming(s->zebra))
+		return;
 	s->kcache_valid = false;	/* repair what the kernel lost */
 	rim_sync_run(s);
 }
@@ -168,11 +175,16 @@ static void report_progress(struct rim_sync *s)
 	s->all_reported = true;
 }
 
-static void recount(struct rim_sync *s)
+static void count_installed(struct rim_sync *s)
 {
 	s->n_installed = 0;
 	for (size_t i = 0; i < s->n; i++)
 		s->n_installed += s->st[i].state == RIM_ROUTE_INSTALLED;
+}
+
+static void recount(struct rim_sync *s)
+{
+	count_installed(s);
 	report_progress(s);
 }
 
@@ -291,7 +303,18 @@ static void zebra_note(void *arg, const struct mep_prefix *p,
 
 static void zebra_connected(void *arg)
 {
-	rim_sync_run(arg);
+	struct rim_sync *s = arg;
+
+	/* In the middle of a stream (routes sent since the last take, lost
+	 * with the old session's record) the desired set is out of date:
+	 * send it without ROUTE_UPDATE_COMPLETE, which the next take sends,
+	 * so zebra sweeps nothing streamed before the reconnect. */
+	if (s->streamed_since_take) {
+		if (s->armed && s->n)
+			rim_zebra_stream(s->zebra, s->routes, s->n);
+		return;
+	}
+	rim_sync_run(s);
 }
 
 /* FRR's nhrpd owns the nhrp route type: refuse to share it (zebra would
@@ -494,7 +517,7 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 {
 	size_t n = desired->n;
 	struct rim_sync_state *st = calloc(n ? n : 1, sizeof(*st));
-	bool sorted = true;
+	bool sorted = true, changed = n != s->n;
 
 	if (!st)
 		abort();
@@ -514,17 +537,24 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 		const char *why;
 
 		if (s->zebra &&
-		    rim_zebra_streamed_state(s->zebra, &r->prefix, &note, &why)) {
+		    rim_zebra_streamed_state(s->zebra, r, &note, &why)) {
 			st[i].state = zebra_states[note];
 			st[i].error = *why ? strdup(why) : NULL;
+			changed = true;
 			continue;
 		}
 		old = find(s, &r->prefix);
 		if (old && rim_route_same_attrs(&s->routes[old - s->st], r)) {
 			st[i] = *old;	/* takes the error string over */
 			old->error = NULL;
+		} else {
+			changed = true;
 		}
 	}
+	/* A new set: "all installed" is news again (its routes may all be
+	 * in already, streamed). */
+	if (changed)
+		s->all_reported = false;
 	free_states(s->st, s->n);
 	free(s->routes);
 	s->routes = desired->v;
@@ -533,8 +563,12 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 	s->st = st;
 	rim_routes_init(desired);
 	s->armed = true;
-	recount(s);
+	s->streamed_since_take = false;
+	/* Count first (notes adjust the count), report after the run: a
+	 * copied state of a route the run sends again must not count. */
+	count_installed(s);
 	rim_sync_run(s);
+	report_progress(s);
 }
 
 bool rim_sync_streams(const struct rim_sync *s)
@@ -545,8 +579,10 @@ bool rim_sync_streams(const struct rim_sync *s)
 
 void rim_sync_stream(struct rim_sync *s, const struct rim_routes *routes)
 {
-	if (rim_sync_streams(s))
-		rim_zebra_stream(s->zebra, routes->v, routes->n);
+	if (!rim_sync_streams(s) || routes->n == 0)
+		return;
+	s->streamed_since_take = true;
+	rim_zebra_stream(s->zebra, routes->v, routes->n);
 }
 
 size_t rim_sync_count(const struct rim_sync *s)

@@ -341,21 +341,28 @@ void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 			z->streamed_reason[pos] = REASON_NONE;
 		}
 		h = &z->streamed.v[pos];
-		if (h->gateway != NOT_HELD && rim_route_same_attrs(h, &r[i]))
-			continue;
+		if (h->gateway != NOT_HELD)
+			continue;	/* held: a change is the set's to make */
 		if (send_add(z, &r[i], NULL, pos))
 			*h = r[i];
 	}
 }
 
+bool rim_zebra_streaming(const struct rim_zebra *z)
+{
+	return z->streamed.n > 0;
+}
+
 bool rim_zebra_streamed_state(const struct rim_zebra *z,
-			      const struct mep_prefix *p,
+			      const struct rim_route *r,
 			      enum rim_zebra_note *note, const char **why)
 {
 	long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
-				     sizeof(*z->streamed.v), p);
+				     sizeof(*z->streamed.v), &r->prefix);
 
-	if (pos < 0 || z->streamed_reason[pos] == REASON_NONE)
+	if (pos < 0 || z->streamed_reason[pos] == REASON_NONE ||
+	    z->streamed.v[pos].gateway == NOT_HELD ||
+	    !rim_route_same_attrs(&z->streamed.v[pos], r))
 		return false;
 	*note = reasons[z->streamed_reason[pos]].note;
 	*why = reasons[z->streamed_reason[pos]].why;

@@ -5,11 +5,13 @@
  *
  * Per session it remembers what it sent; a new desired set sends only the
  * difference (ROUTE_ADD replaces a route in zebra, so a changed metric
- * never withdraws). On every (re)connect, once the caller has a desired
- * set, everything is replayed and followed by ROUTE_UPDATE_COMPLETE, so
- * zebra sweeps what an earlier run left and nothing else. Graceful
- * restart (stale time) keeps our routes in zebra while ripd-mep is gone;
- * freeing the backend therefore withdraws nothing. */
+ * never withdraws). Routes may also be streamed ahead of the set (adds
+ * only). On every (re)connect, once the caller has a desired set, all of
+ * it that was not streamed since the connect is sent, followed by
+ * ROUTE_UPDATE_COMPLETE, so zebra sweeps what an earlier run left and
+ * nothing else. Graceful restart (stale time) keeps our routes in zebra
+ * while ripd-mep is gone; freeing the backend therefore withdraws
+ * nothing. */
 #ifndef RIPD_MEP_RIM_ZEBRA_H
 #define RIPD_MEP_RIM_ZEBRA_H
 
@@ -46,23 +48,29 @@ struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
 void rim_zebra_free(struct rim_zebra *z);
 
 /* Send what differs between desired (sorted by prefix, rim_prefix_cmp)
- * and what this session holds (all of it, then ROUTE_UPDATE_COMPLETE, the
- * first time after a connect). */
+ * and what this session holds (the last set with what was streamed since
+ * laid over it): adds, changes, deletions; the first time after a connect
+ * then ROUTE_UPDATE_COMPLETE. */
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n);
-/* Send the routes r (sorted or not) at once, ahead of the next
- * rim_zebra_set(): only ROUTE_ADDs, never a deletion nor
- * ROUTE_UPDATE_COMPLETE, so it may run before the first set after a
- * connect (routes of tunnels being listed) without zebra sweeping what an
- * earlier run left. A route zebra already holds from this session as is
- * is not sent again. The next set counts them as held: it withdraws those
- * no longer desired and does not send again those unchanged. */
+/* Send the routes r (sorted or not) whose prefixes this session holds
+ * nothing for, at once, ahead of the next rim_zebra_set(): only
+ * ROUTE_ADDs, never a deletion, a change nor ROUTE_UPDATE_COMPLETE, so it
+ * may run before the first set after a connect (routes of tunnels being
+ * listed) without zebra sweeping what an earlier run left, and a route
+ * held already is left to the set (which tunnel wins a prefix several
+ * carry is the set's decision). The next set counts them as held: it
+ * withdraws those no longer desired and does not send again those
+ * unchanged. */
 void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 		      size_t n);
-/* The last note about p, when this session sent it by rim_zebra_stream()
- * since the last set (false otherwise: the caller's own record holds). */
+/* Routes were streamed since the last set (which then has work to do). */
+bool rim_zebra_streaming(const struct rim_zebra *z);
+/* The last note about r's prefix when this session streamed exactly r
+ * since the last set and zebra has said something since (false
+ * otherwise: the caller's own record holds). */
 bool rim_zebra_streamed_state(const struct rim_zebra *z,
-			      const struct mep_prefix *p,
+			      const struct rim_route *r,
 			      enum rim_zebra_note *note, const char **why);
 bool rim_zebra_up(const struct rim_zebra *z);
 /* Follow a changed rim block of the same route type and instance (the

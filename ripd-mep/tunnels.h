@@ -50,6 +50,12 @@ struct tunnel_child {
 struct tunnels_addr_key;
 struct tunnels_str_key;
 
+/* The key of a CHILD_SA in the table. */
+struct tunnels_id {
+	uint32_t ike_id;
+	uint32_t child_id;
+};
+
 /* What the table keeps of one CHILD_SA: small fixed fields, and one
  * allocation (ts) sized exactly, holding the local then the remote
  * selectors followed by the strings remote_host, remote_id (left out when
@@ -57,12 +63,6 @@ struct tunnels_str_key;
  * is one of strongSwan's CHILD_SA states), each NUL-terminated. Read it
  * through the tunnels_entry_*() accessors; owned by the table, valid until
  * the next change to the table. */
-/* The key of a CHILD_SA in the table. */
-struct tunnels_id {
-	uint32_t ike_id;
-	uint32_t child_id;
-};
-
 struct tunnels_entry {
 	uint32_t ike_id;
 	uint32_t child_id;

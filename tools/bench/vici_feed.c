@@ -12,13 +12,14 @@
  *   --mode updown  the first list-sas is answered empty at once, then one
  *                  child-updown (up = yes) per tunnel is streamed (tunnels
  *                  coming up one by one); later list-sas list them all.
- * With --down-every M, the first stream is followed by a child-updown
- * (down) for each tunnel i with i % M == 0, which later listings leave out.
- * A stream is encoded whole before it is written (the clock starts at the
- * first write, as zapi_flood's does). With --go FILE the first list-sas
- * waits until FILE exists, so the caller can measure the daemon before any
- * tunnel. --times FILE receives
- * "start_ms end_ms" (CLOCK_REALTIME) of the first stream. One client at a
+ * With --pace-ms MS every 16 KiB of a stream is followed by a pause of MS
+ * (a slow listing). With --down-every M, the first stream is followed by
+ * a child-updown (down) for each tunnel i with i % M == 0, which later
+ * listings leave out. A stream is encoded whole before it is written (the
+ * clock starts at the first write, as zapi_flood's does). With --go FILE
+ * the first list-sas waits until FILE exists, so the caller can measure
+ * the daemon before any tunnel. --times FILE receives "start_ms end_ms"
+ * (CLOCK_REALTIME) of the first stream. One client at a
  * time; on EOF the next one is accepted. Blocking I/O: a benchmark tool,
  * not part of the daemon. Uses ripd-mep's VICI encoder (libmep.a). */
 #include <arpa/inet.h>
@@ -56,6 +57,7 @@ struct vici_feed {
 	uint32_t sat_base;
 	uint32_t dom_base;
 	unsigned int down_every;	/* 0, or M: tunnels i % M == 0 go down */
+	unsigned int pace_ms;		/* 0, or a pause per 16 KiB written */
 	bool downed;			/* they went down */
 	char local_ts[64];
 	bool streamed;
@@ -240,6 +242,27 @@ static int vici_feed_encode(const struct vici_feed *f,
 	return rc;
 }
 
+/* Write a whole stream: at once, or 16 KiB at a time with a pause of
+ * pace_ms after each (a slow charon). */
+static int vici_feed_write_stream(const struct vici_feed *f,
+				  const uint8_t *p, size_t n)
+{
+	const size_t chunk = 16384;
+
+	if (!f->pace_ms)
+		return vici_feed_write(f->fd, p, n);
+	while (n) {
+		size_t k = n < chunk ? n : chunk;
+
+		if (vici_feed_write(f->fd, p, k) < 0)
+			return -1;
+		p += k;
+		n -= k;
+		usleep(f->pace_ms * 1000u);
+	}
+	return 0;
+}
+
 /* Stream the events ev. */
 static int vici_feed_stream(const struct vici_feed *f,
 			    enum vici_feed_events ev)
@@ -250,7 +273,7 @@ static int vici_feed_stream(const struct vici_feed *f,
 
 	if (vici_feed_encode(f, ev, &buf, &len) < 0)
 		return -1;
-	rc = vici_feed_write(f->fd, buf, len);
+	rc = vici_feed_write_stream(f, buf, len);
 	free(buf);
 	return rc;
 }
@@ -283,9 +306,9 @@ static int vici_feed_list_sas(struct vici_feed *f)
 	if (f->updown) {
 		rc = vici_feed_send(f->fd, VICI_CMD_RESPONSE, NULL, NULL);
 		if (rc == 0)
-			rc = vici_feed_write(f->fd, buf, len);
+			rc = vici_feed_write_stream(f, buf, len);
 	} else {
-		rc = vici_feed_write(f->fd, buf, len);
+		rc = vici_feed_write_stream(f, buf, len);
 		if (rc == 0)
 			rc = vici_feed_send(f->fd, VICI_CMD_RESPONSE, NULL,
 					    NULL);
@@ -386,7 +409,7 @@ static void vici_feed_usage(void)
 		"usage: vici_feed -s SOCKET -n TUNNELS [--mode list|updown]\n"
 		"       [--go FILE] [--times FILE] [--sat-base A.B.C.D]\n"
 		"       [--dom-base A.B.C.D] [--local-ts PREFIX]\n"
-		"       [--down-every M]\n");
+		"       [--down-every M] [--pace-ms MS]\n");
 }
 
 int main(int argc, char **argv)
@@ -401,6 +424,7 @@ int main(int argc, char **argv)
 		{ "dom-base", required_argument, NULL, 'D' },
 		{ "local-ts", required_argument, NULL, 'L' },
 		{ "down-every", required_argument, NULL, 'M' },
+		{ "pace-ms", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vici_feed f = { .sat_base = 0x64400001u,	/* 100.64.0.1 */
@@ -461,6 +485,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			f.down_every = (unsigned int)v;
+			break;
+		case 'P':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v > 1000) {
+				fprintf(stderr, "vici_feed: bad --pace-ms '%s' "
+						"(0-1000)\n",
+					optarg);
+				return 2;
+			}
+			f.pace_ms = (unsigned int)v;
 			break;
 		case 'L':
 			if (strlen(optarg) >= sizeof(f.local_ts)) {
