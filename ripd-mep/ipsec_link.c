@@ -244,7 +244,6 @@ static void on_disconnect(void *arg, const char *reason)
 static void on_upsert(void *arg, const struct tunnel_child *c)
 {
 	struct ipsec_link *e = arg;
-
 	bool streamed = false;
 
 	if (tunnels_upsert(&e->tunnels, e->cfg, c, time(NULL)) < 0)
