@@ -16,6 +16,10 @@ const struct zapi_release zapi_release_frr8 = {
 		[ZAPI_CMD_CAPABILITIES] = 19,
 		[ZAPI_CMD_ERROR] = 118,
 		[ZAPI_CMD_CLIENT_CAPABILITIES] = 119,
+		[ZAPI_CMD_REDISTRIBUTE_ADD] = 11,
+		[ZAPI_CMD_REDISTRIBUTE_DELETE] = 12,
+		[ZAPI_CMD_REDISTRIBUTE_ROUTE_ADD] = 30,
+		[ZAPI_CMD_REDISTRIBUTE_ROUTE_DEL] = 31,
 	},
 };
 
@@ -27,6 +31,10 @@ static const char *const zapi_cmd_names[ZAPI_CMD_COUNT + 1] = {
 	[ZAPI_CMD_CAPABILITIES] = "CAPABILITIES",
 	[ZAPI_CMD_ERROR] = "ERROR",
 	[ZAPI_CMD_CLIENT_CAPABILITIES] = "CLIENT_CAPABILITIES",
+	[ZAPI_CMD_REDISTRIBUTE_ADD] = "REDISTRIBUTE_ADD",
+	[ZAPI_CMD_REDISTRIBUTE_DELETE] = "REDISTRIBUTE_DELETE",
+	[ZAPI_CMD_REDISTRIBUTE_ROUTE_ADD] = "REDISTRIBUTE_ROUTE_ADD",
+	[ZAPI_CMD_REDISTRIBUTE_ROUTE_DEL] = "REDISTRIBUTE_ROUTE_DEL",
 	[ZAPI_CMD_UNKNOWN] = "unknown",
 };
 
@@ -389,6 +397,24 @@ int zapi_encode_route(uint8_t *buf, size_t cap, const struct zapi_release *r,
 	return zw_end(&w);
 }
 
+int zapi_encode_redistribute(uint8_t *buf, size_t cap,
+			     const struct zapi_release *r, enum zapi_cmd cmd,
+			     const struct zapi_ident *id, uint8_t afi)
+{
+	struct zw w;
+
+	if ((cmd != ZAPI_CMD_REDISTRIBUTE_ADD &&
+	     cmd != ZAPI_CMD_REDISTRIBUTE_DELETE) ||
+	    (afi != ZAPI_AFI_IP && afi != ZAPI_AFI_IP6) || id->type == 0 ||
+	    id->type >= ZAPI_ROUTE_MAX)
+		return -1;
+	zw_begin(&w, buf, cap, id->vrf, r->cmd[cmd]);
+	zw_u8(&w, afi);
+	zw_u8(&w, id->type);
+	zw_u16(&w, id->instance);
+	return zw_end(&w);
+}
+
 /* ---- decoders ------------------------------------------------------- */
 
 static int read_prefix(struct zr *r, struct mep_prefix *p, bool full,
@@ -432,6 +458,23 @@ int zapi_decode_notify(const uint8_t *body, size_t len,
 	if (r.bad)
 		return fail(err, "truncated ROUTE_NOTIFY_OWNER");
 	return 0;
+}
+
+int zapi_decode_redist_route(const uint8_t *body, size_t len,
+			     struct zapi_redist_route *out, const char **err)
+{
+	struct zr r;
+
+	zr_init(&r, body, len);
+	memset(out, 0, sizeof(*out));
+	out->type = zr_u8(&r);
+	out->instance = zr_u16(&r);
+	(void)zr_u32(&r);	/* flags */
+	(void)zr_u32(&r);	/* message: what follows the prefix */
+	(void)zr_u8(&r);	/* safi */
+	if (r.bad)
+		return fail(err, "truncated redistributed route");
+	return read_prefix(&r, &out->prefix, false, err);
 }
 
 int zapi_decode_capabilities(const uint8_t *body, size_t len,

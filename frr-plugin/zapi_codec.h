@@ -30,6 +30,10 @@ enum zapi_cmd {
 	ZAPI_CMD_CAPABILITIES,
 	ZAPI_CMD_ERROR,
 	ZAPI_CMD_CLIENT_CAPABILITIES,
+	ZAPI_CMD_REDISTRIBUTE_ADD,	/* subscribe to a route type */
+	ZAPI_CMD_REDISTRIBUTE_DELETE,
+	ZAPI_CMD_REDISTRIBUTE_ROUTE_ADD,	/* zebra: a route of it */
+	ZAPI_CMD_REDISTRIBUTE_ROUTE_DEL,
 	ZAPI_CMD_COUNT,
 	ZAPI_CMD_UNKNOWN = ZAPI_CMD_COUNT,
 };
@@ -152,6 +156,13 @@ int zapi_encode_route(uint8_t *buf, size_t cap, const struct zapi_release *r,
 		      const struct zapi_route *rt);
 /* Largest frame zapi_encode_route() can produce. */
 #define ZAPI_ROUTE_MAX_FRAME 96
+/* cmd ZAPI_CMD_REDISTRIBUTE_ADD or _DELETE: (un)subscribe to the routes of
+ * id's own type and instance in afi (ZAPI_AFI_*). On ADD zebra sends every
+ * selected route of it at once (REDISTRIBUTE_ROUTE_ADD), then each change
+ * until the DELETE. */
+int zapi_encode_redistribute(uint8_t *buf, size_t cap,
+			     const struct zapi_release *r, enum zapi_cmd cmd,
+			     const struct zapi_ident *id, uint8_t afi);
 
 /* Decoders take the body (after the header) and return 0, or -1 with a
  * short reason in *err (truncated, bad family, ...). Trailing bytes are
@@ -190,6 +201,15 @@ int zapi_decode_capabilities(const uint8_t *body, size_t len,
  * 2 invalid message type). */
 int zapi_decode_error(const uint8_t *body, size_t len, uint32_t *error,
 		      const char **err);
+
+/* The start of a REDISTRIBUTE_ROUTE_ADD/DEL: whose route, for what. */
+struct zapi_redist_route {
+	uint8_t type;
+	uint16_t instance;
+	struct mep_prefix prefix;	/* host bits cleared */
+};
+int zapi_decode_redist_route(const uint8_t *body, size_t len,
+			     struct zapi_redist_route *out, const char **err);
 const char *zapi_error_name(uint32_t error);
 
 /* The inverse of the encoders, for tests and fake servers. */

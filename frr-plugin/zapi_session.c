@@ -197,6 +197,18 @@ static int zapi_session_dispatch(struct zapi_session *s,
 			s->cbs.on_notify(s->arg, &n);
 		return 0;
 	}
+	case ZAPI_CMD_REDISTRIBUTE_ROUTE_ADD: {
+		struct zapi_redist_route r;
+
+		if (zapi_decode_redist_route(f->body, f->body_len, &r, &err) <
+		    0)
+			break;
+		if (s->cbs.on_redist)
+			s->cbs.on_redist(s->arg, &r);
+		return 0;
+	}
+	case ZAPI_CMD_REDISTRIBUTE_ROUTE_DEL:
+		return 0;	/* we only ask for the routes there are */
 	case ZAPI_CMD_CAPABILITIES:
 		if (zapi_decode_capabilities(f->body, f->body_len,
 					     &s->stats.caps, &err) < 0)
@@ -498,6 +510,28 @@ int zapi_session_update_complete(struct zapi_session *s)
 		int n = p ? zapi_encode_update_complete(p, 64,
 							s->cfg.release,
 							&s->id, afis[i])
+			  : -1;
+
+		if (n < 0)
+			return -1;
+		zapi_session_queued_bytes(s, n);
+	}
+	return 0;
+}
+
+int zapi_session_redistribute(struct zapi_session *s, bool add)
+{
+	static const uint8_t afis[] = { ZAPI_AFI_IP, ZAPI_AFI_IP6 };
+
+	if (!s->up)
+		return -1;
+	for (size_t i = 0; i < sizeof(afis) / sizeof(afis[0]); i++) {
+		uint8_t *p = zapi_session_reserve(s, 64);
+		int n = p ? zapi_encode_redistribute(
+				    p, 64, s->cfg.release,
+				    add ? ZAPI_CMD_REDISTRIBUTE_ADD
+					: ZAPI_CMD_REDISTRIBUTE_DELETE,
+				    &s->id, afis[i])
 			  : -1;
 
 		if (n < 0)

@@ -61,6 +61,9 @@ struct zapi_session_cbs {
 	/* A ROUTE_NOTIFY_OWNER for one of our routes (n->note is an enum
 	 * zapi_note); n is only valid during the call. */
 	void (*on_notify)(void *arg, const struct zapi_notify *n);
+	/* A REDISTRIBUTE_ROUTE_ADD (zapi_session_redistribute()); r is only
+	 * valid during the call. */
+	void (*on_redist)(void *arg, const struct zapi_redist_route *r);
 };
 
 struct zapi_session;
@@ -91,6 +94,9 @@ int zapi_session_route_delete(struct zapi_session *s,
 			      const struct mep_prefix *p);
 /* Queue ROUTE_UPDATE_COMPLETE for IPv4 and IPv6 unicast. 0 or -1. */
 int zapi_session_update_complete(struct zapi_session *s);
+/* Queue REDISTRIBUTE_ADD (add) or _DELETE of our own route type and
+ * instance, for IPv4 and IPv6. 0 or -1. */
+int zapi_session_redistribute(struct zapi_session *s, bool add);
 
 /* Bytes waiting to be written. */
 size_t zapi_session_queued(const struct zapi_session *s);

@@ -31,6 +31,16 @@ struct rim_zebra {
 	uint8_t *streamed_reason;
 	size_t reason_cap;
 	struct prefix_index streamed_ix;	/* prefix -> position in streamed */
+	/* Routes of our type and instance zebra held when we connected (an
+	 * earlier run's), kept until the first set: those not desired then
+	 * are withdrawn (zebra's own sweep spares the routes installed in
+	 * the second the earlier session ended). */
+	struct rim_routes left;
+	/* Withdrawn after the first set (zebra's answer came late): counted
+	 * and logged once a little later, not one line per route. */
+	size_t late_withdrawn;
+	ev_timer late_log;
+	struct ev_loop *loop;
 };
 
 /* Why a route is in its state: the note and its text. Kept per streamed
@@ -100,7 +110,61 @@ static void on_connect(void *arg)
 		   z->rim.stale_time_s);
 	z->replayed = false;
 	forget_held(z);
+	z->left.n = 0;
+	/* What zebra holds of our type: one dump, before any route of ours
+	 * (REDISTRIBUTE_ADD), and no updates after it (DELETE). */
+	if (zapi_session_redistribute(z->session, true) < 0 ||
+	    zapi_session_redistribute(z->session, false) < 0)
+		log_warn("zebra: cannot ask for the routes an earlier run "
+			 "left (zebra's graceful restart sweeps them)");
 	z->cbs.on_connect(z->arg);
+}
+
+/* Is p held by this session (the last set, or streamed since)? */
+static bool holds(const struct rim_zebra *z, const struct mep_prefix *p)
+{
+	return rim_route_search(z->sent.v, z->sent.n, p) >= 0 ||
+	       prefix_index_find(&z->streamed_ix, z->streamed.v,
+				 sizeof(*z->streamed.v), p) >= 0;
+}
+
+/* Withdraw a route an earlier run left that this session does not hold. */
+static bool withdraw_left(struct rim_zebra *z, const struct mep_prefix *p)
+{
+	if (holds(z, p))
+		return false;
+	zapi_session_route_delete(z->session, p);
+	return true;
+}
+
+static void on_redist(void *arg, const struct zapi_redist_route *r)
+{
+	struct rim_zebra *z = arg;
+	struct rim_route route = { .prefix = r->prefix };
+
+	if (r->type != z->rim.route_type || r->instance != z->rim.instance)
+		return;
+	if (!z->replayed) {
+		if (rim_routes_add(&z->left, &route) < 0)
+			abort();
+		return;
+	}
+	/* late: the first set went out already */
+	if (!withdraw_left(z, &r->prefix))
+		return;
+	if (z->late_withdrawn++ == 0)
+		ev_timer_start(z->loop, &z->late_log);
+}
+
+static void on_late_log(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rim_zebra *z = w->data;
+
+	(void)loop;
+	(void)revents;
+	log_notice("zebra: withdrew %zu route(s) an earlier run left",
+		   z->late_withdrawn);
+	z->late_withdrawn = 0;
 }
 
 static void on_disconnect(void *arg, const char *reason)
@@ -144,6 +208,7 @@ struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
 		.on_connect = on_connect,
 		.on_disconnect = on_disconnect,
 		.on_notify = on_notify,
+		.on_redist = on_redist,
 	};
 	struct rim_zebra *z = calloc(1, sizeof(*z));
 	struct zapi_session_cfg cfg;
@@ -153,7 +218,11 @@ struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
 	z->rim = *rim;
 	z->cbs = *cbs;
 	z->arg = arg;
+	z->loop = loop;
+	ev_timer_init(&z->late_log, on_late_log, 0.5, 0.);
+	z->late_log.data = z;
 	rim_routes_init(&z->sent);
+	rim_routes_init(&z->left);
 	rim_routes_init(&z->streamed);
 	prefix_index_init(&z->streamed_ix);
 	zapi_session_cfg_init(&cfg);
@@ -174,8 +243,10 @@ void rim_zebra_free(struct rim_zebra *z)
 {
 	if (!z)
 		return;
+	ev_timer_stop(z->loop, &z->late_log);
 	zapi_session_free(z->session);
 	rim_routes_free(&z->sent);
+	rim_routes_free(&z->left);
 	rim_routes_free(&z->streamed);
 	free(z->streamed_reason);
 	prefix_index_free(&z->streamed_ix);
@@ -463,7 +534,15 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 	if (!z->replayed) {
 		const struct zapi_session_stats *st =
 			zapi_session_stats(z->session);
+		size_t gone = 0;
 
+		for (size_t i = 0; i < z->left.n; i++)
+			gone += withdraw_left(z, &z->left.v[i].prefix);
+		if (gone)
+			log_notice("zebra: withdrew %zu route(s) an earlier "
+				   "run left",
+				   gone);
+		rim_routes_free(&z->left);
 		/* zebra sweeps the stale routes of an earlier run now */
 		zapi_session_update_complete(z->session);
 		z->replayed = true;

@@ -355,6 +355,74 @@ static void test_notify_real(void **state)
 			    "2001:db8:1::/48");
 }
 
+/* REDISTRIBUTE_ADD/DELETE of our own type (what an earlier run left) and
+ * the start of the REDISTRIBUTE_ROUTE_ADD zebra answers with. */
+static void test_redistribute(void **state)
+{
+	const struct zapi_ident self_id = { .type = ZAPI_ROUTE_NHRP };
+	const struct zapi_ident inst = { .type = ZAPI_ROUTE_NHRP,
+					 .instance = 3 };
+	const struct zapi_ident none = { .type = 0 };
+	const struct zapi_release *r = &zapi_release_frr8;
+	uint8_t b[64], want[64];
+	struct zapi_redist_route rr;
+	const char *err = NULL;
+	char s[MEP_PREFIX_STRLEN];
+	size_t n;
+
+	(void)state;
+	n = unhex("000e" "fe06" "00000000" "000b" "01" "0c" "0000", want,
+		  sizeof(want));
+	assert_int_equal(zapi_encode_redistribute(b, sizeof(b), r,
+						  ZAPI_CMD_REDISTRIBUTE_ADD,
+						  &self_id, ZAPI_AFI_IP),
+			 (int)n);
+	assert_memory_equal(b, want, n);
+	n = unhex("000e" "fe06" "00000000" "000c" "02" "0c" "0003", want,
+		  sizeof(want));
+	assert_int_equal(zapi_encode_redistribute(b, sizeof(b), r,
+						  ZAPI_CMD_REDISTRIBUTE_DELETE,
+						  &inst, ZAPI_AFI_IP6),
+			 (int)n);
+	assert_memory_equal(b, want, n);
+	/* not a redistribute command, a bad afi or type, no room */
+	assert_int_equal(zapi_encode_redistribute(b, sizeof(b), r,
+						  ZAPI_CMD_ROUTE_ADD, &self_id,
+						  ZAPI_AFI_IP),
+			 -1);
+	assert_int_equal(zapi_encode_redistribute(b, sizeof(b), r,
+						  ZAPI_CMD_REDISTRIBUTE_ADD,
+						  &self_id, 3),
+			 -1);
+	assert_int_equal(zapi_encode_redistribute(b, sizeof(b), r,
+						  ZAPI_CMD_REDISTRIBUTE_ADD,
+						  &none, ZAPI_AFI_IP),
+			 -1);
+	assert_int_equal(zapi_encode_redistribute(b, 13, r,
+						  ZAPI_CMD_REDISTRIBUTE_ADD,
+						  &self_id, ZAPI_AFI_IP),
+			 -1);
+	assert_int_equal(zapi_release_lookup(r, 30),
+			 ZAPI_CMD_REDISTRIBUTE_ROUTE_ADD);
+	assert_int_equal(zapi_release_lookup(r, 31),
+			 ZAPI_CMD_REDISTRIBUTE_ROUTE_DEL);
+	/* a route of ours zebra holds: type, instance, flags, message,
+	 * safi, prefix (host bits cleared), then the rest (not read) */
+	n = unhex("0c" "0000" "00000000" "0000000f" "01" "02" "18" "0a17ff"
+		  "0001" "00000000" "01" "00" "00000002",
+		  b, sizeof(b));
+	assert_int_equal(zapi_decode_redist_route(b, n, &rr, &err), 0);
+	assert_int_equal(rr.type, ZAPI_ROUTE_NHRP);
+	assert_int_equal(rr.instance, 0);
+	assert_string_equal(mep_prefix_str(&rr.prefix, s, sizeof(s)),
+			    "10.23.255.0/24");
+	for (size_t k = 0; k < 17; k++)
+		assert_int_equal(zapi_decode_redist_route(b, k, &rr, &err), -1);
+	b[12] = 9;	/* no such family */
+	assert_int_equal(zapi_decode_redist_route(b, n, &rr, &err), -1);
+	assert_non_null(err);
+}
+
 static void test_caps_error_real(void **state)
 {
 	uint8_t b[32];
@@ -852,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_route_add_exact),
 		cmocka_unit_test(test_route_round_trips),
 		cmocka_unit_test(test_notify_real),
+		cmocka_unit_test(test_redistribute),
 		cmocka_unit_test(test_caps_error_real),
 		cmocka_unit_test(test_splitter),
 		cmocka_unit_test(test_session_fake_zebra),
