@@ -114,20 +114,20 @@ static void stream_fresh(struct ipsec_link *e)
 	e->n_fresh = 0;
 }
 
-static void on_update(struct ev_loop *loop, ev_timer *w, int revents);
+static void schedule_update(struct ipsec_link *e, double at_least);
 
 static void on_stream(struct ev_loop *loop, ev_idle *w, int revents)
 {
 	struct ipsec_link *e = w->data;
 
+	(void)loop;
 	(void)revents;
 	stream_fresh(e);
 	/* The events at hand are read (the loop is idle): a computation put
-	 * off to keep up with a stream of them has no reason to wait. */
-	if (ev_is_active(&e->update)) {
-		ev_timer_stop(loop, &e->update);
-		on_update(loop, &e->update, 0);
-	}
+	 * off to keep up with a stream of them waits no longer than the
+	 * CPU share allows. */
+	if (ev_is_active(&e->update))
+		schedule_update(e, 0);
 }
 
 /* Remember an up CHILD_SA for streaming; false when not streaming. */
@@ -168,26 +168,27 @@ static void on_update(struct ev_loop *loop, ev_timer *w, int revents)
 /* Recompute the routes once after the events already read: a burst of
  * tunnel events (or a list-sas of thousands) costs one computation. A
  * stream of events (thousands of tunnels coming up one by one) gets at
- * most one computation per `spacing` computation times, so that reading
- * events keeps most of the time whatever the size of the route set:
- * spacing 1 when the computation is what sends the routes (a tunnel gone,
- * or no streaming), IPSEC_LINK_STREAMED_SPACING when the new routes were
- * streamed already and the computation only confirms them. */
-#define IPSEC_LINK_STREAMED_SPACING 4
+ * most one computation per computation time, so that reading events keeps
+ * at least half of the time whatever the size of the route set. When the
+ * routes of the new tunnels were streamed already, the computation only
+ * confirms them (and withdraws nothing new): it waits at_least
+ * IPSEC_LINK_CONFIRM_S seconds, or until the loop is idle (on_stream), so
+ * that a burst of thousands costs one computation, not one per
+ * computation time. A shorter wait asked for wins over a longer one. */
+#define IPSEC_LINK_CONFIRM_S 1.0
 
-static void schedule_update(struct ipsec_link *e, int spacing)
+static void schedule_update(struct ipsec_link *e, double at_least)
 {
-	double wait = e->update_done + spacing * e->update_cost -
-		      ev_now(e->loop);
+	double wait = e->update_done + e->update_cost - ev_now(e->loop);
 
-	if (wait < 0)
-		wait = 0;
+	if (wait < at_least)
+		wait = at_least;
 	if (ev_is_active(&e->update)) {
 		if (ev_timer_remaining(e->loop, &e->update) <= wait)
 			return;
 		ev_timer_stop(e->loop, &e->update);
 	}
-	ev_timer_set(&e->update, wait, 0.);
+	ev_timer_set(&e->update, wait > 0 ? wait : 0., 0.);
 	ev_timer_start(e->loop, &e->update);
 }
 
@@ -252,7 +253,7 @@ static void on_upsert(void *arg, const struct tunnel_child *c)
 	else
 		streamed = note_fresh(e, c);
 	if (!e->in_resync)
-		schedule_update(e, streamed ? IPSEC_LINK_STREAMED_SPACING : 1);
+		schedule_update(e, streamed ? IPSEC_LINK_CONFIRM_S : 0);
 }
 
 static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
@@ -261,7 +262,7 @@ static void on_remove_child(void *arg, uint32_t ike_id, uint32_t child_id)
 
 	tunnels_remove_child(&e->tunnels, ike_id, child_id);
 	if (!e->in_resync)
-		schedule_update(e, 1);
+		schedule_update(e, 0);
 }
 
 static void on_remove_ike(void *arg, uint32_t ike_id)
@@ -270,7 +271,7 @@ static void on_remove_ike(void *arg, uint32_t ike_id)
 
 	tunnels_remove_ike(&e->tunnels, ike_id);
 	if (!e->in_resync)
-		schedule_update(e, 1);
+		schedule_update(e, 0);
 }
 
 static void on_resync_begin(void *arg)

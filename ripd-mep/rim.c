@@ -47,25 +47,38 @@ int rim_routes_add(struct rim_routes *r, const struct rim_route *route)
 	return 0;
 }
 
-int rim_routes_overlay(const struct rim_routes *base,
-		       const struct rim_routes *over, struct rim_routes *out)
+int rim_routes_lay_over(struct rim_routes *base, const struct rim_routes *over)
 {
-	size_t a = 0, b = 0;
+	size_t n = base->n + over->n, i = base->n, j = over->n, k = n;
 
-	out->n = 0;
-	while (a < base->n || b < over->n) {
-		int c = a == base->n ? 1
-			: b == over->n
-				? -1
-				: rim_prefix_cmp(&base->v[a].prefix,
-						 &over->v[b].prefix);
+	if (over->n == 0)
+		return 0;
+	if (n > base->cap) {
+		struct rim_route *v = realloc(base->v, n * sizeof(*v));
 
-		if (c == 0)
-			a++;	/* over's route replaces base's */
-		if (rim_routes_add(out, c < 0 ? &base->v[a++] : &over->v[b++]) <
-		    0)
+		if (!v)
 			return -1;
+		base->v = v;
+		base->cap = n;
 	}
+	/* merge from the back into the room after base's routes; a prefix
+	 * in both takes over's route and leaves a gap, closed at the end */
+	while (j > 0) {
+		int c = i == 0 ? -1
+			       : rim_prefix_cmp(&base->v[i - 1].prefix,
+						&over->v[j - 1].prefix);
+
+		if (c > 0) {
+			base->v[--k] = base->v[--i];
+		} else {
+			if (c == 0)
+				i--;
+			base->v[--k] = over->v[--j];
+		}
+	}
+	if (k > i)
+		memmove(base->v + i, base->v + k, (n - k) * sizeof(*base->v));
+	base->n = i + (n - k);
 	return 0;
 }
 

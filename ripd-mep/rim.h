@@ -53,11 +53,12 @@ void rim_routes_free(struct rim_routes *r);
 /* Append a copy of route (for callers building an installed set).
  * Returns 0 or -1 on allocation failure. */
 int rim_routes_add(struct rim_routes *r, const struct rim_route *route);
-/* out = base with over laid on it: both sorted by prefix without repeats
- * (rim_route_cmp()), a prefix in both gets over's route. 0, or -1 on
- * allocation failure. */
-int rim_routes_overlay(const struct rim_routes *base,
-		       const struct rim_routes *over, struct rim_routes *out);
+/* Lay over on base, in place: both sorted by prefix without repeats
+ * (rim_route_cmp()); a prefix in both keeps over's route. base grows to
+ * hold both at most (no third copy of a large set). 0, or -1 on
+ * allocation failure (base unchanged). */
+int rim_routes_lay_over(struct rim_routes *base,
+			const struct rim_routes *over);
 
 /* Why a remote traffic selector was not injected. */
 enum rim_ignore_reason {

@@ -353,10 +353,10 @@ static void take_held(struct rim_zebra *z, struct rim_routes *held)
 			rim_routes_init(&z->sent);
 		return;
 	}
-	rim_routes_init(held);
-	if (rim_routes_overlay(&z->sent, &z->streamed, held) < 0)
+	if (rim_routes_lay_over(&z->sent, &z->streamed) < 0)
 		abort();
-	z->sent.n = 0;
+	*held = z->sent;
+	rim_routes_init(&z->sent);
 	z->streamed.n = 0;
 }
 

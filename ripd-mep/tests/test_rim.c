@@ -1135,9 +1135,20 @@ static void test_desired_of(void **state)
 	mep_config_free(&cfg);
 }
 
-/* rim_routes_overlay(): base with over laid on it, sorted; and
- * rim_route_search() in it. */
-static void test_routes_overlay(void **state)
+/* rim_routes_lay_over(): base with over laid on it, in place, sorted;
+ * and rim_route_search() in it. */
+static void build(struct rim_routes *r, const char *const *s, size_t n,
+		  uint32_t metric)
+{
+	r->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rim_route x = { .prefix = pfx(s[i]), .metric = metric };
+
+		assert_int_equal(rim_routes_add(r, &x), 0);
+	}
+}
+
+static void test_routes_lay_over(void **state)
 {
 	static const char *const base_s[] = { "10.1.0.0/24", "10.2.0.0/24",
 					      "10.4.0.0/24", "2001:db8::/48" };
@@ -1146,56 +1157,89 @@ static void test_routes_overlay(void **state)
 	static const char *const want[] = { "10.0.0.0/24", "10.1.0.0/24",
 					    "10.2.0.0/24", "10.4.0.0/24",
 					    "10.5.0.0/24", "2001:db8::/48" };
-	struct rim_routes base, over, out;
+	static const char *const all_s[] = { "10.1.0.0/24", "10.2.0.0/24" };
+	struct rim_routes base, over;
 	char p[MEP_PREFIX_STRLEN];
+	unsigned int seed = 11;
 
 	(void)state;
 	rim_routes_init(&base);
 	rim_routes_init(&over);
-	rim_routes_init(&out);
-	for (size_t i = 0; i < 4; i++) {
-		struct rim_route r = { .prefix = pfx(base_s[i]), .metric = 1 };
-
-		assert_int_equal(rim_routes_add(&base, &r), 0);
-	}
-	for (size_t i = 0; i < 3; i++) {
-		struct rim_route r = { .prefix = pfx(over_s[i]), .metric = 2 };
-
-		assert_int_equal(rim_routes_add(&over, &r), 0);
-	}
-	assert_int_equal(rim_routes_overlay(&base, &over, &out), 0);
-	assert_int_equal(out.n, 6);
-	for (size_t i = 0; i < out.n; i++) {
+	build(&base, base_s, 4, 1);
+	build(&over, over_s, 3, 2);
+	assert_int_equal(rim_routes_lay_over(&base, &over), 0);
+	assert_int_equal(base.n, 6);
+	for (size_t i = 0; i < base.n; i++) {
 		bool from_over = i == 0 || i == 2 || i == 4;
 
-		assert_string_equal(mep_prefix_str(&out.v[i].prefix, p,
+		assert_string_equal(mep_prefix_str(&base.v[i].prefix, p,
 						   sizeof(p)),
 				    want[i]);
-		assert_int_equal(out.v[i].metric, from_over ? 2 : 1);
+		assert_int_equal(base.v[i].metric, from_over ? 2 : 1);
 	}
 	/* and each found where it is; a prefix not there, or of another
 	 * length, not found */
-	for (size_t i = 0; i < out.n; i++)
-		assert_int_equal(rim_route_search(out.v, out.n,
-						  &out.v[i].prefix),
+	for (size_t i = 0; i < base.n; i++)
+		assert_int_equal(rim_route_search(base.v, base.n,
+						  &base.v[i].prefix),
 				 (long)i);
 	{
 		struct mep_prefix miss = pfx("10.3.0.0/24");
 		struct mep_prefix longer = pfx("10.2.0.0/25");
 
-		assert_int_equal(rim_route_search(out.v, out.n, &miss), -1);
-		assert_int_equal(rim_route_search(out.v, out.n, &longer), -1);
-		assert_int_equal(rim_route_search(out.v, 0, &miss), -1);
+		assert_int_equal(rim_route_search(base.v, base.n, &miss), -1);
+		assert_int_equal(rim_route_search(base.v, base.n, &longer),
+				 -1);
+		assert_int_equal(rim_route_search(base.v, 0, &miss), -1);
 	}
-	/* either side empty */
+	/* either side empty; over equal to base (every prefix a gap) */
 	base.n = 0;
-	assert_int_equal(rim_routes_overlay(&base, &over, &out), 0);
-	assert_int_equal(out.n, 3);
-	assert_int_equal(rim_routes_overlay(&over, &base, &out), 0);
-	assert_int_equal(out.n, 3);
+	assert_int_equal(rim_routes_lay_over(&base, &over), 0);
+	assert_int_equal(base.n, 3);
+	over.n = 0;
+	assert_int_equal(rim_routes_lay_over(&base, &over), 0);
+	assert_int_equal(base.n, 3);
+	build(&base, all_s, 2, 1);
+	build(&over, all_s, 2, 2);
+	assert_int_equal(rim_routes_lay_over(&base, &over), 0);
+	assert_int_equal(base.n, 2);
+	assert_int_equal(base.v[0].metric, 2);
+	assert_int_equal(base.v[1].metric, 2);
+	/* random sets against a plain count: sorted, no repeats, over wins */
+	for (int round = 0; round < 200; round++) {
+		bool in_base[64] = { false }, in_over[64] = { false };
+		size_t want_n = 0;
+
+		base.n = over.n = 0;
+		for (unsigned int k = 0; k < 64; k++) {
+			struct rim_route x = { .prefix = pfx("10.0.0.0/24") };
+
+			x.prefix.addr[1] = (uint8_t)k;
+			in_base[k] = rand_r(&seed) % 3 == 0;
+			in_over[k] = rand_r(&seed) % 3 == 0;
+			x.metric = 1;
+			if (in_base[k])
+				assert_int_equal(rim_routes_add(&base, &x), 0);
+			x.metric = 2;
+			if (in_over[k])
+				assert_int_equal(rim_routes_add(&over, &x), 0);
+			want_n += in_base[k] || in_over[k];
+		}
+		assert_int_equal(rim_routes_lay_over(&base, &over), 0);
+		assert_int_equal(base.n, want_n);
+		for (size_t i = 0; i < base.n; i++) {
+			unsigned int k = base.v[i].prefix.addr[1];
+
+			if (i)
+				assert_true(rim_prefix_cmp(&base.v[i - 1].prefix,
+							   &base.v[i].prefix) <
+					    0);
+			assert_int_equal(base.v[i].metric,
+					 in_over[k] ? 2 : 1);
+		}
+	}
 	rim_routes_free(&base);
 	rim_routes_free(&over);
-	rim_routes_free(&out);
 }
 
 /* ---- grace ---- */
@@ -1243,7 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_reconcile_random),
 		cmocka_unit_test(test_desired_random),
 		cmocka_unit_test(test_desired_of),
-		cmocka_unit_test(test_routes_overlay),
+		cmocka_unit_test(test_routes_lay_over),
 		cmocka_unit_test(test_grace),
 	};
 
