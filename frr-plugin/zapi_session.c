@@ -200,9 +200,13 @@ static int zapi_session_dispatch(struct zapi_session *s,
 	case ZAPI_CMD_REDISTRIBUTE_ROUTE_ADD: {
 		struct zapi_redist_route r;
 
+		/* one we cannot read is skipped: asked again every connect,
+		 * dropping the session for it would loop */
 		if (zapi_decode_redist_route(f->body, f->body_len, &r, &err) <
-		    0)
-			break;
+		    0) {
+			s->stats.unknown++;
+			return 0;
+		}
 		if (s->cbs.on_redist)
 			s->cbs.on_redist(s->arg, &r);
 		return 0;

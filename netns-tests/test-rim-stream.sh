@@ -162,6 +162,12 @@ withdrawn()
 withdrawn_is() { [ "$(withdrawn)" = "$1" ]; }
 lab_wait_for 5 withdrawn_is $((4 * (T - KEEP))) ||
 	lab_fail "ripd-mep withdrew $(withdrawn) routes of the earlier run, not $((4 * (T - KEEP)))"
+# zebra confirms each delete with a "removed" note: not a route lost, no
+# resend of the whole set
+logged 2 "this session: $((4 * KEEP)) add(s)" ||
+	lab_fail "restart: routes sent more than once: $(grep 'update-complete' "$LAB_RUN/logs/Z-ripd-2.log")"
+! logged 2 "removed by zebra" ||
+	lab_fail "zebra's confirmations of our deletes taken for removals: $(grep -m2 'removed by zebra' "$LAB_RUN/logs/Z-ripd-2.log")"
 sleep 0.5
 kill "$MON" 2>/dev/null
 wait "$MON" 2>/dev/null
@@ -195,6 +201,8 @@ sleep 1
 znhrp_is $((2 * T)) || lab_fail "zebra moved on to $(znhrp) nhrp routes"
 [ "$(states)" = "installed=$((2 * T)) other=0" ] ||
 	lab_fail "show mep routes: $(states)"
+! logged 3 "removed by zebra" ||
+	lab_fail "zebra's confirmations of our deletes taken for removals: $(grep -m2 'removed by zebra' "$LAB_RUN/logs/Z-ripd-3.log")"
 if ! zhas "$(pfx 1 0)" || ! zhas "$(pfx $((T - 1)) 3)" ||
 	zhas "$(pfx 0 0)" || zhas "$(pfx $((T - 2)) 3)"; then
 	lab_fail "wrong routes after the downs"

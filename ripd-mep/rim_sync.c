@@ -47,12 +47,15 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	/* Routes streamed since the last take are not in s->routes: the
-	 * take that follows them does the repair (a set now would withdraw
-	 * them). */
+	/* Routes streamed since the last take are not in s->routes (a set
+	 * now would withdraw them): repair by adds only, the take that
+	 * follows does the rest. */
 	if (s->rim.backend == MEP_RIM_ZEBRA && s->zebra &&
-	    rim_zebra_streaming(s->zebra))
+	    s->streamed_since_take) {
+		if (s->armed && s->n)
+			rim_zebra_stream(s->zebra, s->routes, s->n);
 		return;
+	}
 	s->kcache_valid = false;	/* repair what the kernel lost */
 	rim_sync_run(s);
 }

@@ -109,6 +109,7 @@ static void on_connect(void *arg)
 		   z->rim.route_type_name, z->rim.instance,
 		   z->rim.stale_time_s);
 	z->replayed = false;
+	z->resend = false;	/* nothing held: the first set sends all */
 	forget_held(z);
 	z->left.n = 0;
 	/* What zebra holds of our type: one dump, before any route of ours
@@ -120,12 +121,23 @@ static void on_connect(void *arg)
 	z->cbs.on_connect(z->arg);
 }
 
+
+/* streamed_ix reads the prefix at the start of each route */
+_Static_assert(offsetof(struct rim_route, prefix) == 0,
+	       "struct rim_route must begin with its prefix");
+
+/* A streamed slot for a prefix zebra got nothing for (a failed send). */
+#define NOT_HELD INT_MIN
+
 /* Is p held by this session (the last set, or streamed since)? */
 static bool holds(const struct rim_zebra *z, const struct mep_prefix *p)
 {
-	return rim_route_search(z->sent.v, z->sent.n, p) >= 0 ||
-	       prefix_index_find(&z->streamed_ix, z->streamed.v,
-				 sizeof(*z->streamed.v), p) >= 0;
+	long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
+				     sizeof(*z->streamed.v), p);
+
+	if (pos >= 0)
+		return z->streamed.v[pos].gateway != NOT_HELD;
+	return rim_route_search(z->sent.v, z->sent.n, p) >= 0;
 }
 
 /* Withdraw a route an earlier run left that this session does not hold. */
@@ -195,8 +207,13 @@ static void on_notify(void *arg, const struct zapi_notify *n)
 
 	if (n->note >= sizeof(map) / sizeof(map[0]) || !map[n->note])
 		return;
-	if (n->note == ZAPI_NOTE_REMOVED)
-		z->resend = true;	/* zebra dropped it: send it again */
+	if (n->note == ZAPI_NOTE_REMOVED) {
+		/* zebra confirms each of our own deletes so: only a route we
+		 * hold was dropped by zebra itself (send it again) */
+		if (!holds(z, &n->prefix))
+			return;
+		z->resend = true;
+	}
 	note(z, &n->prefix, -1, map[n->note]);
 }
 
@@ -243,7 +260,10 @@ void rim_zebra_free(struct rim_zebra *z)
 {
 	if (!z)
 		return;
-	ev_timer_stop(z->loop, &z->late_log);
+	if (ev_is_active(&z->late_log)) {
+		ev_timer_stop(z->loop, &z->late_log);
+		on_late_log(z->loop, &z->late_log, 0);
+	}
 	zapi_session_free(z->session);
 	rim_routes_free(&z->sent);
 	rim_routes_free(&z->left);
@@ -324,12 +344,6 @@ static bool send_add(struct rim_zebra *z, const struct rim_route *r,
 	return true;
 }
 
-/* streamed_ix reads the prefix at the start of each route */
-_Static_assert(offsetof(struct rim_route, prefix) == 0,
-	       "struct rim_route must begin with its prefix");
-
-/* A streamed slot for a prefix zebra got nothing for (a failed send). */
-#define NOT_HELD INT_MIN
 
 /* What zebra holds from this session: the last set with what was streamed
  * since laid over it (sorted by prefix). Both are taken over. */
@@ -387,15 +401,13 @@ void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 		struct rim_route *h;
 
 		if (pos < 0) {
-			/* what zebra holds for it so far */
-			const struct rim_route *old =
-				sent_route(z, &r[i].prefix);
 			struct rim_route none = { .prefix = r[i].prefix,
 						  .gateway = NOT_HELD };
 
+			if (sent_route(z, &r[i].prefix))
+				continue;	/* held: the set's to change */
 			pos = (long)z->streamed.n;
-			if (rim_routes_add(&z->streamed, old ? old : &none) <
-				    0 ||
+			if (rim_routes_add(&z->streamed, &none) < 0 ||
 			    prefix_index_add(&z->streamed_ix, z->streamed.v,
 					     sizeof(*z->streamed.v),
 					     (size_t)pos) < 0)
@@ -419,11 +431,6 @@ void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 	}
 }
 
-bool rim_zebra_streaming(const struct rim_zebra *z)
-{
-	return z->streamed.n > 0;
-}
-
 bool rim_zebra_streamed_state(const struct rim_zebra *z,
 			      const struct rim_route *r,
 			      enum rim_zebra_note *note, const char **why)
@@ -438,6 +445,25 @@ bool rim_zebra_streamed_state(const struct rim_zebra *z,
 	*note = reasons[z->streamed_reason[pos]].note;
 	*why = reasons[z->streamed_reason[pos]].why;
 	return true;
+}
+
+/* Before the first set's merge: z->left without repeats and without the
+ * prefixes held (the merge keeps or deletes those itself). */
+static void keep_left_unhandled(struct rim_zebra *z,
+				const struct rim_routes *held)
+{
+	size_t w = 0;
+
+	qsort(z->left.v, z->left.n, sizeof(*z->left.v), rim_route_cmp);
+	for (size_t r = 0; r < z->left.n; r++) {
+		const struct mep_prefix *p = &z->left.v[r].prefix;
+
+		if ((w && rim_prefix_cmp(&z->left.v[w - 1].prefix, p) == 0) ||
+		    rim_route_search(held->v, held->n, p) >= 0)
+			continue;
+		z->left.v[w++] = z->left.v[r];
+	}
+	z->left.n = w;
 }
 
 /* The set zebra will hold, built while merging: while it equals a prefix
@@ -497,6 +523,8 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 	if (held.n && z->ifindex != z->sent_ifindex)
 		z->resend = true;
 	rim_routes_init(&next.own);
+	if (!z->replayed)
+		keep_left_unhandled(z, &held);
 	/* Both sets are sorted by prefix: one merge pass sends what is new
 	 * or changed (ROUTE_ADD replaces) and deletes what is gone. After a
 	 * connect, held is what was streamed since (often nothing: then

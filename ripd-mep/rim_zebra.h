@@ -64,8 +64,6 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
  * unchanged. */
 void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 		      size_t n);
-/* Routes were streamed since the last set (which then has work to do). */
-bool rim_zebra_streaming(const struct rim_zebra *z);
 /* The last note about r's prefix when this session streamed exactly r
  * since the last set and zebra has said something since (false
  * otherwise: the caller's own record holds). */
