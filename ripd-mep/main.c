@@ -3,6 +3,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,11 @@ int main(int argc, char **argv)
 					    session_free };
 	int rc = 1;
 
+	/* Route and tunnel sets of 100k entries are megabytes, rebuilt as
+	 * tunnels come and go: a fixed threshold keeps them in their own
+	 * mappings, given back when freed, instead of glibc raising it to
+	 * their size and leaving holes in the heap (its default). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
 	if (o.config)
