@@ -36,6 +36,13 @@ struct rim_zebra {
 	 * are withdrawn (zebra's own sweep spares the routes installed in
 	 * the second the earlier session ended). */
 	struct rim_routes left;
+	/* Deletes sent whose REMOVED note (zebra confirms each) has not come
+	 * back: .metric counts them per prefix. A REMOVED note of a route
+	 * we hold is zebra's own doing only when none is outstanding (the
+	 * prefix may have been deleted and sent again meanwhile). */
+	struct rim_routes deleting;
+	struct prefix_index deleting_ix;
+	size_t deleting_left;		/* notes still expected, all prefixes */
 	/* Withdrawn after the first set (zebra's answer came late): counted
 	 * and logged once a little later, not one line per route. */
 	size_t late_withdrawn;
@@ -93,6 +100,13 @@ static void note(struct rim_zebra *z, const struct mep_prefix *p, long pos,
 	z->cbs.on_note(z->arg, p, reasons[r].note, reasons[r].why);
 }
 
+static void forget_deleting(struct rim_zebra *z)
+{
+	rim_routes_free(&z->deleting);
+	prefix_index_free(&z->deleting_ix);
+	z->deleting_left = 0;
+}
+
 static void forget_held(struct rim_zebra *z)
 {
 	z->sent.n = 0;
@@ -111,6 +125,7 @@ static void on_connect(void *arg)
 	z->replayed = false;
 	z->resend = false;	/* nothing held: the first set sends all */
 	forget_held(z);
+	forget_deleting(z);
 	z->left.n = 0;
 	/* What zebra holds of our type: one dump, before any route of ours
 	 * (REDISTRIBUTE_ADD), and no updates after it (DELETE). */
@@ -140,12 +155,52 @@ static bool holds(const struct rim_zebra *z, const struct mep_prefix *p)
 	return rim_route_search(z->sent.v, z->sent.n, p) >= 0;
 }
 
+/* Send a ROUTE_DELETE and expect zebra's REMOVED note for it. */
+static void delete_route(struct rim_zebra *z, const struct mep_prefix *p)
+{
+	long pos;
+
+	if (zapi_session_route_delete(z->session, p) < 0)
+		return;
+	pos = prefix_index_find(&z->deleting_ix, z->deleting.v,
+				sizeof(*z->deleting.v), p);
+	if (pos < 0) {
+		struct rim_route r = { .prefix = *p };
+
+		pos = (long)z->deleting.n;
+		if (rim_routes_add(&z->deleting, &r) < 0 ||
+		    prefix_index_add(&z->deleting_ix, z->deleting.v,
+				     sizeof(*z->deleting.v), (size_t)pos) < 0)
+			abort();
+	}
+	z->deleting.v[pos].metric++;
+	z->deleting_left++;
+}
+
+/* A REMOVED note: the echo of one of our deletes? (consumed if so) */
+static bool delete_echo(struct rim_zebra *z, const struct mep_prefix *p)
+{
+	long pos = prefix_index_find(&z->deleting_ix, z->deleting.v,
+				     sizeof(*z->deleting.v), p);
+
+	if (pos < 0 || z->deleting.v[pos].metric == 0)
+		return false;
+	z->deleting.v[pos].metric--;
+	if (--z->deleting_left == 0) {
+		/* all came back: start afresh (bounded by what is pending) */
+		z->deleting.n = 0;
+		prefix_index_clear(&z->deleting_ix);
+	}
+	return true;
+}
+
+
 /* Withdraw a route an earlier run left that this session does not hold. */
 static bool withdraw_left(struct rim_zebra *z, const struct mep_prefix *p)
 {
 	if (holds(z, p))
 		return false;
-	zapi_session_route_delete(z->session, p);
+	delete_route(z, p);
 	return true;
 }
 
@@ -209,8 +264,9 @@ static void on_notify(void *arg, const struct zapi_notify *n)
 		return;
 	if (n->note == ZAPI_NOTE_REMOVED) {
 		/* zebra confirms each of our own deletes so: only a route we
-		 * hold was dropped by zebra itself (send it again) */
-		if (!holds(z, &n->prefix))
+		 * hold, and did not just delete, was dropped by zebra itself
+		 * (send it again) */
+		if (delete_echo(z, &n->prefix) || !holds(z, &n->prefix))
 			return;
 		z->resend = true;
 	}
@@ -240,6 +296,8 @@ struct rim_zebra *rim_zebra_new(struct ev_loop *loop, const char *zserv,
 	z->late_log.data = z;
 	rim_routes_init(&z->sent);
 	rim_routes_init(&z->left);
+	rim_routes_init(&z->deleting);
+	prefix_index_init(&z->deleting_ix);
 	rim_routes_init(&z->streamed);
 	prefix_index_init(&z->streamed_ix);
 	zapi_session_cfg_init(&cfg);
@@ -267,6 +325,7 @@ void rim_zebra_free(struct rim_zebra *z)
 	zapi_session_free(z->session);
 	rim_routes_free(&z->sent);
 	rim_routes_free(&z->left);
+	forget_deleting(z);
 	rim_routes_free(&z->streamed);
 	free(z->streamed_reason);
 	prefix_index_free(&z->streamed_ix);
@@ -454,6 +513,8 @@ static void keep_left_unhandled(struct rim_zebra *z,
 {
 	size_t w = 0;
 
+	if (z->left.n == 0)
+		return;
 	qsort(z->left.v, z->left.n, sizeof(*z->left.v), rim_route_cmp);
 	for (size_t r = 0; r < z->left.n; r++) {
 		const struct mep_prefix *p = &z->left.v[r].prefix;
@@ -538,8 +599,7 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		if (c < 0) {
 			send_add(z, &desired[a++], next_own(&next), -1);
 		} else if (c > 0) {
-			zapi_session_route_delete(z->session,
-						  &held.v[b++].prefix);
+			delete_route(z, &held.v[b++].prefix);
 		} else {
 			if (!z->resend &&
 			    rim_route_same_attrs(&desired[a], &held.v[b]))
