@@ -503,18 +503,22 @@ int zapi_session_route_delete(struct zapi_session *s,
 	return zapi_session_route_msg(s, ZAPI_CMD_ROUTE_DELETE, &r);
 }
 
-int zapi_session_update_complete(struct zapi_session *s)
+/* Builds the frame of one address family (ZAPI_AFI_*) into buf. */
+typedef int (*zapi_session_afi_encoder)(uint8_t *buf, size_t cap,
+					const struct zapi_session *s,
+					uint8_t afi, bool flag);
+
+/* Queue one frame per address family, IPv4 then IPv6. 0 or -1. */
+static int zapi_session_per_afi(struct zapi_session *s,
+				zapi_session_afi_encoder enc, bool flag)
 {
-	static const uint32_t afis[] = { ZAPI_AFI_IP, ZAPI_AFI_IP6 };
+	static const uint8_t afis[] = { ZAPI_AFI_IP, ZAPI_AFI_IP6 };
 
 	if (!s->up)
 		return -1;
 	for (size_t i = 0; i < sizeof(afis) / sizeof(afis[0]); i++) {
 		uint8_t *p = zapi_session_reserve(s, 64);
-		int n = p ? zapi_encode_update_complete(p, 64,
-							s->cfg.release,
-							&s->id, afis[i])
-			  : -1;
+		int n = p ? enc(p, 64, s, afis[i], flag) : -1;
 
 		if (n < 0)
 			return -1;
@@ -523,26 +527,33 @@ int zapi_session_update_complete(struct zapi_session *s)
 	return 0;
 }
 
+static int zapi_session_enc_complete(uint8_t *buf, size_t cap,
+				     const struct zapi_session *s, uint8_t afi,
+				     bool flag)
+{
+	(void)flag;
+	return zapi_encode_update_complete(buf, cap, s->cfg.release, &s->id,
+					   afi);
+}
+
+static int zapi_session_enc_redist(uint8_t *buf, size_t cap,
+				   const struct zapi_session *s, uint8_t afi,
+				   bool add)
+{
+	return zapi_encode_redistribute(buf, cap, s->cfg.release,
+					add ? ZAPI_CMD_REDISTRIBUTE_ADD
+					    : ZAPI_CMD_REDISTRIBUTE_DELETE,
+					&s->id, afi);
+}
+
+int zapi_session_update_complete(struct zapi_session *s)
+{
+	return zapi_session_per_afi(s, zapi_session_enc_complete, false);
+}
+
 int zapi_session_redistribute(struct zapi_session *s, bool add)
 {
-	static const uint8_t afis[] = { ZAPI_AFI_IP, ZAPI_AFI_IP6 };
-
-	if (!s->up)
-		return -1;
-	for (size_t i = 0; i < sizeof(afis) / sizeof(afis[0]); i++) {
-		uint8_t *p = zapi_session_reserve(s, 64);
-		int n = p ? zapi_encode_redistribute(
-				    p, 64, s->cfg.release,
-				    add ? ZAPI_CMD_REDISTRIBUTE_ADD
-					: ZAPI_CMD_REDISTRIBUTE_DELETE,
-				    &s->id, afis[i])
-			  : -1;
-
-		if (n < 0)
-			return -1;
-		zapi_session_queued_bytes(s, n);
-	}
-	return 0;
+	return zapi_session_per_afi(s, zapi_session_enc_redist, add);
 }
 
 size_t zapi_session_queued(const struct zapi_session *s)
