@@ -43,6 +43,7 @@ struct rim_zebra {
 	struct rim_routes deleting;
 	struct prefix_index deleting_ix;
 	size_t deleting_left;		/* notes still expected, all prefixes */
+	ev_tstamp deleting_since;	/* when the first of them was sent */
 	/* Withdrawn after the first set (zebra's answer came late): counted
 	 * and logged once a little later, not one line per route. */
 	size_t late_withdrawn;
@@ -136,7 +137,6 @@ static void on_connect(void *arg)
 	z->cbs.on_connect(z->arg);
 }
 
-
 /* streamed_ix reads the prefix at the start of each route */
 _Static_assert(offsetof(struct rim_route, prefix) == 0,
 	       "struct rim_route must begin with its prefix");
@@ -155,6 +155,9 @@ static bool holds(const struct rim_zebra *z, const struct mep_prefix *p)
 	return rim_route_search(z->sent.v, z->sent.n, p) >= 0;
 }
 
+/* Seconds to wait for zebra's REMOVED notes of our deletes. */
+#define RIM_ZEBRA_ECHO_WAIT 30.0
+
 /* Send a ROUTE_DELETE and expect zebra's REMOVED note for it. */
 static void delete_route(struct rim_zebra *z, const struct mep_prefix *p)
 {
@@ -162,6 +165,13 @@ static void delete_route(struct rim_zebra *z, const struct mep_prefix *p)
 
 	if (zapi_session_route_delete(z->session, p) < 0)
 		return;
+	/* zebra says nothing about a route it did not have: notes missing
+	 * for long are given up rather than kept for ever */
+	if (z->deleting_left &&
+	    ev_now(z->loop) - z->deleting_since > RIM_ZEBRA_ECHO_WAIT)
+		forget_deleting(z);
+	if (!z->deleting_left)
+		z->deleting_since = ev_now(z->loop);
 	pos = prefix_index_find(&z->deleting_ix, z->deleting.v,
 				sizeof(*z->deleting.v), p);
 	if (pos < 0) {
@@ -193,7 +203,6 @@ static bool delete_echo(struct rim_zebra *z, const struct mep_prefix *p)
 	}
 	return true;
 }
-
 
 /* Withdraw a route an earlier run left that this session does not hold. */
 static bool withdraw_left(struct rim_zebra *z, const struct mep_prefix *p)
@@ -403,7 +412,6 @@ static bool send_add(struct rim_zebra *z, const struct rim_route *r,
 	return true;
 }
 
-
 /* What zebra holds from this session: the last set with what was streamed
  * since laid over it (sorted by prefix). Both are taken over. */
 static void take_held(struct rim_zebra *z, struct rim_routes *held)
@@ -445,12 +453,12 @@ static const struct rim_route *sent_route(const struct rim_zebra *z,
 void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 		      size_t n)
 {
-	bool holds = z->sent.n || z->streamed.n;
+	bool any_held = z->sent.n || z->streamed.n;
 
 	if (!zapi_session_up(z->session) || n == 0)
 		return;
 	z->ifindex = if_nametoindex(z->rim.interface);
-	if (z->resend || (holds && z->ifindex != z->sent_ifindex))
+	if (z->resend || (any_held && z->ifindex != z->sent_ifindex))
 		return;	/* the next set sends everything again */
 	z->sent_ifindex = z->ifindex;
 	for (size_t i = 0; i < n; i++) {
