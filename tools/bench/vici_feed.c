@@ -403,6 +403,24 @@ static int vici_feed_addr(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* A decimal number in [lo, hi] for option what; -1 (said) otherwise. */
+static int vici_feed_number(const char *what, const char *s, unsigned long lo,
+			    unsigned long hi, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v < lo || v > hi) {
+		fprintf(stderr, "vici_feed: bad %s '%s' (%lu-%lu)\n", what, s,
+			lo, hi);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static void vici_feed_usage(void)
 {
 	fprintf(stderr,
@@ -431,8 +449,6 @@ int main(int argc, char **argv)
 			       .dom_base = 0x0a000000u,	/* 10.0.0.0 */
 			       .fd = -1 };
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	unsigned long v;
-	char *end;
 	int c, lfd;
 
 	snprintf(f.local_ts, sizeof(f.local_ts), "172.16.0.0/16");
@@ -442,16 +458,9 @@ int main(int argc, char **argv)
 			f.path = optarg;
 			break;
 		case 'n':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || v == 0 ||
-			    v > VICI_FEED_MAX_TUNNELS) {
-				fprintf(stderr, "vici_feed: bad tunnel count "
-						"'%s' (1-%u)\n",
-					optarg, VICI_FEED_MAX_TUNNELS);
+			if (vici_feed_number("tunnel count", optarg, 1,
+					     VICI_FEED_MAX_TUNNELS, &f.n) < 0)
 				return 2;
-			}
-			f.n = (unsigned int)v;
 			break;
 		case 'm':
 			if (strcmp(optarg, "list") && strcmp(optarg, "updown")) {
@@ -476,26 +485,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'M':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || v == 0 || v > UINT32_MAX) {
-				fprintf(stderr, "vici_feed: bad --down-every "
-						"'%s'\n",
-					optarg);
+			if (vici_feed_number("--down-every", optarg, 1,
+					     VICI_FEED_MAX_TUNNELS,
+					     &f.down_every) < 0)
 				return 2;
-			}
-			f.down_every = (unsigned int)v;
 			break;
 		case 'P':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || v > 1000) {
-				fprintf(stderr, "vici_feed: bad --pace-ms '%s' "
-						"(0-1000)\n",
-					optarg);
+			if (vici_feed_number("--pace-ms", optarg, 0, 1000,
+					     &f.pace_ms) < 0)
 				return 2;
-			}
-			f.pace_ms = (unsigned int)v;
 			break;
 		case 'L':
 			if (strlen(optarg) >= sizeof(f.local_ts)) {
