@@ -35,18 +35,6 @@ CONF=$DIR/ripd-mep.conf
 SOCK=$DIR/ripd-mep.vty
 DPID=
 
-timed()
-{
-	# timed LABEL SECS CMD...: lab_wait_for, elapsed ms appended to TIMES
-	local label=$1 t0 rc
-	shift
-	t0=$(rim_lab_now_ms)
-	lab_wait_for "$@"
-	rc=$?
-	[ $rc -eq 0 ] && TIMES+=" $label=$(($(rim_lab_now_ms) - t0))ms"
-	return $rc
-}
-
 mkdir -p "$DIR"
 rim_lab_ripd_conf S1 "backend zebra
 distance $DISTANCE
@@ -189,7 +177,7 @@ switch()
 		want="ospf L1"
 		inject_down || lab_fail "$label: cannot bring the tunnel down"
 	fi
-	timed "$label" 10 frr_lab_r1_is "$want" || {
+	rim_lab_timed "$label" 10 frr_lab_r1_is "$want" || {
 		frr_lab_r1_route
 		lab_fail "$label: R1 uses $FRR_PATH, not $want"
 	}
@@ -259,7 +247,7 @@ frr_lab_m1_rib nhrp >/dev/null || lab_fail "M1's zebra dropped the route \
 after kill -9: $(lab_vtysh M1 -c "show ip route $S1NET json")"
 start_daemon || lab_fail "ripd-mep did not restart"
 trestart=$(rim_lab_now_ms)
-timed refresh 5 jinstalled || lab_fail "not installed after restart: $(jroute)"
+rim_lab_timed refresh 5 jinstalled || lab_fail "not installed after restart: $(jroute)"
 # the route was sent again: zebra's uptime started anew
 age=$(frr_lab_m1_rib nhrp) || lab_fail "no nhrp route on M1 after restart"
 [ "$age" -le $((($(rim_lab_now_ms) - trestart) / 1000 + 1)) ] ||
@@ -277,14 +265,14 @@ lab_ok "kill -9 + restart: R1 kept bgp M1, route refreshed (zebra uptime ${age}s
 
 # ---- zebra restarted on M1: ripd-mep replays within 2 s
 frr_lab_zebra_restart M1 || lab_fail "cannot restart M1's zebra"
-timed zebra-replay 2 frr_lab_m1_rib nhrp ||
+rim_lab_timed zebra-replay 2 frr_lab_m1_rib nhrp ||
 	lab_fail "route not back in M1's zebra within 2 s"
 m1_route_ok || lab_fail "route attributes after zebra restart"
 lab_wait_for 2 jinstalled || lab_fail "state after zebra restart: $(jroute)"
 # ospfd and bgpd reconnect to the new zebra on their own timer (10 s)
-timed zebra-clients 25 zebra_client_of bgp ||
+rim_lab_timed zebra-clients 25 zebra_client_of bgp ||
 	lab_fail "bgpd did not reconnect to M1's zebra"
-timed zebra-r1 10 frr_lab_r1_is "bgp M1" ||
+rim_lab_timed zebra-r1 10 frr_lab_r1_is "bgp M1" ||
 	lab_fail "R1 after zebra restart: $FRR_PATH"
 # M1's way back to H1 is an OSPF route. ospfd 8.4 does not re-install
 # its routes into a restarted zebra until its next SPF run (FRR's
@@ -301,7 +289,7 @@ lab_ok "zebra restart: route replayed, R1 back on M1"
 # graceful-restart stale time
 mepsh -c 'configure terminal' -c mep -c 'no rim' -c end ||
 	lab_fail "cannot remove the rim block"
-timed no-rim 3 no_m1_nhrp ||
+rim_lab_timed no-rim 3 no_m1_nhrp ||
 	lab_fail "nhrp route still in M1's zebra after 'no rim'"
 lab_ok "no rim: route withdrawn from zebra at once"
 

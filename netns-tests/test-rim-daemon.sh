@@ -35,18 +35,6 @@ SOCK=$DIR/ripd-mep.vty
 LOG=$LAB_RUN/logs/M1-ripd-mep.log
 TIMES=
 
-timed()
-{
-	# timed LABEL SECS CMD...: lab_wait_for, elapsed ms appended to TIMES
-	local label=$1 t0 rc
-	shift
-	t0=$(rim_lab_now_ms)
-	lab_wait_for "$@"
-	rc=$?
-	[ $rc -eq 0 ] && TIMES+=" $label=$(($(rim_lab_now_ms) - t0))ms"
-	return $rc
-}
-
 mkdir -p "$DIR"
 rim_lab_ripd_conf "S1 S2" "distance $DISTANCE
 metric $METRIC
@@ -149,7 +137,7 @@ lab_ok "start-up: no tunnel, no route; stale 10.99.0.0/16 removed"
 
 # ---- tunnel up -> route within 1 s, configured distance and metric
 s1_up || lab_fail "S1-M1 not INSTALLED"
-timed route-up 1 has_kroute "$S1NET" ||
+rim_lab_timed route-up 1 has_kroute "$S1NET" ||
 	lab_fail "no route within 1 s of S1 up: $(kroutes)"
 kset "$S1NET" || lab_fail "unexpected routes: $(kroutes)"
 lab_wait_for 2 jtunnel S1 ||
@@ -170,9 +158,9 @@ MON=$LAB_PID
 MONLOG=$LAB_RUN/logs/M1-monitor.log
 rim_lab_child_uid S1 net || lab_fail "no S1 child"
 uid=$RIM_UID
-timed rekey1 15 rim_lab_uid_changed S1 net "$uid" || lab_fail "no rekey"
+rim_lab_timed rekey1 15 rim_lab_uid_changed S1 net "$uid" || lab_fail "no rekey"
 rim_lab_child_uid S1 net
-timed rekey2 15 rim_lab_uid_changed S1 net "$RIM_UID" ||
+rim_lab_timed rekey2 15 rim_lab_uid_changed S1 net "$RIM_UID" ||
 	lab_fail "no second rekey"
 lab_wait_for 3 rim_lab_installed M1 net || lab_fail "child lost on rekey"
 has_kroute "$S1NET" || lab_fail "route absent after rekeys: $(kroutes)"
@@ -184,7 +172,7 @@ lab_ok "two rekeys of S1 (ids $uid -> $RIM_UID): no deletion in ip monitor"
 
 # ---- terminate -> withdrawn, traffic over the leased line
 rim_lab_down S1 || lab_fail "terminate failed"
-timed terminate 2 no_kroute "$S1NET" || lab_fail "not withdrawn: $(kroutes)"
+rim_lab_timed terminate 2 no_kroute "$S1NET" || lab_fail "not withdrawn: $(kroutes)"
 lab_wait_for 2 jset || lab_fail "routes json after terminate: $(jprefixes)"
 lab_wait_for 5 rim_lab_path_is H1 "$HS1" leased ||
 	lab_fail "H1 -> HS1 not leased: $(rim_lab_path H1 "$HS1")"
@@ -194,7 +182,7 @@ lab_ok "terminate: withdrawn, H1 -> HS1 over the leased line"
 s1_up || lab_fail "S1 not back up"
 lab_wait_for 1 has_kroute "$S1NET" || lab_fail "no route after re-up"
 rim_lab_charon_kill S1 || lab_fail "cannot kill S1's charon"
-timed dpd 15 no_kroute "$S1NET" || lab_fail "not withdrawn after DPD"
+rim_lab_timed dpd 15 no_kroute "$S1NET" || lab_fail "not withdrawn after DPD"
 lab_wait_for 5 rim_lab_path_is H1 "$HS1" leased ||
 	lab_fail "H1 -> HS1 not leased after DPD: $(rim_lab_path H1 "$HS1")"
 rim_lab_charon_start S1 || lab_fail "cannot restart S1's charon"
@@ -224,7 +212,7 @@ rim_lab_down S1 || lab_fail "S1 terminate failed"
 rim_lab_up S2 || lab_fail "S2 not back"
 kset "$S1NET" "$S2NET" || lab_fail "routes changed without a daemon: $(kroutes)"
 start_daemon || lab_fail "ripd-mep did not restart"
-timed restart 5 kset "$S2NET" || lab_fail "after restart: $(kroutes)"
+rim_lab_timed restart 5 kset "$S2NET" || lab_fail "after restart: $(kroutes)"
 lab_wait_for 2 jset "$S2NET" || lab_fail "routes json after restart: $(jprefixes)"
 lab_ok "kill -9 + restart: exactly $S2NET (stale $S1NET removed)"
 
@@ -246,7 +234,7 @@ lab_swanctl S1 --terminate --ike m1 --force --timeout 1 >/dev/null 2>&1
 jprefixes | grep -q "$S2NET" || lab_fail "$S2NET dropped within grace"
 lab_wait_for 2 has_kroute "$S2NET" ||
 	lab_fail "$S2NET not in the kernel after the tunnel returned: $(kroutes)"
-timed grace-withdraw $((GRACE + 5)) kset "$S2NET" ||
+rim_lab_timed grace-withdraw $((GRACE + 5)) kset "$S2NET" ||
 	lab_fail "$S1NET not withdrawn after grace: $(kroutes)"
 lab_wait_for 2 jset "$S2NET" || lab_fail "routes json: $(jprefixes)"
 lab_ok "charon restart: $S2NET kept (back after ${back} ms), $S1NET withdrawn"

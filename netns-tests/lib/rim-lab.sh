@@ -254,34 +254,42 @@ rim_lab_down()
 		>>"$LAB_RUN/logs/$1-terminate.log" 2>&1
 }
 
+# _rim_lab_sas_has NODE ERE: a line of NODE's `swanctl --list-sas` matches.
+_rim_lab_sas_has()
+{
+	lab_swanctl "$1" --list-sas 2>/dev/null | grep -Eq "$2"
+}
+
+# _rim_lab_sas_lacks NODE ERE: NODE lists its SAs and no line matches.
+_rim_lab_sas_lacks()
+{
+	local out
+	out=$(lab_swanctl "$1" --list-sas 2>/dev/null) || return 1
+	! grep -Eq "$2" <<<"$out"
+}
+
 # rim_lab_installed NODE CHILD: a CHILD_SA CHILD is INSTALLED in NODE.
 rim_lab_installed()
 {
-	lab_swanctl "$1" --list-sas 2>/dev/null |
-		grep -Eq "^ +$2: #[0-9]+, reqid [0-9]+, INSTALLED"
+	_rim_lab_sas_has "$1" "^ +$2: #[0-9]+, reqid [0-9]+, INSTALLED"
 }
 
 # rim_lab_no_child NODE CHILD: no CHILD_SA CHILD in NODE at all.
 rim_lab_no_child()
 {
-	local out
-	out=$(lab_swanctl "$1" --list-sas 2>/dev/null) || return 1
-	! grep -Eq "^ +$2: #" <<<"$out"
+	_rim_lab_sas_lacks "$1" "^ +$2: #"
 }
 
 # rim_lab_ike_up NODE CONN: NODE has an ESTABLISHED IKE_SA of CONN.
 rim_lab_ike_up()
 {
-	lab_swanctl "$1" --list-sas 2>/dev/null |
-		grep -Eq "^$2: #[0-9]+, ESTABLISHED"
+	_rim_lab_sas_has "$1" "^$2: #[0-9]+, ESTABLISHED"
 }
 
 # rim_lab_ike_gone NODE CONN: NODE lists no IKE_SA of CONN at all.
 rim_lab_ike_gone()
 {
-	local out
-	out=$(lab_swanctl "$1" --list-sas 2>/dev/null) || return 1
-	! grep -Eq "^$2: #" <<<"$out"
+	_rim_lab_sas_lacks "$1" "^$2: #"
 }
 
 # rim_lab_ike_count NODE: print how many IKE_SAs NODE lists.
@@ -367,6 +375,19 @@ rim_lab_now_ms()
 {
 	local t=${EPOCHREALTIME/./}
 	echo $((t / 1000))
+}
+
+# rim_lab_timed LABEL SECS CMD...: lab_wait_for; on success the elapsed ms
+# is appended to TIMES as " LABEL=Nms".
+rim_lab_timed()
+{
+	local label=$1 t0 rc
+	shift
+	t0=$(rim_lab_now_ms)
+	lab_wait_for "$@"
+	rc=$?
+	[ $rc -eq 0 ] && TIMES+=" $label=$(($(rim_lab_now_ms) - t0))ms"
+	return $rc
 }
 
 # rim_lab_ripd_conf "SATS" "RIM LINES" "IPSEC LINES": print ripd-mep.conf
