@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "hash_mix.h"
+
 /* ------------------------------------------------------------------ */
 /* Names                                                               */
 /* ------------------------------------------------------------------ */
@@ -126,16 +128,6 @@ static uint64_t hash_fnv1a(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
-static uint64_t hash_fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
-
 static uint64_t hash_rotl(uint64_t x, unsigned r)
 {
 	return (x << r) | (x >> (64 - r));
@@ -153,11 +145,11 @@ uint64_t mep_rendezvous_score(const void *key, size_t key_len,
 	/* Hash key and gateway independently (each well mixed), then mix
 	 * the pair twice so that scores of different gateways for one key
 	 * behave as independent uniform values. */
-	k = hash_fmix64(hash_fnv1a(HASH_FNV_OFFSET, key, key_len) ^
+	k = hash_mix64(hash_fnv1a(HASH_FNV_OFFSET, key, key_len) ^
 			(uint64_t)key_len);
-	g = hash_fmix64(hash_fnv1a(HASH_FNV_OFFSET ^ HASH_GOLDEN, gateway,
+	g = hash_mix64(hash_fnv1a(HASH_FNV_OFFSET ^ HASH_GOLDEN, gateway,
 				   strlen(gateway)));
-	return hash_fmix64(hash_fmix64(k ^ hash_rotl(g, 29)) + g * HASH_GOLDEN);
+	return hash_mix64(hash_mix64(k ^ hash_rotl(g, 29)) + g * HASH_GOLDEN);
 }
 
 /* ------------------------------------------------------------------ */

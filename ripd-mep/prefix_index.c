@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_mix.h"
+
 void prefix_index_init(struct prefix_index *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -36,22 +38,13 @@ static bool same(const struct mep_prefix *a, const struct mep_prefix *b)
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
-
 static uint64_t hash(const struct mep_prefix *p)
 {
 	uint64_t lo, hi;
 
 	memcpy(&lo, p->addr, sizeof(lo));
 	memcpy(&hi, p->addr + 8, sizeof(hi));
-	return mix(lo ^ mix(hi ^ ((uint64_t)p->family << 8 | p->len)));
+	return hash_mix64(lo ^ hash_mix64(hi ^ ((uint64_t)p->family << 8 | p->len)));
 }
 
 /* The slot of p, or the empty slot where it would go. */

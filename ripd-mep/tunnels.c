@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "hash_mix.h"
+
 struct tunnels_addr_key {
 	struct mep_addr a;	/* bytes beyond the family's length zeroed */
 	uint32_t gw;
@@ -422,25 +424,15 @@ static int tunnels_blob(const struct tunnel_child *c, struct tunnels_entry *e)
 
 /* ---- hashes ---- */
 
-static size_t tunnels_hash(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return (size_t)k;
-}
-
 static size_t tunnels_child_home(const struct tunnel_table *t, uint32_t ike,
 				 uint32_t child)
 {
-	return tunnels_hash(((uint64_t)ike << 32) | child) & (t->hcap - 1);
+	return (size_t)hash_mix64(((uint64_t)ike << 32) | child) & (t->hcap - 1);
 }
 
 static size_t tunnels_ike_home(const struct tunnel_table *t, uint32_t ike)
 {
-	return tunnels_hash((uint64_t)ike * 0x9e3779b97f4a7c15ULL + 1) &
+	return (size_t)hash_mix64((uint64_t)ike * 0x9e3779b97f4a7c15ULL + 1) &
 	       (t->hcap - 1);
 }
 
