@@ -88,14 +88,32 @@ static const struct {
 	[REASON_DOWN] = { RIM_ZEBRA_DOWN, "zebra not connected" },
 };
 
+/* Position of p's route in v, an array indexed by ix; -1 when absent. */
+static long indexed_find(const struct prefix_index *ix,
+			 const struct rim_routes *v, const struct mep_prefix *p)
+{
+	return prefix_index_find(ix, v->v, sizeof(*v->v), p);
+}
+
+/* Append r (its prefix absent) to v and index it; its position. */
+static long indexed_add(struct prefix_index *ix, struct rim_routes *v,
+			const struct rim_route *r)
+{
+	size_t pos = v->n;
+
+	if (rim_routes_add(v, r) < 0 ||
+	    prefix_index_add(ix, v->v, sizeof(*v->v), pos) < 0)
+		abort();
+	return (long)pos;
+}
+
 /* Report reason r for p to the caller; pos is p's streamed position when
  * known (-1: look it up), where r is kept. */
 static void note(struct rim_zebra *z, const struct mep_prefix *p, long pos,
 		 enum reason r)
 {
 	if (pos < 0 && z->streamed.n)
-		pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
-					sizeof(*z->streamed.v), p);
+		pos = indexed_find(&z->streamed_ix, &z->streamed, p);
 	if (pos >= 0)
 		z->streamed_reason[pos] = (uint8_t)r;
 	z->cbs.on_note(z->arg, p, reasons[r].note, reasons[r].why);
@@ -147,8 +165,7 @@ _Static_assert(offsetof(struct rim_route, prefix) == 0,
 /* Is p held by this session (the last set, or streamed since)? */
 static bool holds(const struct rim_zebra *z, const struct mep_prefix *p)
 {
-	long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
-				     sizeof(*z->streamed.v), p);
+	long pos = indexed_find(&z->streamed_ix, &z->streamed, p);
 
 	if (pos >= 0)
 		return z->streamed.v[pos].gateway != NOT_HELD;
@@ -172,16 +189,11 @@ static void delete_route(struct rim_zebra *z, const struct mep_prefix *p)
 		forget_deleting(z);
 	if (!z->deleting_left)
 		z->deleting_since = ev_now(z->loop);
-	pos = prefix_index_find(&z->deleting_ix, z->deleting.v,
-				sizeof(*z->deleting.v), p);
+	pos = indexed_find(&z->deleting_ix, &z->deleting, p);
 	if (pos < 0) {
 		struct rim_route r = { .prefix = *p };
 
-		pos = (long)z->deleting.n;
-		if (rim_routes_add(&z->deleting, &r) < 0 ||
-		    prefix_index_add(&z->deleting_ix, z->deleting.v,
-				     sizeof(*z->deleting.v), (size_t)pos) < 0)
-			abort();
+		pos = indexed_add(&z->deleting_ix, &z->deleting, &r);
 	}
 	z->deleting.v[pos].metric++;
 	z->deleting_left++;
@@ -190,8 +202,7 @@ static void delete_route(struct rim_zebra *z, const struct mep_prefix *p)
 /* A REMOVED note: the echo of one of our deletes? (consumed if so) */
 static bool delete_echo(struct rim_zebra *z, const struct mep_prefix *p)
 {
-	long pos = prefix_index_find(&z->deleting_ix, z->deleting.v,
-				     sizeof(*z->deleting.v), p);
+	long pos = indexed_find(&z->deleting_ix, &z->deleting, p);
 
 	if (pos < 0 || z->deleting.v[pos].metric == 0)
 		return false;
@@ -462,9 +473,8 @@ void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 		return;	/* the next set sends everything again */
 	z->sent_ifindex = z->ifindex;
 	for (size_t i = 0; i < n; i++) {
-		long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
-					     sizeof(*z->streamed.v),
-					     &r[i].prefix);
+		long pos = indexed_find(&z->streamed_ix, &z->streamed,
+					&r[i].prefix);
 		struct rim_route *h;
 
 		if (pos < 0) {
@@ -473,12 +483,7 @@ void rim_zebra_stream(struct rim_zebra *z, const struct rim_route *r,
 
 			if (sent_route(z, &r[i].prefix))
 				continue;	/* held: the set's to change */
-			pos = (long)z->streamed.n;
-			if (rim_routes_add(&z->streamed, &none) < 0 ||
-			    prefix_index_add(&z->streamed_ix, z->streamed.v,
-					     sizeof(*z->streamed.v),
-					     (size_t)pos) < 0)
-				abort();
+			pos = indexed_add(&z->streamed_ix, &z->streamed, &none);
 			if (z->streamed.cap > z->reason_cap) {
 				uint8_t *v = realloc(z->streamed_reason,
 						     z->streamed.cap);
@@ -502,8 +507,7 @@ bool rim_zebra_streamed_state(const struct rim_zebra *z,
 			      const struct rim_route *r,
 			      enum rim_zebra_note *note, const char **why)
 {
-	long pos = prefix_index_find(&z->streamed_ix, z->streamed.v,
-				     sizeof(*z->streamed.v), &r->prefix);
+	long pos = indexed_find(&z->streamed_ix, &z->streamed, &r->prefix);
 
 	if (pos < 0 || z->streamed_reason[pos] == REASON_NONE ||
 	    z->streamed.v[pos].gateway == NOT_HELD ||
