@@ -129,4 +129,31 @@ lab_swanctl gwb --list-sas | grep -Eq 'in .*[1-9][0-9]* packets' ||
 	lab_fail "gwb counted no ESP packets in: $(lab_swanctl gwb --list-sas)"
 lab_ok "ping through the tunnel (ipsec0 tx $before -> $after)"
 
+# ---- a broken installation is named at once
+# every program and plugin the lab needs is here
+lab_check_programs 2>"$LAB_RUN/check.err" ||
+	lab_fail "lab_check_programs failed: $(cat "$LAB_RUN/check.err")"
+# a missing FRR daemon and a missing charon plugin are named with their package
+(LAB_FRR_DIR=$LAB_RUN/no-frr LAB_CHARON_PLUGINS="$LAB_CHARON_PLUGINS nosuch" \
+	lab_check_programs) 2>"$LAB_RUN/check.err" &&
+	lab_fail "lab_check_programs passed with zebra and a plugin missing"
+grep -q "FRR program $LAB_RUN/no-frr/zebra is missing (package frr)" \
+	"$LAB_RUN/check.err" ||
+	lab_fail "missing zebra not named: $(cat "$LAB_RUN/check.err")"
+grep -q "charon plugin 'nosuch' is missing" "$LAB_RUN/check.err" ||
+	lab_fail "missing plugin not named: $(cat "$LAB_RUN/check.err")"
+# a plugin of charon's load list that fails to load stops charon, and
+# lab_charon says which one (not a NO_PROPOSAL_CHOSEN much later)
+lab_ns gwc || lab_fail "cannot create node gwc"
+start=$SECONDS
+(LAB_CHARON_PLUGINS="$LAB_CHARON_PLUGINS nosuch" lab_charon gwc "$(swanctl_conf \
+	gwc gwa 192.0.2.3 192.0.2.1 10.3.0.0/24 10.1.0.0/24)") \
+	2>"$LAB_RUN/charon.err" && lab_fail "charon started without plugin nosuch"
+grep -q "lab_charon: in gwc: charon plugin 'nosuch' failed to load" \
+	"$LAB_RUN/charon.err" ||
+	lab_fail "failed plugin not named: $(cat "$LAB_RUN/charon.err")"
+[ $((SECONDS - start)) -le 5 ] ||
+	lab_fail "lab_charon took $((SECONDS - start)) s to notice the failure"
+lab_ok "missing programs and plugins are named with their package"
+
 lab_pass "namespaces, veth, zebra, charon tunnel and ping"

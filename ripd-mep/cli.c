@@ -246,6 +246,17 @@ static void text_routes(const struct lyd_node *st, struct strbuf *out)
 		strbuf_puts(out, "(no routes injected)\n");
 }
 
+/* How a return path the operator did not configure came about. */
+static const char *return_path_note(const char *source)
+{
+	if (strcmp(source, "default-rim-block") == 0)
+		return " (default: the rim block exists)";
+	if (strcmp(source, "default-no-rim-block") == 0)
+		return " (default: no rim block; replies follow the "
+		       "operator's routing)";
+	return "";
+}
+
 static void text_summary(const struct lyd_node *st, struct strbuf *out)
 {
 	const struct lyd_node *n;
@@ -279,8 +290,10 @@ static void text_summary(const struct lyd_node *st, struct strbuf *out)
 			strbuf_printf(out, ", entry point %s, tie-break %s",
 				      state_get(n, "entry-point"),
 				      state_get(n, "tie-break"));
-		strbuf_printf(out, ", return path %s\n   ",
-			      state_get(n, "return-path"));
+		strbuf_printf(out, ", return path %s%s\n   ",
+			      state_get(n, "return-path"),
+			      return_path_note(state_get(n,
+							 "return-path-source")));
 		LY_LIST_FOR(lyd_child(n), m)
 			if (strcmp(m->schema->name, "name") != 0 &&
 			    m->schema->nodetype == LYS_LEAFLIST)

@@ -342,6 +342,7 @@ static const struct model_enum model_tracking[] = {
 static const struct model_enum model_return_paths[] = {
 	{ "rim", MEP_RETURN_RIM },
 	{ "ip-pool-nat", MEP_RETURN_IP_POOL_NAT },
+	{ "none", MEP_RETURN_NONE },
 	{ NULL, 0 },
 };
 
@@ -678,7 +679,7 @@ static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
 		if (!c->return_path_set)
 			c->return_path = cfg->rim.enabled
 						 ? MEP_RETURN_RIM
-						 : MEP_RETURN_IP_POOL_NAT;
+						 : MEP_RETURN_NONE;
 	}
 	return 0;
 }

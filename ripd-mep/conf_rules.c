@@ -587,18 +587,6 @@ static bool rules_implicit_mep(const struct rules_ctx *rc,
 	}
 }
 
-static bool rules_has_backups(const struct rules_ctx *rc,
-			      const struct mep_community *c)
-{
-	const struct mep_gw_list *entry = rules_entry_gateways(c);
-
-	for (size_t i = 0; i < entry->n; i++)
-		if (rules_gw_valid(rc, entry->idx[i]) &&
-		    rc->cfg->gateways[entry->idx[i]].backups.n)
-			return true;
-	return false;
-}
-
 static bool rules_list_valid(const struct rules_ctx *rc,
 			     const struct mep_gw_list *l)
 {
@@ -709,13 +697,17 @@ static void rules_check_model(struct rules_ctx *rc,
 						   sizeof(path)),
 			    "community %s: return-path rim with mep enable requires permanent-tunnels",
 			    c->name);
-	if (c->return_path == MEP_RETURN_RIM && !rc->cfg->rim.enabled)
-		rules_error(rc, 2, rules_comm_path(c, "return-path", NULL,
-						   path, sizeof(path)),
-			    "community %s: return-path rim requires the rim block",
+	/* Rule 10: only the node that injects (a center, a meshed member)
+	 * needs the rim block; a satellite's copy of the community does not.
+	 * Without the block the default is none, so this is configured rim. */
+	if (c->return_path == MEP_RETURN_RIM && !rc->cfg->rim.enabled &&
+	    mep_community_is_entry(c, rc->cfg->local_gateway))
+		rules_error(rc, 10, rules_comm_path(c, "return-path", NULL,
+						    path, sizeof(path)),
+			    "community %s: return-path rim on a center of the community requires the rim block",
 			    c->name);
 	if (c->mep_enabled && c->method == MEP_METHOD_RANDOM &&
-	    c->return_path == MEP_RETURN_RIM)
+	    c->return_path != MEP_RETURN_IP_POOL_NAT)
 		rules_error(rc, 3, rules_comm_path(c, "entry-point", NULL,
 						   path, sizeof(path)),
 			    "community %s: mep entry-point random requires return-path ip-pool-nat (RIM cannot be used)",
@@ -740,22 +732,16 @@ static void rules_check_load_distribution(struct rules_ctx *rc,
 		    mep_prefix_str(p, buf, sizeof(buf)));
 }
 
-/* Rule 4, per community: ip-pool-nat needs a pool on every center
- * (meshed: member). Applies when ip-pool-nat is configured, or when it is
- * the default (no rim block) of a community that has MEP. */
+/* Rule 4, per community: ip-pool-nat (configured: it is never a
+ * default) needs a pool on every center (meshed: member). */
 static void rules_check_pools_present(struct rules_ctx *rc,
 				      const struct mep_community *c)
 {
 	const struct mep_gw_list *entry = rules_entry_gateways(c);
-	const struct mep_prefix *p;
 	char path[512];
-	int a, b;
 
+	/* ip-pool-nat is never implied: it is configured here. */
 	if (c->return_path != MEP_RETURN_IP_POOL_NAT)
-		return;
-	if (!c->return_path_set && !c->mep_enabled &&
-	    !rules_implicit_mep(rc, c, &a, &b, &p) &&
-	    !rules_has_backups(rc, c))
 		return;
 	for (size_t i = 0; i < entry->n; i++) {
 		int g = entry->idx[i];
@@ -764,14 +750,11 @@ static void rules_check_pools_present(struct rules_ctx *rc,
 			continue;
 		rules_error(rc, 4, rules_gw_path(rc, g, "/ip-pool", path,
 						 sizeof(path)),
-			    "gateway %s has no ip-pool but is a %s of community %s, whose return path is ip-pool-nat%s",
+			    "gateway %s has no ip-pool but is a %s of community %s, whose return path is ip-pool-nat",
 			    rules_gw(rc, g),
 			    c->type == MEP_COMMUNITY_MESHED ? "member"
 							    : "center",
-			    c->name,
-			    c->return_path_set
-				    ? ""
-				    : " (the default without the rim block)");
+			    c->name);
 	}
 	/* Backups stand in for their primary: they translate too. */
 	for (size_t i = 0; i < entry->n; i++) {
@@ -788,11 +771,8 @@ static void rules_check_pools_present(struct rules_ctx *rc,
 				continue;
 			rules_error(rc, 4, rules_gw_path(rc, g, "/ip-pool", path,
 							 sizeof(path)),
-				    "gateway %s has no ip-pool but is a backup-gateway of %s in community %s, whose return path is ip-pool-nat%s",
-				    rules_gw(rc, g), pg->name, c->name,
-				    c->return_path_set
-					    ? ""
-					    : " (the default without the rim block)");
+				    "gateway %s has no ip-pool but is a backup-gateway of %s in community %s, whose return path is ip-pool-nat",
+				    rules_gw(rc, g), pg->name, c->name);
 		}
 	}
 }

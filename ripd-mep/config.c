@@ -124,3 +124,25 @@ const struct mep_route_type *mep_rim_route_type_by_name(const char *name)
 			return t;
 	return NULL;
 }
+
+bool mep_community_is_entry(const struct mep_community *c, int gw)
+{
+	if (gw < 0)
+		return false;
+	return c->type == MEP_COMMUNITY_MESHED
+		       ? mep_gw_list_has(&c->members, gw)
+		       : mep_gw_list_has(&c->centers, gw);
+}
+
+const char *mep_return_path_name(enum mep_return_path rp)
+{
+	switch (rp) {
+	case MEP_RETURN_RIM:
+		return "rim";
+	case MEP_RETURN_IP_POOL_NAT:
+		return "ip-pool-nat";
+	case MEP_RETURN_NONE:
+		break;
+	}
+	return "none";
+}

@@ -30,7 +30,11 @@ enum mep_method {
 
 enum mep_tie_break { MEP_TIE_FIRST_TO_RESPOND, MEP_TIE_RANDOM };
 
-enum mep_return_path { MEP_RETURN_RIM, MEP_RETURN_IP_POOL_NAT };
+enum mep_return_path {
+	MEP_RETURN_RIM,
+	MEP_RETURN_IP_POOL_NAT,
+	MEP_RETURN_NONE,
+};
 
 enum mep_rim_backend { MEP_RIM_ZEBRA, MEP_RIM_KERNEL };
 
@@ -74,7 +78,8 @@ struct mep_community {
 	struct mep_priority_rule *rules;	/* exception rules, in order */
 	size_t n_rules;
 	/* Effective return path: configured, else rim when RIM is on,
-	 * else ip-pool-nat. return_path_set says whether it was configured. */
+	 * else none (ip-pool-nat is never implied). return_path_set says
+	 * whether it was configured. */
 	enum mep_return_path return_path;
 	bool return_path_set;
 };
@@ -160,5 +165,11 @@ bool mep_rim_same_next_hop(const struct mep_rim_config *a,
 
 /* Does list contain gateway index gw? */
 bool mep_gw_list_has(const struct mep_gw_list *list, int gw);
+/* Is gateway gw a center (star) or member (meshed) of c: a gateway that
+ * terminates the community's tunnels and owns its return path (RIM, IP
+ * Pool NAT)? False for gw < 0. */
+bool mep_community_is_entry(const struct mep_community *c, int gw);
+/* "rim", "ip-pool-nat", "none". */
+const char *mep_return_path_name(enum mep_return_path rp);
 
 #endif

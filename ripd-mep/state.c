@@ -238,9 +238,11 @@ static void build_communities(const struct daemon *d, struct lyd_node **root)
 			CPUT("entry-point", mep_method_name(c->method));
 			CPUT("tie-break", mep_tie_break_name(c->tie_break));
 		}
-		CPUT("return-path", c->return_path == MEP_RETURN_RIM
-					    ? "rim"
-					    : "ip-pool-nat");
+		CPUT("return-path", mep_return_path_name(c->return_path));
+		CPUT("return-path-source",
+		     c->return_path_set		? "configured"
+		     : c->return_path == MEP_RETURN_RIM ? "default-rim-block"
+							: "default-no-rim-block");
 #undef CPUT
 		list_names(d->ctx, root, cfg, c->name, "center", &c->centers);
 		list_names(d->ctx, root, cfg, c->name, "satellite",

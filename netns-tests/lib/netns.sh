@@ -28,6 +28,9 @@ LAB_CHARON=${LAB_CHARON:-/usr/lib/ipsec/charon}
 LAB_CHARON_PLUGINS="kdf random nonce aes sha1 sha2 hmac pem pkcs1 x509"
 LAB_CHARON_PLUGINS+=" revocation constraints pubkey openssl kernel-libipsec"
 LAB_CHARON_PLUGINS+=" kernel-netlink socket-default vici updown gmp"
+LAB_SWANCTL=${LAB_SWANCTL:-/usr/sbin/swanctl}
+# The FRR programs the lab starts (lab_frr, the tests' daemons).
+LAB_FRR_PROGRAMS="zebra ospfd bgpd staticd"
 
 LAB_ID=
 LAB_NAME=
@@ -408,6 +411,76 @@ lab_cleanup_all()
 	echo "lab: removed $n leftover namespace(s)"
 }
 
+# _lab_plugin_package PLUGIN: the Debian package shipping a charon plugin.
+_lab_plugin_package()
+{
+	case $1 in
+	openssl | curve25519 | agent | gcrypt) echo libstrongswan-standard-plugins ;;
+	kernel-libipsec | *eap* | farp | dhcp | ha | led | lookip | unity | \
+		certexpire | error-notify | xauth-eap | xauth-pam | forecast | \
+		connmark | bypass-lan) echo libcharon-extra-plugins ;;
+	*) echo libstrongswan ;;
+	esac
+}
+
+# lab_check_programs: every FRR and strongSwan program and charon plugin the
+# lab uses is installed; otherwise print each missing one with the package
+# that ships it, and fail. tools/lab runs this before any namespace test.
+lab_check_programs()
+{
+	local d p f missing=0
+	for d in $LAB_FRR_PROGRAMS; do
+		if [ ! -x "$LAB_FRR_DIR/$d" ]; then
+			_lab_err "FRR program $LAB_FRR_DIR/$d is missing (package frr)"
+			missing=1
+		fi
+	done
+	if ! command -v vtysh >/dev/null; then
+		_lab_err "FRR's vtysh is missing (package frr)"
+		missing=1
+	fi
+	if [ ! -x "$LAB_CHARON" ]; then
+		_lab_err "strongSwan's charon $LAB_CHARON is missing (package strongswan-charon)"
+		missing=1
+	fi
+	if [ ! -x "$LAB_SWANCTL" ]; then
+		_lab_err "strongSwan's swanctl $LAB_SWANCTL is missing (package strongswan-swanctl)"
+		missing=1
+	fi
+	for p in $LAB_CHARON_PLUGINS; do
+		f=/usr/lib/ipsec/plugins/libstrongswan-$p.so
+		if [ ! -f "$f" ]; then
+			_lab_err "charon plugin '$p' is missing ($f; package $(_lab_plugin_package "$p"))"
+			missing=1
+		fi
+	done
+	[ $missing = 0 ] ||
+		_lab_err "install the missing packages: sudo tools/install-deps"
+	return $missing
+}
+
+# _lab_charon_plugins_missing NODE: print the plugins of the load list that
+# NODE's charon did not load (its "loaded plugins:" line), with the reason
+# it logged and the package that ships them; false when none is missing.
+_lab_charon_plugins_missing()
+{
+	local log=$LAB_RUN/logs/$1-charon.log loaded p why rc=1
+	loaded=" $(sed -n 's/.*loaded plugins: //p' "$log" | tail -n 1) "
+	for p in $LAB_CHARON_PLUGINS; do
+		[[ $loaded == *" $p "* ]] && continue
+		why=$(grep -m1 "plugin '$p'" "$log" | sed 's/^.*\] //')
+		echo "charon plugin '$p' failed to load (package $(_lab_plugin_package "$p")): ${why:-not in the loaded list}"
+		rc=0
+	done
+	return $rc
+}
+
+# _lab_charon_loaded NODE: charon logged its loaded plugins (or ended).
+_lab_charon_loaded()
+{
+	grep -q 'loaded plugins: ' "$LAB_RUN/logs/$1-charon.log" 2>/dev/null
+}
+
 # ---- FRR -------------------------------------------------------------
 
 # lab_vtysh NODE ARGS...: FRR's vtysh inside NODE (its private /run).
@@ -475,6 +548,13 @@ lab_swanctl()
 		lab_exec "$node" swanctl "$@" --uri "unix://$(lab_vici "$node")"
 }
 
+# _lab_charon_started PID VICI: charon's socket is there, or charon ended
+# (a failure: no point waiting for the socket).
+_lab_charon_started()
+{
+	test -S "$2" || ! lab_alive "$1"
+}
+
 # lab_charon NODE SWANCTL_CONF_TEXT [CHARON_SETTINGS]: start charon in
 # NODE's private /run with kernel-libipsec (userspace ESP on ipsec0), then
 # load SWANCTL_CONF_TEXT (one "key = value" per line) with swanctl.
@@ -520,8 +600,19 @@ EOF
 	printf '%s\n' "$swconf" >"$ndir/swanctl/swanctl.conf"
 	STRONGSWAN_CONF=$ndir/strongswan.conf \
 		lab_daemon "$node" charon "$LAB_CHARON" || return 1
-	if ! lab_wait_for 10 test -S "$vici"; then
-		_lab_err "lab_charon: charon did not start in $node"
+	local pid=$LAB_PID missing
+	if ! lab_wait_for 10 _lab_charon_started "$pid" "$vici" ||
+		! test -S "$vici"; then
+		_lab_err "lab_charon: charon did not start in $node: $(tail -n 3 \
+			"$LAB_RUN/logs/$node-charon.log" 2>/dev/null | tr '\n' ' ')"
+		return 1
+	fi
+	# a plugin of the load list that did not load fails here, by name,
+	# not as a NO_PROPOSAL_CHOSEN much later
+	lab_wait_for 10 _lab_charon_loaded "$node" ||
+		_lab_err "lab_charon: charon in $node logged no 'loaded plugins' line"
+	if missing=$(_lab_charon_plugins_missing "$node"); then
+		_lab_err "lab_charon: in $node: $missing"
 		return 1
 	fi
 	if ! lab_swanctl "$node" --load-all --file "$ndir/swanctl/swanctl.conf" \

@@ -1,6 +1,6 @@
 /* test_rules: conf_model (libyang tree -> struct mep_config) and
  * conf_rules (the rules YANG cannot state), driven by JSON configurations
- * validated against the real model. Every SPEC.md rule 1..9 has a
+ * validated against the real model. Every SPEC.md rule 1..10 has a
  * violating and a close valid configuration. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -370,12 +370,27 @@ static void test_model_return_path(void **state)
 	struct loaded l;
 
 	(void)state;
-	/* no rim block: ip-pool-nat by default */
-	load(MEP(GWS_POOLS "," STAR("")), &l);
+	/* no rim block: none by default (ip-pool-nat is never implied) */
+	load(MEP(GWS "," STAR("")), &l);
 	assert_int_equal(l.status, LOAD_OK);
-	assert_int_equal(l.cfg.communities[0].return_path,
-			 MEP_RETURN_IP_POOL_NAT);
+	assert_int_equal(l.cfg.communities[0].return_path, MEP_RETURN_NONE);
 	assert_false(l.cfg.communities[0].return_path_set);
+	assert_string_equal(
+		mep_return_path_name(l.cfg.communities[0].return_path), "none");
+	loaded_free(&l);
+
+	/* rim block: rim by default */
+	load(MEP(GWS "," STAR("") ",'rim':{}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.communities[0].return_path, MEP_RETURN_RIM);
+	assert_false(l.cfg.communities[0].return_path_set);
+	loaded_free(&l);
+
+	/* configured none */
+	load(MEP(GWS "," STAR(",'return-path':'none'") ",'rim':{}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.communities[0].return_path, MEP_RETURN_NONE);
+	assert_true(l.cfg.communities[0].return_path_set);
 	loaded_free(&l);
 
 	/* rim block, configured ip-pool-nat wins */
@@ -634,10 +649,67 @@ static void test_rule2(void **state)
 	(void)state;
 	expect_yang(MEP(GWS "," STAR(",'mep-enable':[null]") ",'rim':{}"),
 		    "rule 2");
-	expect_yang(MEP(GWS "," STAR(",'return-path':'rim'")), "rule 2");
+	/* configured rim without the rim block (a satellite's copy): rule 2
+	 * still wants permanent-tunnels with MEP */
+	expect_yang(MEP("'local-gateway':'S1'," GWS "," STAR(
+			",'mep-enable':[null],'return-path':'rim'")),
+		    "rule 2");
 	expect_ok(MEP(GWS "," STAR(",'mep-enable':[null],"
 				   "'permanent-tunnels':[null]")
 		      ",'rim':{}"));
+	/* no rim block and no return path: none, nothing to require */
+	expect_ok(MEP(GWS "," STAR(",'mep-enable':[null]")));
+}
+
+/* ---- rule 10 -------------------------------------------------------- */
+
+static void test_rule10(void **state)
+{
+	struct loaded l;
+
+	(void)state;
+	/* a center with return-path rim needs the rim block (YANG, and the
+	 * same check in code for configurations built without it) */
+	expect_yang(MEP("'local-gateway':'M1'," GWS "," STAR(
+			",'return-path':'rim'")),
+		    "rule 10: return-path rim on a center of the community "
+		    "requires the rim block");
+	/* a meshed member too */
+	expect_yang(MEP("'local-gateway':'M1'," GWS
+			",'community':[{'name':'C','type':'meshed',"
+			"'member':['M1','M2'],'return-path':'rim'}]"),
+		    "rule 10");
+	/* a satellite's copy of the same community needs none */
+	load(MEP("'local-gateway':'S1'," GWS "," STAR(",'return-path':'rim'")),
+	     &l);
+	if (l.status != LOAD_OK)
+		print_failure(&l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.communities[0].return_path, MEP_RETURN_RIM);
+	assert_false(l.cfg.rim.enabled);
+	loaded_free(&l);
+	/* nor does a file without local-gateway (no role: nothing injects) */
+	expect_ok(MEP(GWS "," STAR(",'return-path':'rim'")));
+	/* the code rule (the model may be built from a tree YANG did not
+	 * check, e.g. by a future config source) */
+	{
+		struct mep_config cfg;
+		struct conf_rule_violation v;
+		struct strbuf w = STRBUF_INIT;
+
+		load(MEP("'local-gateway':'S1'," GWS "," STAR(
+				 ",'return-path':'rim'")),
+		     &l);
+		assert_int_equal(l.status, LOAD_OK);
+		cfg = l.cfg;
+		cfg.local_gateway = mep_config_gateway_index(&cfg, "M2");
+		assert_int_equal(conf_rules_check(&cfg, &v, &w), 1);
+		assert_int_equal(v.rule, 10);
+		assert_string_equal(v.path, "/ripd-mep:mep/community"
+					    "[name='STAR-1']/return-path");
+		strbuf_free(&w);
+		loaded_free(&l);
+	}
 }
 
 /* ---- rule 3 (YANG for explicit random, code for load distribution) -- */
@@ -709,11 +781,10 @@ static void test_rule4(void **state)
 			"'return-path':'ip-pool-nat'}]"),
 		    4, "member of community C",
 		    "/ripd-mep:mep/gateway[name='S1']/ip-pool");
-	/* default ip-pool-nat (no rim block) of an explicit MEP community */
-	expect_rule(MEP(GWS "," STAR(",'mep-enable':[null]")), 4,
-		    "default without the rim block",
-		    "/ripd-mep:mep/gateway[name='M1']/ip-pool");
-	/* ... but a community without MEP needs no pool */
+	/* ip-pool-nat is never implied: explicit MEP without the rim block
+	 * and without a return path needs no pools */
+	expect_ok(MEP(GWS "," STAR(",'mep-enable':[null]")));
+	/* nor does a community without MEP */
 	expect_ok(MEP(GWS ",'community':[{'name':'C','type':'star',"
 		      "'center':['M1'],'satellite':['S1','S2']}]"));
 	expect_ok(MEP(GWS_POOLS "," STAR(",'mep-enable':[null],"
@@ -725,7 +796,8 @@ static void test_rule4(void **state)
 			"{'name':'B1','vpn-domain':['10.2.0.0/16']},"
 			"{'name':'S1'}],"
 			"'community':[{'name':'C','type':'star',"
-			"'center':['M1'],'satellite':['S1']}]"),
+			"'center':['M1'],'satellite':['S1'],"
+			"'return-path':'ip-pool-nat'}]"),
 		    4, "backup-gateway of M1 in community C",
 		    "/ripd-mep:mep/gateway[name='B1']/ip-pool");
 	expect_ok(MEP("'gateway':["
@@ -733,6 +805,15 @@ static void test_rule4(void **state)
 		      "'ip-pool':'172.16.1.0/24','backup-gateway':['B1']},"
 		      "{'name':'B1','vpn-domain':['10.2.0.0/16'],"
 		      "'ip-pool':'172.16.2.0/24'},"
+		      "{'name':'S1'}],"
+		      "'community':[{'name':'C','type':'star',"
+		      "'center':['M1'],'satellite':['S1'],"
+		      "'return-path':'ip-pool-nat'}]"));
+	/* primary-backup without a return path (none): no pools needed */
+	expect_ok(MEP("'gateway':["
+		      "{'name':'M1','vpn-domain':['10.1.0.0/16'],"
+		      "'backup-gateway':['B1']},"
+		      "{'name':'B1','vpn-domain':['10.2.0.0/16']},"
 		      "{'name':'S1'}],"
 		      "'community':[{'name':'C','type':'star',"
 		      "'center':['M1'],'satellite':['S1']}]"));
@@ -1053,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_model_empty),
 		cmocka_unit_test(test_model_full),
 		cmocka_unit_test(test_model_return_path),
+		cmocka_unit_test(test_rule10),
 		cmocka_unit_test(test_model_ipsec_rim),
 		cmocka_unit_test(test_model_rim_zebra),
 		cmocka_unit_test(test_model_dangling),
