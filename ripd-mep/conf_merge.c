@@ -252,6 +252,97 @@ void conf_path_words(const char *path, struct strbuf *out)
 	strbuf_free(&w);
 }
 
+/* ---- changes ---------------------------------------------------------- */
+
+struct changes {
+	struct strbuf *out;
+	int lines;
+};
+
+/* "+ words value" for each terminal node of a created subtree (keys are
+ * in the words already). */
+static void put_created(struct changes *c, const struct lyd_node *n)
+{
+	bool any = false;
+
+	for (const struct lyd_node *k = lyd_child_no_keys(n); k; k = k->next) {
+		put_created(c, k);
+		any = true;
+	}
+	if (!any && !(n->schema->nodetype & LYD_NODE_TERM)) {
+		char *path = lyd_path(n, LYD_PATH_STD, NULL, 0);
+
+		strbuf_puts(c->out, "+ ");
+		conf_path_words(path, c->out);
+		strbuf_puts(c->out, "\n");
+		c->lines++;
+		free(path);
+		return;
+	}
+	if (n->schema->nodetype & LYD_NODE_TERM) {
+		char *path = lyd_path(n, LYD_PATH_STD, NULL, 0);
+
+		strbuf_puts(c->out, "+ ");
+		conf_path_words(path, c->out);
+		if (n->schema->nodetype == LYS_LEAF &&
+		    !(n->schema->flags & LYS_KEY) && *lyd_get_value(n))
+			strbuf_printf(c->out, " %s", lyd_get_value(n));
+		strbuf_puts(c->out, "\n");
+		c->lines++;
+		free(path);
+	}
+}
+
+static int put_change(void *arg, struct lyd_node *n)
+{
+	struct changes *c = arg;
+	const char *op = diff_op(n);
+	char *path = lyd_path(n, LYD_PATH_STD, NULL, 0);
+
+	if (!path)
+		return -1;
+	if (strcmp(op, "create") == 0) {
+		put_created(c, n);
+	} else if (strcmp(op, "delete") == 0) {
+		strbuf_puts(c->out, "- ");
+		conf_path_words(path, c->out);
+		strbuf_puts(c->out, "\n");
+		c->lines++;
+	} else {
+		const struct lyd_meta *orig =
+			lyd_find_meta(n->meta, NULL, "yang:orig-value");
+
+		strbuf_puts(c->out, "~ ");
+		conf_path_words(path, c->out);
+		if (n->schema->nodetype == LYS_LEAF && orig)
+			strbuf_printf(c->out, " %s -> %s",
+				      lyd_get_meta_value(orig),
+				      lyd_get_value(n));
+		else if (n->schema->nodetype == LYS_LEAF)
+			strbuf_printf(c->out, " %s", lyd_get_value(n));
+		else
+			strbuf_puts(c->out, " (moved)");
+		strbuf_puts(c->out, "\n");
+		c->lines++;
+	}
+	free(path);
+	return 0;
+}
+
+int conf_changes(const struct lyd_node *base, const struct lyd_node *mine,
+		 struct strbuf *out)
+{
+	struct changes c = { .out = out };
+	struct lyd_node *diff;
+	int rc;
+
+	if (diff_trees(base, mine, &diff) < 0)
+		return -1;
+	rc = diff_walk(diff, put_change, &c);
+	lyd_free_all(diff);
+	return rc ? -1 : c.lines;
+}
+
 /* ---- merge ------------------------------------------------------------ */
 
 /* a contains b (or is b): b starts with a, then ends or goes on at '/'. */

@@ -71,6 +71,13 @@ void conf_paths_free(char **paths, size_t n);
  * local-gateway" for a data path: the configuration's words. */
 void conf_path_words(const char *path, struct strbuf *out);
 
+/* The edits from base to mine, one line each in the configuration's words:
+ * "+ gateway M3: address 192.0.2.3", "- gateway M2: vpn-domain
+ * 10.2.0.0/16", "~ rim: metric 10 -> 30". Nothing appended when equal.
+ * Returns the number of lines, or -1 when the trees cannot be compared. */
+int conf_changes(const struct lyd_node *base, const struct lyd_node *mine,
+		 struct strbuf *out);
+
 /* Merge the session's edits (base -> mine) onto running (generation
  * h->gen; base was taken at generation base_gen). On success returns 0
  * and *merged is a new tree (NULL: empty) for the caller; with no edits

@@ -311,6 +311,39 @@ static void test_history_paths(void **state)
 	lyd_free_all(base);
 }
 
+static void test_changes(void **state)
+{
+	struct lyd_node *base = parse(base_text);
+	struct lyd_node *a = edited(base_text, " community C\n",
+				    " gateway M3\n  address 192.0.2.3\n"
+				    "  vpn-domain 10.3.0.0/16\n"
+				    " exit\n community C\n");
+	struct lyd_node *b = edited(base_text, "metric 10", "metric 30");
+	struct lyd_node *c = edited(base_text, "  vpn-domain 10.2.0.0/16\n",
+				    "");
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(conf_changes(base, base, &out), 0);
+	assert_string_equal(strbuf_str(&out), "");
+	assert_int_equal(conf_changes(base, a, &out), 2);
+	assert_string_equal(strbuf_str(&out),
+			    "+ gateway M3: address 192.0.2.3\n"
+			    "+ gateway M3: vpn-domain 10.3.0.0/16\n");
+	strbuf_reset(&out);
+	assert_int_equal(conf_changes(base, b, &out), 1);
+	assert_string_equal(strbuf_str(&out), "~ rim: metric 10 -> 30\n");
+	strbuf_reset(&out);
+	assert_int_equal(conf_changes(base, c, &out), 1);
+	assert_string_equal(strbuf_str(&out),
+			    "- gateway M2: vpn-domain 10.2.0.0/16\n");
+	strbuf_free(&out);
+	lyd_free_all(a);
+	lyd_free_all(b);
+	lyd_free_all(c);
+	lyd_free_all(base);
+}
+
 static void words(const char *path, const char *want)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -347,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_history_overflow),
 		cmocka_unit_test(test_history_paths),
 		cmocka_unit_test(test_path_words),
+		cmocka_unit_test(test_changes),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
