@@ -2,11 +2,15 @@
 #include "cli.h"
 
 #include <libyang/libyang.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "conf_load.h"
+#include "conf_merge.h"
 #include "conf_parse.h"
 #include "conf_render.h"
 #include "log.h"
@@ -14,8 +18,13 @@
 
 struct cli_session {
 	struct daemon *d;
+	unsigned id;			/* "vty session N" */
 	struct conf_parser *parser;	/* non-NULL in configuration mode */
 	struct lyd_node *candidate;	/* edited by parser */
+	struct lyd_node *base;		/* running when the session entered
+					 * configuration mode */
+	uint64_t base_gen;		/* its generation */
+	uint64_t seen_gen;		/* commits told about up to here */
 	int lineno;			/* lines typed in configuration mode */
 };
 
@@ -23,8 +32,10 @@ struct cli_session *cli_session_new(struct daemon *d)
 {
 	struct cli_session *s = calloc(1, sizeof(*s));
 
-	if (s)
+	if (s) {
 		s->d = d;
+		s->id = ++d->next_session;
+	}
 	return s;
 }
 
@@ -32,8 +43,12 @@ static void leave_config(struct cli_session *s)
 {
 	conf_parser_free(s->parser);
 	lyd_free_all(s->candidate);
+	lyd_free_all(s->base);
 	s->parser = NULL;
 	s->candidate = NULL;
+	s->base = NULL;
+	if (s->d->config_lock == s->id)
+		s->d->config_lock = 0;
 }
 
 void cli_session_free(struct cli_session *s)
@@ -562,19 +577,41 @@ no_gateway:
 
 /* ---- configuration mode -------------------------------------------- */
 
-static int enter_config(struct cli_session *s, struct strbuf *out)
+/* "% ... locked by vty session N" when another session holds the lock. */
+static bool locked_by_other(struct cli_session *s, struct strbuf *out)
+{
+	if (!s->d->config_lock || s->d->config_lock == s->id)
+		return false;
+	strbuf_printf(out,
+		      "%% The configuration is locked by vty session %u "
+		      "(configure exclusive)\n",
+		      s->d->config_lock);
+	return true;
+}
+
+static int enter_config(struct cli_session *s, bool exclusive,
+			struct strbuf *out)
 {
 	if (s->parser) {
 		strbuf_puts(out, "% Already in configuration mode\n");
 		return CMD_WARNING;
 	}
+	if (locked_by_other(s, out))
+		return CMD_WARNING;
 	s->candidate = NULL;
+	s->base = NULL;
 	if (s->d->running &&
-	    lyd_dup_siblings(s->d->running, NULL, LYD_DUP_RECURSIVE,
-			     &s->candidate) != LY_SUCCESS) {
+	    (lyd_dup_siblings(s->d->running, NULL, LYD_DUP_RECURSIVE,
+			      &s->candidate) != LY_SUCCESS ||
+	     lyd_dup_siblings(s->d->running, NULL, LYD_DUP_RECURSIVE,
+			      &s->base) != LY_SUCCESS)) {
+		leave_config(s);
 		strbuf_puts(out, "% Out of memory\n");
 		return CMD_WARNING;
 	}
+	s->base_gen = s->seen_gen = s->d->history.gen;
+	if (exclusive)
+		s->d->config_lock = s->id;
 	s->parser = conf_parser_new(s->d->ctx, &s->candidate,
 				    CONF_PARSE_INTERACTIVE, "vty");
 	if (!s->parser) {
@@ -591,18 +628,35 @@ static int parser_line_of(const void *arg, const char *path)
 	return conf_parser_line_of(arg, path);
 }
 
-/* Commit the candidate as one transaction; stay in configuration mode
- * when it fails. */
+/* Commit the session's edits onto the running configuration as it is
+ * now (conf_merge: a colleague's commit or a file reload made meanwhile is
+ * kept; an edit of a node they changed is a conflict) as one transaction;
+ * stay in configuration mode when it fails. */
 static int commit(struct cli_session *s, struct strbuf *out)
 {
 	struct lyd_node *copy = NULL;
 	struct conf_candidate cand;
 	struct strbuf err = STRBUF_INIT;
+	char source[32];
+	int rc;
 
-	if (s->candidate &&
-	    lyd_dup_siblings(s->candidate, NULL, LYD_DUP_RECURSIVE, &copy) !=
-		    LY_SUCCESS) {
-		strbuf_puts(out, "% Out of memory\n");
+	if (locked_by_other(s, out)) {
+		strbuf_puts(out, "% Still in configuration mode: 'end' again "
+				 "when the lock is released, or 'abort'.\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	rc = conf_merge(&s->d->history, s->base_gen, s->base, s->candidate,
+			s->d->running, &copy, &err);
+	if (rc != 0) {
+		strbuf_printf(out,
+			      "%% Configuration not applied: %s\n"
+			      "%% Nothing was changed. Still in configuration "
+			      "mode: 'show configuration changes' lists your "
+			      "edits; redo them on the current configuration "
+			      "('abort', then 'configure terminal'), or "
+			      "'abort' to discard them.\n",
+			      strbuf_str(&err));
+		strbuf_free(&err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	if (conf_load_tree(s->d->ctx, copy, "vty", parser_line_of, s->parser,
@@ -618,10 +672,85 @@ static int commit(struct cli_session *s, struct strbuf *out)
 	strbuf_free(&err);
 	if (cand.warnings.len)
 		strbuf_puts(out, strbuf_str(&cand.warnings));
-	daemon_apply(s->d, &cand);
-	log_info("configuration changed from the vty");
+	snprintf(source, sizeof(source), "vty session %u", s->id);
+	daemon_apply_from(s->d, &cand, source);
+	log_info("configuration changed from the vty (%s)", source);
 	leave_config(s);
 	return CMD_SUCCESS;
+}
+
+/* show configuration candidate|changes|running (configuration mode). */
+static int show_configuration(struct cli_session *s, struct words *w, int i,
+			      struct strbuf *out)
+{
+	static const char *const what[] = { "candidate", "changes", "running",
+					    NULL };
+	int k = kw(w, i, what);
+
+	if (k < 0 || w->t->n != i + 1) {
+		if (w->status)
+			return w->status;
+		return w->t->n <= i
+			       ? incomplete(out, "show configuration "
+						 "candidate|changes|running")
+			       : unknown(out, w->t->v[w->t->n - 1]);
+	}
+	if (k == 2) {
+		show_running(s, out);
+	} else if (k == 0) {
+		strbuf_puts(out, "!\n! candidate configuration of this "
+				 "session (not applied until 'end')\n!\n");
+		conf_render(s->candidate, out);
+		strbuf_puts(out, "end\n");
+	} else {
+		struct strbuf ch = STRBUF_INIT;
+		int n = conf_changes(s->base, s->candidate, &ch);
+
+		if (n < 0)
+			strbuf_puts(out, "% Cannot compare the candidate\n");
+		else if (n == 0)
+			strbuf_puts(out, "(no pending changes)\n");
+		else
+			strbuf_puts(out, strbuf_str(&ch));
+		strbuf_free(&ch);
+	}
+	return CMD_SUCCESS;
+}
+
+struct notice {
+	struct strbuf *out;
+	unsigned self;
+};
+
+static void tell_commit(void *arg, const struct conf_commit *c)
+{
+	struct notice *n = arg;
+	char own[32], when[16];
+	struct tm tm;
+
+	snprintf(own, sizeof(own), "vty session %u", n->self);
+	if (strcmp(c->source, own) == 0)
+		return;
+	localtime_r(&c->when, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	strbuf_printf(n->out,
+		      "%% Note: the running configuration was changed by %s "
+		      "at %s (%zu node%s) since you entered configuration "
+		      "mode; your edits will be merged onto it at 'end'\n",
+		      c->source, when, c->n_paths,
+		      c->n_paths == 1 ? "" : "s");
+}
+
+/* Tell a session in configuration mode about commits made by others (a
+ * file reload, another vty session) since it last heard. */
+static void tell_new_commits(struct cli_session *s, struct strbuf *out)
+{
+	struct notice n = { out, s->id };
+
+	if (!s->parser || s->seen_gen >= s->d->history.gen)
+		return;
+	conf_history_since(&s->d->history, s->seen_gen, tell_commit, &n);
+	s->seen_gen = s->d->history.gen;
 }
 
 static int exec_line(struct cli_session *s, const char *line,
@@ -648,6 +777,16 @@ static int config_line(struct cli_session *s, struct words *w,
 	if (k == 3 && w->t->n == 1 &&
 	    strcmp(conf_parser_node(s->parser), "config") == 0)
 		return commit(s, out);
+	{
+		/* [do] show configuration ...: this session's candidate */
+		static const char *const show_kw[] = { "show", NULL };
+		static const char *const conf_kw[] = { "configuration", NULL };
+		int i = k == 1 ? 1 : 0;
+
+		if (w->t->n > i + 1 && cmd_keyword(w->t->v[i], show_kw) == 0 &&
+		    cmd_keyword(w->t->v[i + 1], conf_kw) == 0)
+			return show_configuration(s, w, i + 2, out);
+	}
 	rc = conf_parser_line(s->parser, line, ++s->lineno, &err);
 	if (rc != CMD_SUCCESS)
 		strbuf_printf(out, "%% %s\n", strbuf_str(&err));
@@ -664,7 +803,8 @@ static int exec_line(struct cli_session *s, const char *line,
 		"show", "configure", "write", "copy", "debug", "no",
 		"echo", "exit", "quit", "end", "help", NULL
 	};
-	static const char *const terminal[] = { "terminal", NULL };
+	static const char *const terminal[] = { "terminal", "exclusive",
+						NULL };
 	static const char *const wr[] = { "memory", "file", "terminal", NULL };
 	static const char *const debug[] = { "debug", NULL };
 	const char *why = NULL;
@@ -683,10 +823,11 @@ static int exec_line(struct cli_session *s, const char *line,
 		rc = cmd_show(s, &w, line, out);
 		break;
 	case 1:
-		if (w.t->n > 2 || (w.t->n == 2 && kw(&w, 1, terminal) != 0))
+		k = w.t->n == 2 ? kw(&w, 1, terminal) : 0;
+		if (w.t->n > 2 || k < 0)
 			rc = w.status ? w.status : unknown(out, line);
 		else
-			rc = enter_config(s, out);
+			rc = enter_config(s, k == 1, out);
 		break;
 	case 2:
 		k = w.t->n == 1 ? 0 : kw(&w, 1, wr);
@@ -747,7 +888,9 @@ static int exec_line(struct cli_session *s, const char *line,
 			    "show mep resolve SRC DST [from SATELLITE] [json]\n"
 			    "show version\n"
 			    "show debugging\n"
-			    "configure terminal\n"
+			    "configure terminal | configure exclusive\n"
+			    "show configuration candidate|changes|running "
+			    "(configuration mode)\n"
 			    "write memory | write terminal\n"
 			    "[no] debug mep gateway NAME state up|down "
 			    "[rtt MS]\n"
@@ -777,9 +920,10 @@ int cli_exec(struct cli_session *s, const char *line, struct strbuf *out)
 	if (w.t->n == 1 && strcmp(w.t->v[0], "_node") == 0)
 		strbuf_printf(out, "%s\n",
 			      s->parser ? conf_parser_node(s->parser) : "exec");
-	else if (s->parser && w.t->n > 0)
+	else if (s->parser && w.t->n > 0) {
+		tell_new_commits(s, out);
 		rc = config_line(s, &w, line, out);
-	else
+	} else
 		rc = exec_line(s, line, out);
 	free(w.t);
 	return rc;

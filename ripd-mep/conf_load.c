@@ -165,18 +165,7 @@ int conf_load_tree(const struct ly_ctx *ctx, struct lyd_node *tree,
 		   struct strbuf *err)
 {
 	conf_candidate_init(out);
-	if (tree && lyd_validate_all(&tree, NULL, LYD_VALIDATE_NO_STATE,
-				     NULL) != LY_SUCCESS) {
-		const struct ly_err_item *e = ly_err_last(ctx);
-		int line = (e && e->path && line_of) ? line_of(arg, e->path) : 0;
-
-		if (line > 0)
-			strbuf_printf(err, "%s:%d: ", where, line);
-		else
-			strbuf_printf(err, "%s: ", where);
-		if (e && e->path)
-			strbuf_printf(err, "%s: ", e->path);
-		strbuf_puts(err, e && e->msg ? e->msg : "invalid configuration");
+	if (conf_validate_tree(ctx, &tree, where, line_of, arg, err) < 0) {
 		lyd_free_all(tree);
 		return -1;
 	}

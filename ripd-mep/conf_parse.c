@@ -2200,7 +2200,8 @@ static const struct lyd_node *lacking(const struct lyd_node *first,
 
 /* libyang names only the schema node of a missing mandatory node: find
  * the data node that lacks it. Returns its data path (free it) or NULL. */
-static char *mandatory_path(const struct conf_parser *p, const char *epath,
+static char *mandatory_path(const struct ly_ctx *ctx,
+			    const struct lyd_node *tree, const char *epath,
 			    const char *msg, char **what)
 {
 	const char *a, *b, *m = "Mandatory node \"";
@@ -2222,7 +2223,7 @@ static char *mandatory_path(const struct conf_parser *p, const char *epath,
 	spath = xrealloc(NULL, len + 1);
 	memcpy(spath, a, len);
 	spath[len] = '\0';
-	s = lys_find_path(p->ctx, NULL, spath, 0);
+	s = lys_find_path(ctx, NULL, spath, 0);
 	free(spath);
 	a = msg + strlen(m);
 	b = strchr(a, '"');
@@ -2231,11 +2232,46 @@ static char *mandatory_path(const struct conf_parser *p, const char *epath,
 	*what = xrealloc(NULL, (size_t)(b - a) + 1);
 	memcpy(*what, a, (size_t)(b - a));
 	(*what)[b - a] = '\0';
-	n = lacking(*p->tree ? lyd_first_sibling(*p->tree) : NULL, s, *what);
+	n = lacking(tree ? lyd_first_sibling(tree) : NULL, s, *what);
 	return n ? lyd_path(n, LYD_PATH_STD, NULL, 0) : NULL;
 }
 
-int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
+/* Values the user never typed that a rule message may name: the note
+ * says so (the must statements cannot). */
+static const struct {
+	const char *in_msg;	/* the message mentions this */
+	const char *leaf;	/* leaf of the offending object, absent */
+	const char *note;
+} implied_defaults[] = {
+	{ "return-path rim", "return-path",
+	  " (return-path rim is the default when the rim block exists: it "
+	  "was not configured; set return-path none or ip-pool-nat to "
+	  "change it)" },
+};
+
+static void note_implied_default(const struct lyd_node *tree,
+				 const char *path, const char *msg,
+				 struct strbuf *err)
+{
+	struct lyd_node *obj = NULL;
+
+	if (!tree || !path ||
+	    lyd_find_path(tree, path, 0, &obj) != LY_SUCCESS)
+		return;
+	while (obj && obj->schema->nodetype != LYS_LIST)
+		obj = lyd_parent(obj);
+	for (size_t i = 0;
+	     obj && i < sizeof(implied_defaults) / sizeof(implied_defaults[0]);
+	     i++)
+		if (strstr(msg, implied_defaults[i].in_msg) &&
+		    !find_child(obj, implied_defaults[i].leaf, NULL))
+			strbuf_puts(err, implied_defaults[i].note);
+}
+
+int conf_validate_tree(const struct ly_ctx *ctx, struct lyd_node **tree,
+		       const char *file,
+		       int (*line_of)(const void *arg, const char *path),
+		       const void *arg, struct strbuf *err)
 {
 	char *missing = NULL;
 	const struct ly_err_item *e;
@@ -2244,25 +2280,25 @@ int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
 	char *path;
 	int line = 0;
 
-	if (!*p->tree)
+	if (!*tree)
 		return 0;
-	ly_clear(p);
-	if (lyd_validate_all(p->tree, NULL, LYD_VALIDATE_NO_STATE, NULL) ==
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+	if (lyd_validate_all(tree, NULL, LYD_VALIDATE_NO_STATE, NULL) ==
 	    LY_SUCCESS)
 		return 0;
-	e = ly_err_last(p->ctx);
+	e = ly_err_last(ctx);
 	msg = e && e->msg ? e->msg : "invalid configuration";
 	path = error_path(e ? e->path : NULL);
 	if (!path && e)
-		path = mandatory_path(p, e->path, msg, &missing);
-	if (path)
-		line = conf_parser_line_of(p, path);
+		path = mandatory_path(ctx, *tree, e->path, msg, &missing);
+	if (path && line_of)
+		line = line_of(arg, path);
 	object_of(path, &obj);
 	if (err) {
 		if (line > 0)
-			strbuf_printf(err, "%s:%d: ", p->file, line);
+			strbuf_printf(err, "%s:%d: ", file, line);
 		else
-			strbuf_printf(err, "%s: ", p->file);
+			strbuf_printf(err, "%s: ", file);
 		strbuf_printf(err, "%s: ", strbuf_str(&obj));
 		if (path && strncmp(msg, "Invalid leafref value \"", 23) == 0) {
 			const char *v = msg + 23, *q = strchr(v, '"');
@@ -2280,12 +2316,25 @@ int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
 				      missing);
 		} else {
 			strbuf_puts(err, msg);
+			note_implied_default(*tree, path, msg, err);
 		}
 	}
 	strbuf_free(&obj);
 	free(path);
 	free(missing);
 	return -1;
+}
+
+static int parser_line_of(const void *arg, const char *path)
+{
+	return conf_parser_line_of(arg, path);
+}
+
+int conf_parser_validate(struct conf_parser *p, struct strbuf *err)
+{
+	ly_clear(p);
+	return conf_validate_tree(p->ctx, p->tree, p->file, parser_line_of, p,
+				  err);
 }
 
 int conf_parse_text(const struct ly_ctx *ctx, const char *text,

@@ -695,8 +695,11 @@ static void rules_check_model(struct rules_ctx *rc,
 	    !c->permanent_tunnels)
 		rules_error(rc, 2, rules_comm_path(c, NULL, NULL, path,
 						   sizeof(path)),
-			    "community %s: return-path rim with mep enable requires permanent-tunnels",
-			    c->name);
+			    "community %s: return-path rim with mep enable requires permanent-tunnels%s",
+			    c->name,
+			    c->return_path_set
+				    ? ""
+				    : " (return-path rim is the default when the rim block exists: it was not configured)");
 	/* Rule 10: only the node that injects (a center, a meshed member)
 	 * needs the rim block; a satellite's copy of the community does not.
 	 * Without the block the default is none, so this is configured rim. */

@@ -37,6 +37,7 @@ int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv)
 void daemon_fini(struct daemon *d)
 {
 	ipsec_link_free(d->ipsec);
+	conf_history_free(&d->history);
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
 	mep_engine_free(d->engine);
@@ -54,6 +55,12 @@ static void sync_live(struct daemon *d)
 }
 
 void daemon_apply(struct daemon *d, struct conf_candidate *cand)
+{
+	daemon_apply_from(d, cand, "start-up");
+}
+
+void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
+		       const char *source)
 {
 	size_t n = cand->cfg.n_gateways;
 	struct daemon_gateway_state *gw = calloc(n ? n : 1, sizeof(*gw));
@@ -78,6 +85,10 @@ void daemon_apply(struct daemon *d, struct conf_candidate *cand)
 			log_warn("%s", l);
 		free(w);
 	}
+	if (conf_history_record(&d->history, d->running, cand->tree, source,
+				time(NULL)) < 0)
+		log_warn("configuration history: cannot compare the trees; "
+			 "concurrent sessions will be compared as a whole");
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
 	free(d->gw);
@@ -104,9 +115,16 @@ int daemon_reload(struct daemon *d, struct strbuf *err)
 {
 	struct conf_candidate cand;
 
+	if (d->config_lock) {
+		strbuf_printf(err,
+			      "the configuration is locked by vty session %u "
+			      "(configure exclusive)",
+			      d->config_lock);
+		return -1;
+	}
 	if (conf_load_file(d->ctx, d->config_path, &cand, err) < 0)
 		return -1;
-	daemon_apply(d, &cand);
+	daemon_apply_from(d, &cand, "file reload");
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "conf_load.h"
+#include "conf_merge.h"
 #include "ipsec_link.h"
 #include "config.h"
 #include "mep.h"
@@ -46,6 +47,12 @@ struct daemon {
 	size_t n_entry;
 	struct ipsec_link *ipsec;	/* strongSwan link and RIM; NULL until
 					 * daemon_start() */
+	/* Who changed the running configuration, for the merge of
+	 * concurrent configuration sessions (conf_merge). */
+	struct conf_history history;
+	unsigned next_session;		/* last vty session number given */
+	unsigned config_lock;		/* session holding `configure
+					 * exclusive`, 0: none */
 };
 
 /* Initialise with a context and an empty configuration. Returns 0 or -1. */
@@ -62,7 +69,13 @@ int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv);
  * entry points. */
 void daemon_apply(struct daemon *d, struct conf_candidate *cand);
 
-/* Reload the configuration file as one transaction. On error the running
+/* daemon_apply, recording the commit in the history as made by source
+ * ("vty session 3", "file reload"). */
+void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
+		       const char *source);
+
+/* Reload the configuration file as one transaction (refused while a vty
+ * session holds `configure exclusive`). On error the running
  * configuration is untouched and err says why. Returns 0 or -1. */
 int daemon_reload(struct daemon *d, struct strbuf *err);
 

@@ -986,6 +986,10 @@ static void test_yang_rules(void **state)
 		 two_gw);
 	parse_fails(text, "t.conf:10: community C: rule 2: return-path rim "
 			  "with mep enable requires permanent-tunnels");
+	/* the return path was never typed: the message says it is the
+	 * default */
+	parse_fails(text, "permanent-tunnels (return-path rim is the default "
+			  "when the rim block exists: it was not configured");
 	snprintf(text, sizeof(text),
 		 "%s community C\n  type star\n  center M1\n  center M2\n"
 		 "  permanent-tunnels\n  mep enable\n  mep entry-point random\n"
