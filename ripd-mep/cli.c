@@ -729,7 +729,7 @@ static void tell_commit(void *arg, const struct conf_commit *c)
 	struct tm tm;
 
 	snprintf(own, sizeof(own), "vty session %u", n->self);
-	if (strcmp(c->source, own) == 0)
+	if (strcmp(c->source, own) == 0 || c->n_paths == 0)
 		return;
 	localtime_r(&c->when, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
