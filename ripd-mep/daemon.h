@@ -46,6 +46,13 @@ struct daemon {
 	size_t n_entry;
 	struct ipsec_link *ipsec;	/* strongSwan link and RIM; NULL until
 					 * daemon_start() */
+	/* Started with an invalid file: no backend session (zebra keeps the
+	 * routes of the last run meanwhile) until a valid configuration is
+	 * applied; then the link starts on loop with zserv. */
+	bool held;
+	char held_reason[512];
+	struct ev_loop *loop;
+	char zserv[4200];
 };
 
 /* Initialise with a context and an empty configuration. Returns 0 or -1. */
@@ -54,12 +61,16 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 void daemon_fini(struct daemon *d);
 
 /* Start the I/O of the running configuration on loop: the strongSwan
- * link and the routing backend (zserv: zebra's socket). Returns 0 or -1. */
-int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv);
+ * link and the routing backend (zserv: zebra's socket). With held (the
+ * start-up file was invalid; why says how) nothing is opened until the
+ * next daemon_apply(). Returns 0 or -1. */
+int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
+		 bool held, const char *why);
 
 /* Apply a checked candidate (takes it over; cannot fail). Logs its
  * warnings, carries liveness over by gateway name and re-resolves the
- * entry points. */
+ * entry points; a held daemon starts its link (out of memory: logged,
+ * stays held). */
 void daemon_apply(struct daemon *d, struct conf_candidate *cand);
 
 /* Reload the configuration file as one transaction. On error the running
@@ -67,7 +78,9 @@ void daemon_apply(struct daemon *d, struct conf_candidate *cand);
 int daemon_reload(struct daemon *d, struct strbuf *err);
 
 /* Write the running configuration to the file atomically (temporary file,
- * fsync, rename). Returns 0 or -1 with err set. */
+ * fsync, rename). Refused while held (the running configuration is the
+ * empty stand-in, the file the operator's to fix). Returns 0 or -1 with
+ * err set. */
 int daemon_write_config(struct daemon *d, struct strbuf *err);
 
 /* Operator override of a gateway's liveness (debug mep gateway ...);
