@@ -74,6 +74,12 @@ static void usage(FILE *f)
 		"transaction (a bad file\n"
 		"leaves the running configuration untouched); SIGTERM and "
 		"SIGINT exit cleanly.\n"
+		"An invalid file at start is logged; the daemon then serves "
+		"its vty without\n"
+		"strongSwan or zebra sessions until a valid configuration is "
+		"applied.\n"
+		"NOTIFY_SOCKET and WATCHDOG_USEC: systemd notification "
+		"(Type=notify, WatchdogSec=).\n"
 		"The vty socket speaks FRR's protocol: use mepsh(1). See "
 		"ripd-mep(8).\n");
 }
