@@ -1,7 +1,9 @@
 /* vty_server: FRR vty socket server on libev. Owns the listening socket
  * (creation, permissions, stale-socket removal, unlink on exit) and every
- * client connection: its input stash, request decoder, output queue and
- * watchers. Framing is vty_codec's; commands are the caller's. */
+ * client connection: its input stash, request decoder, output queue,
+ * watchers and idle timer, and the connection limit (refusal or eviction
+ * of the longest idle session). Framing is vty_codec's; commands are the
+ * caller's. */
 #define _GNU_SOURCE /* accept4 */
 #include "vty_server.h"
 
@@ -33,6 +35,10 @@ struct vty_conn {
 	int fd;
 	ev_io rio;
 	ev_io wio;
+	ev_timer idle;		/* exec-timeout */
+	unsigned timeout;	/* its period in seconds, 0: none */
+	ev_tstamp last_active;	/* last input */
+	bool used;		/* ran a command */
 	void *session;
 	struct vty_req req;
 	/* Bytes read but not yet decoded (decoding pauses while too much
@@ -56,6 +62,8 @@ struct vty_server {
 	void *arg;
 	struct vty_conn *conns;
 	size_t nconns;
+	size_t max_conns;
+	unsigned idle_timeout;
 	struct strbuf scratch;	/* output of the command being run */
 };
 
@@ -88,6 +96,7 @@ static void vty_conn_close(struct vty_conn *c, const char *why)
 		  why);
 	ev_io_stop(s->loop, &c->rio);
 	ev_io_stop(s->loop, &c->wio);
+	ev_timer_stop(s->loop, &c->idle);
 	close(c->fd);
 	if (s->ops.session_free && c->session)
 		s->ops.session_free(c->session);
@@ -155,6 +164,51 @@ static int vty_conn_reply(struct vty_conn *c, const char *text, size_t len,
 	return 0;
 }
 
+/* (Re)arm the idle timer for timeout seconds from the last input. */
+static void vty_conn_set_timeout(struct vty_conn *c, unsigned timeout)
+{
+	struct ev_loop *loop = c->srv->loop;
+	ev_tstamp left;
+
+	c->timeout = timeout;
+	ev_timer_stop(loop, &c->idle);
+	if (!timeout)
+		return;
+	left = c->last_active + timeout - ev_now(loop);
+	ev_timer_set(&c->idle, left > 0 ? left : 0., 0.);
+	ev_timer_start(loop, &c->idle);
+}
+
+/* Queue one unsolicited line (framed as a CMD_WARNING reply), send what
+ * the socket takes and close. */
+static void vty_conn_say_and_close(struct vty_conn *c, const char *msg,
+				   const char *why)
+{
+	if (vty_conn_reply(c, msg, strlen(msg), CMD_WARNING) < 0)
+		return;
+	if (vty_conn_flush(c) < 0)
+		return;
+	vty_conn_close(c, why);
+}
+
+static void vty_conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vty_conn *c = w->data;
+	char msg[128];
+
+	(void)revents;
+	if (vty_conn_pending(c) > 0) {
+		/* still reading a long answer: not idle */
+		c->last_active = ev_now(loop);
+		vty_conn_set_timeout(c, c->timeout);
+		return;
+	}
+	log_info("vty: closing connection fd %d: idle for %u s (exec-timeout)",
+		 c->fd, c->timeout);
+	snprintf(msg, sizeof(msg), VTY_SERVER_TIMEOUT_MSG, c->timeout);
+	vty_conn_say_and_close(c, msg, "exec-timeout");
+}
+
 static int vty_conn_exec(struct vty_conn *c, const char *line)
 {
 	struct vty_server *s = c->srv;
@@ -163,6 +217,12 @@ static int vty_conn_exec(struct vty_conn *c, const char *line)
 	strbuf_reset(&s->scratch);
 	log_debug(LOG_DEBUG_VTY, "vty: fd %d: %s", c->fd, line);
 	status = s->ops.exec(c->session, line, &s->scratch);
+	c->used = true;
+	if (s->ops.session_timeout) {
+		long t = s->ops.session_timeout(c->session);
+
+		vty_conn_set_timeout(c, t < 0 ? s->idle_timeout : (unsigned)t);
+	}
 	return vty_conn_reply(c, s->scratch.s ? s->scratch.s : "",
 			      s->scratch.len, status);
 }
@@ -231,7 +291,6 @@ static void vty_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct vty_conn *c = w->data;
 	ssize_t n;
 
-	(void)loop;
 	(void)revents;
 	if (c->in_len > 0) {
 		/* Not expected: reading is paused while the stash is full. */
@@ -247,6 +306,12 @@ static void vty_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (n == 0)
 		c->eof = true;
+	else if (c->timeout) {
+		c->last_active = ev_now(loop);
+		vty_conn_set_timeout(c, c->timeout);
+	} else {
+		c->last_active = ev_now(loop);
+	}
 	c->in_off = 0;
 	c->in_len = (size_t)n;
 	vty_conn_process(c);
@@ -264,15 +329,65 @@ static void vty_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		vty_conn_process(c);
 }
 
+/* The session to replace when the limit is reached: never used ones
+ * first, then the least recently active. */
+static struct vty_conn *vty_server_idlest(struct vty_server *s)
+{
+	struct vty_conn *best = NULL;
+
+	for (struct vty_conn *c = s->conns; c; c = c->next)
+		if (!best || (!c->used && best->used) ||
+		    (c->used == best->used &&
+		     c->last_active < best->last_active))
+			best = c;
+	return best;
+}
+
+/* Tell a client over the limit why, best effort, and close it. */
+static void vty_server_refuse(struct vty_server *s, int fd)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
+	struct strbuf out = STRBUF_INIT;
+	char msg[128];
+	ssize_t n;
+
+	snprintf(msg, sizeof(msg), VTY_SERVER_FULL_MSG, s->max_conns);
+	vty_reply_encode(&out, msg, strlen(msg), CMD_WARNING);
+	n = send(fd, out.s, out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)n;
+	strbuf_free(&out);
+	close(fd);
+	log_ratelimited(&rl, "full", LOG_WARNING,
+			"vty: %zu sessions open (the limit), all active: "
+			"refusing a new one",
+			s->max_conns);
+}
+
 static void vty_server_add_conn(struct vty_server *s, int fd)
 {
 	struct vty_conn *c;
 
-	if (s->nconns >= VTY_SERVER_MAX_CONNS) {
-		log_warn("vty: too many connections (%d), refusing one",
-			 VTY_SERVER_MAX_CONNS);
-		close(fd);
-		return;
+	if (s->nconns >= s->max_conns) {
+		struct vty_conn *v = vty_server_idlest(s);
+		char msg[160];
+
+		if (!v || ev_now(s->loop) - v->last_active <
+				  VTY_SERVER_EVICT_IDLE) {
+			vty_server_refuse(s, fd);
+			return;
+		}
+		log_info("vty: limit of %zu sessions reached: closing fd %d, "
+			 "idle for %.0f s%s",
+			 s->max_conns, v->fd, ev_now(s->loop) - v->last_active,
+			 v->used ? "" : " (never ran a command)");
+		snprintf(msg, sizeof(msg), VTY_SERVER_EVICTED_MSG,
+			 s->max_conns);
+		vty_conn_say_and_close(v, msg, "evicted");
+		if (s->nconns >= s->max_conns) {
+			/* say_and_close failed to close? cannot happen */
+			vty_server_refuse(s, fd);
+			return;
+		}
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -299,12 +414,16 @@ static void vty_server_add_conn(struct vty_server *s, int fd)
 	c->rio.data = c;
 	ev_io_init(&c->wio, vty_conn_write_cb, fd, EV_WRITE);
 	c->wio.data = c;
+	ev_timer_init(&c->idle, vty_conn_idle_cb, 0., 0.);
+	c->idle.data = c;
+	c->last_active = ev_now(s->loop);
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
 	ev_io_start(s->loop, &c->rio);
+	vty_conn_set_timeout(c, s->idle_timeout);
 	log_debug(LOG_DEBUG_VTY, "vty: new connection fd %d", fd);
 }
 
@@ -464,6 +583,8 @@ struct vty_server *vty_server_new(struct ev_loop *loop, const char *path,
 	s->ops = *ops;
 	s->arg = arg;
 	s->fd = -1;
+	s->max_conns = VTY_SERVER_MAX_CONNS;
+	s->idle_timeout = VTY_SERVER_IDLE_TIMEOUT;
 	if (vty_server_listen(s, err, errlen) < 0) {
 		if (s->fd >= 0)
 			close(s->fd);
@@ -498,6 +619,13 @@ void vty_server_free(struct vty_server *s)
 	strbuf_free(&s->scratch);
 	free(s->path);
 	free(s);
+}
+
+void vty_server_set_limits(struct vty_server *s, size_t max_conns,
+			   unsigned idle_timeout_s)
+{
+	s->max_conns = max_conns ? max_conns : 1;
+	s->idle_timeout = idle_timeout_s;
 }
 
 size_t vty_server_connections(const struct vty_server *s)

@@ -23,7 +23,21 @@
  * itself. A daemon that does not know "_node" just gets "HOST# ".
  *
  * watchfrr's health check sends "echo PING" and expects "PING\n" and
- * status 0: exec must implement `echo` (nothing special here). */
+ * status 0: exec must implement `echo` (nothing special here).
+ *
+ * Staying reachable (idle clients must not lock the operators out):
+ *  - exec-timeout: a connection that sends nothing for its idle timeout
+ *    (server default vty_server_set_limits(), 0 = none; a session may
+ *    ask for its own through ops->session_timeout) gets the one line
+ *    VTY_SERVER_TIMEOUT_MSG and is closed;
+ *  - connection limit: when max connections are open, a new client
+ *    replaces the longest idle one (sessions that never ran a command
+ *    go first, then the least recently active), provided that one has
+ *    been idle for VTY_SERVER_EVICT_IDLE seconds; the replaced client
+ *    gets VTY_SERVER_EVICTED_MSG. Otherwise (every session active within
+ *    that second) the new client gets VTY_SERVER_FULL_MSG and is closed.
+ *  These unsolicited lines are framed as replies with CMD_WARNING, so
+ *  vtysh/mepsh print them as the answer to their next command. */
 #ifndef FRR_PLUGIN_VTY_SERVER_H
 #define FRR_PLUGIN_VTY_SERVER_H
 
@@ -35,7 +49,15 @@
 #define VTY_SERVER_NODE_CMD "_node"
 #define VTY_SERVER_GROUP "frrvty"
 #define VTY_SERVER_MODE 0770
-#define VTY_SERVER_MAX_CONNS 128
+#define VTY_SERVER_MAX_CONNS 32		/* default limit */
+#define VTY_SERVER_IDLE_TIMEOUT 600	/* seconds, FRR's exec-timeout */
+#define VTY_SERVER_EVICT_IDLE 1.0	/* seconds */
+#define VTY_SERVER_FULL_MSG "%% Too many vty sessions (limit %zu), try later\n"
+#define VTY_SERVER_EVICTED_MSG \
+	"%% vty session closed: the limit of %zu sessions was reached and " \
+	"this one was idle longest\n"
+#define VTY_SERVER_TIMEOUT_MSG \
+	"%% Vty connection is timed out (idle for %u s, exec-timeout).\n"
 #define VTY_SERVER_HIGH_WATER (1024u * 1024)
 #define VTY_SERVER_MAX_PENDING (32u * 1024 * 1024)
 
@@ -49,6 +71,9 @@ struct vty_server_ops {
 	int (*exec)(void *session, const char *line, struct strbuf *out);
 	/* Called once when the connection is gone. May be NULL. */
 	void (*session_free)(void *session);
+	/* Called after each exec: the idle timeout the session asks for, in
+	 * seconds (0: none), or -1 for the server's. May be NULL. */
+	long (*session_timeout)(void *session);
 };
 
 struct vty_server;
@@ -65,6 +90,12 @@ struct vty_server *vty_server_new(struct ev_loop *loop, const char *path,
 /* Stop all watchers, close every connection (session_free for each),
  * close and unlink the socket, free s. NULL is fine. */
 void vty_server_free(struct vty_server *s);
+
+/* Connection limit (>= 1; default VTY_SERVER_MAX_CONNS) and default
+ * idle timeout in seconds (0: none; default VTY_SERVER_IDLE_TIMEOUT).
+ * Applies to connections accepted afterwards. */
+void vty_server_set_limits(struct vty_server *s, size_t max_conns,
+			   unsigned idle_timeout_s);
 
 /* Number of open client connections (for tests and `show`). */
 size_t vty_server_connections(const struct vty_server *s);

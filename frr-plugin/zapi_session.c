@@ -29,8 +29,8 @@ struct zapi_session {
 	bool up;
 	ev_io rio, wio;
 	ev_timer retry;
+	struct log_ratelimit retry_log;	/* the reconnect lines */
 	struct backoff backoff;
-	char last_connect_err[200];
 	bool got_frame;		/* a valid frame on this connection */
 	bool logged_unknown;	/* one log line per connection */
 
@@ -78,7 +78,8 @@ static void zapi_session_fail(struct zapi_session *s, const char *reason)
 {
 	bool was_up = s->up;
 
-	log_err("zebra %s: %s; reconnecting", s->path, reason);
+	log_ratelimited(&s->retry_log, reason, LOG_ERR,
+			"zebra %s: %s; reconnecting", s->path, reason);
 	zapi_session_close(s);
 	s->stats.disconnects++;
 	zapi_session_schedule(s);
@@ -337,16 +338,14 @@ static void zapi_session_connect(struct zapi_session *s)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		snprintf(why, sizeof(why), "cannot connect to zebra %s: %s",
 			 s->path, strerror(errno));
-		if (strcmp(why, s->last_connect_err) != 0) {
-			log_warn("%s (retrying)", why);
-			snprintf(s->last_connect_err,
-				 sizeof(s->last_connect_err), "%s", why);
-		}
+		/* every 0.2-5 s while zebra is away: one line a minute
+		 * with the count; a new error is logged at once */
+		log_ratelimited(&s->retry_log, why, LOG_WARNING,
+				"%s (retrying)", why);
 		close(fd);
 		zapi_session_schedule(s);
 		return;
 	}
-	s->last_connect_err[0] = '\0';
 	s->fd = fd;
 	s->got_frame = false;
 	s->logged_unknown = false;
@@ -413,6 +412,7 @@ struct zapi_session *zapi_session_new(struct ev_loop *loop,
 		s->cbs = *cbs;
 	s->arg = arg;
 	s->fd = -1;
+	s->retry_log.window_s = 60;
 	backoff_set(&s->backoff, 0.2, 5.0);
 	zapi_splitter_init(&s->in);
 	ev_io_init(&s->rio, zapi_session_on_readable, -1, EV_READ);

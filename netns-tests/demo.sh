@@ -68,7 +68,7 @@ start() {
 	SOCK=$LAB_RUN/$node/ripd-mep.vty
 	LOG=$LAB_RUN/logs/$node-ripd-mep.log
 	JSON=${CONF%.conf}.json
-	lab_daemon "$node" ripd-mep "$BIN" -f "$CONF" --vty_socket "$LAB_RUN/$node" --log stdout
+	lab_daemon "$node" ripd-mep "$BIN" -u root -f "$CONF" --vty_socket "$LAB_RUN/$node" --log stdout
 	lab_wait_for 5 test -S "$SOCK" || lab_fail "ripd-mep did not start on $1"
 	SAT=$(jq -r '."ripd-mep:mep"."local-gateway"' "$JSON")
 	note "ripd-mep running in namespace $(lab_nsname "$node") on yang/examples/$1 (this node: $SAT)"
@@ -104,7 +104,7 @@ grace-period 5" >"$conf"
 	note "a leased line M1 - L1 - S1 with a worse route (table $RIM_TABLE, metric $((250 << 24)))"
 	rim_lab_build || lab_fail "cannot build the RIM lab"
 	rim_lab_charons || lab_fail "cannot start the charons"
-	lab_daemon M1 ripd-mep "$BIN" -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
+	lab_daemon M1 ripd-mep "$BIN" -u root -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
 	LOG=$LAB_RUN/logs/M1-ripd-mep.log
 	lab_wait_for 5 test -S "$SOCK" || lab_fail "ripd-mep did not start"
 	lab_wait_for 5 grep -q 'strongSwan listed' "$LOG" || lab_fail "ripd-mep did not reach charon"
@@ -161,7 +161,7 @@ metric 10
 tag $FRR_TAG
 backend zebra
 route-type nhrp" "vici-socket $(lab_vici M1)" >"$conf"
-	lab_daemon M1 ripd-mep "$BIN" -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
+	lab_daemon M1 ripd-mep "$BIN" -u root -f "$conf" --vty_socket "$LAB_RUN/M1" --log stdout
 	LOG=$LAB_RUN/logs/M1-ripd-mep.log
 	lab_wait_for 5 test -S "$SOCK" || lab_fail "ripd-mep did not start"
 	# r1 ROUTE PATH: wait until R1 selects ROUTE ("ospf M1") and H1's

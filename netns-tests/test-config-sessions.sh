@@ -88,7 +88,7 @@ gw_address() {
 has_gateway() { [ -n "$(gw_address "$@")" ]; }
 
 write_conf ""
-lab_daemon s1 ripd-mep "$BIN" -f "$CONF" --vty_socket "$DIR" --log stdout
+lab_daemon s1 ripd-mep "$BIN" -u root -f "$CONF" --vty_socket "$DIR" --log stdout
 PID=$LAB_PID
 lab_wait_for 5 test -S "$SOCK" || lab_fail "no vty socket"
 

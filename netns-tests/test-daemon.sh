@@ -69,7 +69,7 @@ CONF
 
 mepsh() { "$RIPD_MEP_BUILD/mepsh" -S "$SOCK" "$@"; }
 
-lab_daemon s1 ripd-mep "$BIN" -f "$CONF" --vty_socket "$DIR" --log stdout
+lab_daemon s1 ripd-mep "$BIN" -u root -f "$CONF" --vty_socket "$DIR" --log stdout
 PID=$LAB_PID
 lab_wait_for 5 test -S "$SOCK" || lab_fail "no vty socket"
 

@@ -77,7 +77,7 @@ lab_ok "OSPF M1-R1, R1-L1 Full; iBGP up; R1 reaches $S1NET via L1 (E2 $FRR_LEASE
 mepsh() { "$RIPD_MEP_BUILD/mepsh" -S "$SOCK" "$@"; }
 start_daemon()
 {
-	lab_daemon M1 ripd-mep "$BIN" -f "$CONF" --vty_socket "$DIR" \
+	lab_daemon M1 ripd-mep "$BIN" -u root -f "$CONF" --vty_socket "$DIR" \
 		--log stdout || return 1
 	DPID=$LAB_PID
 	lab_wait_for 5 test -S "$SOCK"

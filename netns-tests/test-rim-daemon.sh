@@ -54,7 +54,7 @@ mepsh() { "$RIPD_MEP_BUILD/mepsh" -S "$SOCK" "$@"; }
 DPID=
 start_daemon()
 {
-	lab_daemon M1 ripd-mep "$BIN" -f "$CONF" --vty_socket "$DIR" \
+	lab_daemon M1 ripd-mep "$BIN" -u root -f "$CONF" --vty_socket "$DIR" \
 		--log stdout || return 1
 	DPID=$LAB_PID
 	lab_wait_for 5 test -S "$SOCK"

@@ -96,7 +96,7 @@ feed()
 start()
 {
 	# start CONF RUN: ripd-mep with CONF, log $LAB_RUN/logs/Z-ripd-RUN.log
-	lab_daemon Z "ripd-$2" "$BIN" -f "$1" --vty_socket "$DIR" \
+	lab_daemon Z "ripd-$2" "$BIN" -u root -f "$1" --vty_socket "$DIR" \
 		--log stdout || lab_fail "ripd-mep"
 	DPID=$LAB_PID
 }

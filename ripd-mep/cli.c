@@ -26,6 +26,7 @@ struct cli_session {
 	uint64_t base_gen;		/* its generation */
 	uint64_t seen_gen;		/* commits told about up to here */
 	int lineno;			/* lines typed in configuration mode */
+	long exec_timeout;		/* seconds; -1: the daemon's default */
 };
 
 struct cli_session *cli_session_new(struct daemon *d)
@@ -35,8 +36,14 @@ struct cli_session *cli_session_new(struct daemon *d)
 	if (s) {
 		s->d = d;
 		s->id = ++d->next_session;
+		s->exec_timeout = -1;
 	}
 	return s;
+}
+
+long cli_session_timeout(const struct cli_session *s)
+{
+	return s->exec_timeout;
 }
 
 static void leave_config(struct cli_session *s)
@@ -794,6 +801,48 @@ static int config_line(struct cli_session *s, struct words *w,
 	return rc;
 }
 
+/* A decimal number in [0, max]; -1 otherwise. */
+static long cli_number(const char *word, long max)
+{
+	char *end;
+	long v;
+
+	if (!*word || strspn(word, "0123456789") != strlen(word) ||
+	    strlen(word) > 10)
+		return -1;
+	v = strtol(word, &end, 10);
+	return v <= max ? v : -1;
+}
+
+/* exec-timeout MIN [SEC] (FRR's ranges; 0 0: none) | no exec-timeout */
+static int cmd_exec_timeout(struct cli_session *s, struct words *w, bool no,
+			    const char *line, struct strbuf *out)
+{
+	long min, sec = 0;
+
+	if (no) {
+		if (w->t->n != 2)
+			return unknown(out, line);
+		s->exec_timeout = -1;
+		return CMD_SUCCESS;
+	}
+	if (w->t->n < 2 || w->t->n > 3) {
+		strbuf_puts(out, "% Usage: exec-timeout MINUTES [SECONDS] "
+				 "(0 0: no timeout)\n");
+		return CMD_WARNING;
+	}
+	min = cli_number(w->t->v[1], 35791);
+	if (w->t->n == 3)
+		sec = cli_number(w->t->v[2], 2147483);
+	if (min < 0 || sec < 0) {
+		strbuf_puts(out, "% exec-timeout: MINUTES 0-35791, SECONDS "
+				 "0-2147483\n");
+		return CMD_WARNING;
+	}
+	s->exec_timeout = min * 60 + sec;
+	return CMD_SUCCESS;
+}
+
 /* ---- dispatch ------------------------------------------------------ */
 
 static int exec_line(struct cli_session *s, const char *line,
@@ -801,12 +850,12 @@ static int exec_line(struct cli_session *s, const char *line,
 {
 	static const char *const first[] = {
 		"show", "configure", "write", "copy", "debug", "no",
-		"echo", "exit", "quit", "end", "help", NULL
+		"echo", "exit", "quit", "end", "help", "exec-timeout", NULL
 	};
 	static const char *const terminal[] = { "terminal", "exclusive",
 						NULL };
 	static const char *const wr[] = { "memory", "file", "terminal", NULL };
-	static const char *const debug[] = { "debug", NULL };
+	static const char *const debug[] = { "debug", "exec-timeout", NULL };
 	const char *why = NULL;
 	struct words w = { .t = cmd_tokenize(line, &why), .out = out };
 	int k, rc = CMD_SUCCESS;
@@ -865,7 +914,10 @@ static int exec_line(struct cli_session *s, const char *line,
 		rc = cmd_debug(s, &w, 1, false, line, out);
 		break;
 	case 5:
-		if (kw(&w, 1, debug) != 0)
+		k = kw(&w, 1, debug);
+		if (k == 1)
+			rc = cmd_exec_timeout(s, &w, true, line, out);
+		else if (k != 0)
 			rc = w.status ? w.status : unknown(out, line);
 		else
 			rc = cmd_debug(s, &w, 2, true, line, out);
@@ -895,7 +947,11 @@ static int exec_line(struct cli_session *s, const char *line,
 			    "[no] debug mep gateway NAME state up|down "
 			    "[rtt MS]\n"
 			    "[no] debug mep config|resolve|vty\n"
-			    "echo TEXT\n");
+			    "echo TEXT\n"
+			    "[no] exec-timeout MINUTES [SECONDS]\n");
+		break;
+	case 11:
+		rc = cmd_exec_timeout(s, &w, false, line, out);
 		break;
 	default:
 		rc = w.status ? w.status : unknown(out, line);

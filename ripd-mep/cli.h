@@ -16,6 +16,10 @@ struct cli_session;
 struct cli_session *cli_session_new(struct daemon *d);
 void cli_session_free(struct cli_session *s);
 
+/* The idle timeout the session asked for with `exec-timeout MIN [SEC]`
+ * (seconds, 0: none), or -1 for the daemon's default. */
+long cli_session_timeout(const struct cli_session *s);
+
 /* Run one line; output is appended to out. Returns a cmd_status. */
 int cli_exec(struct cli_session *s, const char *line, struct strbuf *out);
 

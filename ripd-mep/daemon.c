@@ -28,8 +28,22 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	return 0;
 }
 
-int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv)
+int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
+		 bool held, const char *why)
 {
+	d->loop = loop;
+	snprintf(d->zserv, sizeof(d->zserv), "%s", zserv);
+	if (held) {
+		d->held = true;
+		snprintf(d->held_reason, sizeof(d->held_reason), "%s",
+			 why ? why : "invalid configuration");
+		log_warn("no IPsec link and no routing backend until a valid "
+			 "configuration is applied (configure terminal, or fix "
+			 "%s and send SIGHUP): the routes of the last run stay "
+			 "as they are",
+			 d->config_path);
+		return 0;
+	}
 	d->ipsec = ipsec_link_new(loop, &d->cfg, zserv);
 	return d->ipsec ? 0 : -1;
 }
@@ -107,8 +121,19 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 	d->entry = NULL;
 	d->n_entry = 0;
 	daemon_update_entry_points(d);
-	if (d->ipsec)
+	if (d->ipsec) {
 		ipsec_link_configure(d->ipsec, &d->cfg);
+	} else if (d->held) {
+		d->ipsec = ipsec_link_new(d->loop, &d->cfg, d->zserv);
+		if (!d->ipsec) {
+			log_err("out of memory starting the IPsec engine link; "
+				"apply the configuration again");
+			return;
+		}
+		d->held = false;
+		log_notice("valid configuration applied: starting the IPsec "
+			   "link and the routing backend");
+	}
 }
 
 int daemon_reload(struct daemon *d, struct strbuf *err)
@@ -136,6 +161,15 @@ int daemon_write_config(struct daemon *d, struct strbuf *err)
 	int fd, dfd;
 	ssize_t w = 0;
 
+	if (d->held) {
+		strbuf_printf(err,
+			      "%s was invalid at start and the running "
+			      "configuration is empty: apply a valid one "
+			      "first (configure terminal ... end) so that "
+			      "writing does not replace the file with nothing",
+			      d->config_path);
+		return -1;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", d->config_path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {

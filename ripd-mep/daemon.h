@@ -53,6 +53,13 @@ struct daemon {
 	unsigned next_session;		/* last vty session number given */
 	unsigned config_lock;		/* session holding `configure
 					 * exclusive`, 0: none */
+	/* Started with an invalid file: no backend session (zebra keeps the
+	 * routes of the last run meanwhile) until a valid configuration is
+	 * applied; then the link starts on loop with zserv. */
+	bool held;
+	char held_reason[512];
+	struct ev_loop *loop;
+	char zserv[4200];
 };
 
 /* Initialise with a context and an empty configuration. Returns 0 or -1. */
@@ -61,12 +68,16 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 void daemon_fini(struct daemon *d);
 
 /* Start the I/O of the running configuration on loop: the strongSwan
- * link and the routing backend (zserv: zebra's socket). Returns 0 or -1. */
-int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv);
+ * link and the routing backend (zserv: zebra's socket). With held (the
+ * start-up file was invalid; why says how) nothing is opened until the
+ * next daemon_apply(). Returns 0 or -1. */
+int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
+		 bool held, const char *why);
 
 /* Apply a checked candidate (takes it over; cannot fail). Logs its
  * warnings, carries liveness over by gateway name and re-resolves the
- * entry points. */
+ * entry points; a held daemon starts its link (out of memory: logged,
+ * stays held). */
 void daemon_apply(struct daemon *d, struct conf_candidate *cand);
 
 /* daemon_apply, recording the commit in the history as made by source
@@ -80,7 +91,9 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 int daemon_reload(struct daemon *d, struct strbuf *err);
 
 /* Write the running configuration to the file atomically (temporary file,
- * fsync, rename). Returns 0 or -1 with err set. */
+ * fsync, rename). Refused while held (the running configuration is the
+ * empty stand-in, the file the operator's to fix). Returns 0 or -1 with
+ * err set. */
 int daemon_write_config(struct daemon *d, struct strbuf *err);
 
 /* Operator override of a gateway's liveness (debug mep gateway ...);

@@ -58,7 +58,7 @@ static void mepsh_usage(FILE *f)
 		"  -S, --socket PATH     vty socket path (default "
 		MEPSH_STATE_DIR "/" MEPSH_SOCKET_NAME ")\n"
 		"  -h, --help            show this help and exit\n"
-		"  -V, --version         show the version and exit\n"
+		"  -v, -V, --version     show the version and exit\n"
 		"\n"
 		"Without -c or -f, commands are read from the terminal "
 		"(with line editing\n"
@@ -477,7 +477,7 @@ int main(int argc, char **argv)
 		{ "pathspace", required_argument, NULL, 'N' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *opt_socket = NULL, *pathspace = NULL, *file = NULL;
@@ -492,7 +492,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mepsh: out of memory\n");
 		return MEPSH_IO;
 	}
-	while ((opt = getopt_long(argc, argv, "c:f:N:S:hV", longopts,
+	while ((opt = getopt_long(argc, argv, "c:f:N:S:hvV", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -511,6 +511,7 @@ int main(int argc, char **argv)
 			mepsh_usage(stdout);
 			free(cmds);
 			return MEPSH_OK;
+		case 'v':
 		case 'V':
 			printf("mepsh (ripd-mep) %s\n", PACKAGE_VERSION);
 			free(cmds);

@@ -3,10 +3,13 @@
 #include "vici_session.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -39,6 +42,7 @@ struct vici_session {
 	int fd;
 	ev_io rio, wio;
 	ev_timer retry;
+	struct log_ratelimit retry_log;	/* the reconnect line */
 	ev_timer settle;	/* resync after child rekeys settled */
 	double settle_time;
 	struct backoff backoff;
@@ -151,8 +155,11 @@ static void vici_session_close(struct vici_session *s, const char *reason)
 	vici_splitter_init(&s->in);
 	s->registers_left = 0;
 	vici_session_flush(s);
-	log_warn("vici: %s: %s; reconnecting in %g s", s->path, reason,
-		 s->backoff.cur);
+	/* every few seconds while charon is away: one line a minute, with
+	 * the count; a new reason is logged at once */
+	log_ratelimited(&s->retry_log, reason, LOG_WARNING,
+			"vici: %s: %s; reconnecting in %g s", s->path, reason,
+			s->backoff.cur);
 	ev_timer_stop(s->loop, &s->settle);
 	ev_timer_stop(s->loop, &s->retry);
 	ev_timer_set(&s->retry, backoff_next(&s->backoff), 0.);
@@ -403,12 +410,45 @@ static void vici_session_on_write(struct ev_loop *loop, ev_io *w,
 		ev_io_stop(loop, w);
 }
 
+/* Why we may not connect to charon's socket, and what fixes it: the
+ * socket belongs to charon's user and group with mode 0770. */
+static void vici_session_access_hint(const char *path, char *why, size_t len)
+{
+	char owner[64] = "?", group[64] = "?", me[64] = "?", megrp[64] = "?";
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+
+	if ((pw = getpwuid(geteuid())))
+		snprintf(me, sizeof(me), "%s", pw->pw_name);
+	if ((gr = getgrgid(getegid())))
+		snprintf(megrp, sizeof(megrp), "%s", gr->gr_name);
+	if (stat(path, &st) < 0) {
+		snprintf(why, len,
+			 "connect: permission denied (cannot stat it either: "
+			 "a directory on the way is closed to %s:%s)",
+			 me, megrp);
+		return;
+	}
+	if ((pw = getpwuid(st.st_uid)))
+		snprintf(owner, sizeof(owner), "%s", pw->pw_name);
+	if ((gr = getgrgid(st.st_gid)))
+		snprintf(group, sizeof(group), "%s", gr->gr_name);
+	snprintf(why, len,
+		 "connect: permission denied: the socket is %s:%s mode %04o "
+		 "and ripd-mep runs as %s:%s; fix: make charon's group one "
+		 "of ripd-mep's (strongswan.conf charon.group = %s, or "
+		 "ripd-mep -g %s / add %s to group %s)",
+		 owner, group, (unsigned)(st.st_mode & 07777), me, megrp,
+		 megrp, group, me, group);
+}
+
 static void vici_session_connect(struct vici_session *s)
 {
 	struct sockaddr_un sa;
 	const size_t n_events = sizeof(vici_session_events) /
 				sizeof(vici_session_events[0]);
-	char why[160];
+	char why[512];
 	size_t i;
 
 	if (s->fd >= 0)
@@ -426,7 +466,11 @@ static void vici_session_connect(struct vici_session *s)
 	if (connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		/* a unix connect either works at once or fails (EAGAIN:
 		 * backlog full): retry later in both failure cases */
-		snprintf(why, sizeof(why), "connect: %s", strerror(errno));
+		if (errno == EACCES)
+			vici_session_access_hint(s->path, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "connect: %s",
+				 strerror(errno));
 		close(s->fd);
 		s->fd = -1;
 		vici_session_close(s, why);
@@ -496,6 +540,7 @@ struct vici_session *vici_session_new(struct ev_loop *loop, const char *path,
 		s->cbs = *cbs;
 	s->arg = arg;
 	s->fd = -1;
+	s->retry_log.window_s = 60;
 	backoff_set(&s->backoff, 0.5, 10.);
 	ev_io_init(&s->rio, vici_session_on_read, -1, EV_READ);
 	ev_io_init(&s->wio, vici_session_on_write, -1, EV_WRITE);
