@@ -263,6 +263,36 @@ grep -E "^Deleted $S1NET|^$S1NET.*to-L1" "$MONLOG" &&
 LOSSES+=" kill9=$FRR_LOSS/$FRR_SENT"
 lab_ok "kill -9 + restart: R1 kept bgp M1, route refreshed (zebra uptime ${age}s), $FRR_LOSS/$FRR_SENT pings lost"
 
+# ---- restart with a garbage file: the daemon runs and serves the vty,
+# opens no zebra session (zebra's graceful restart keeps the route, R1
+# stays on M1), and takes over when the file is fixed (SIGHUP)
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null
+rm -f "$SOCK"
+cp "$CONF" "$CONF.good"
+printf 'mep\n gateway\n \377 garbage\n' >"$CONF"
+start_daemon || lab_fail "ripd-mep with a garbage file did not serve its vty"
+lab_alive "$DPID" || lab_fail "ripd-mep exited on a garbage file"
+mepsh -c 'show mep json' | jq -e '."ripd-mep:mep-state"' >/dev/null ||
+	lab_fail "no show mep json while held"
+grep -q "ripd-mep.conf:2: " "$LAB_RUN/logs/M1-ripd-mep.log" ||
+	lab_fail "the log does not name the file and line of the error"
+t0=$(rim_lab_now_ms)
+while [ $(($(rim_lab_now_ms) - t0)) -lt 3000 ]; do
+	zebra_client && lab_fail "a held ripd-mep opened a zebra session"
+	frr_lab_m1_rib nhrp >/dev/null ||
+		lab_fail "M1's zebra lost the route while ripd-mep was held"
+	frr_lab_r1_is "bgp M1" || lab_fail "R1 changed while held: $FRR_PATH"
+	sleep 0.2
+done
+mv "$CONF.good" "$CONF"
+kill -HUP "$DPID"
+rim_lab_timed held-fixed 5 jinstalled ||
+	lab_fail "not installed after the file was fixed: $(jroute)"
+lab_wait_for 3 zebra_client || lab_fail "no zebra session after the fix"
+frr_lab_r1_is "bgp M1" || lab_fail "R1 after the fix: $FRR_PATH"
+lab_ok "garbage file at start: vty served, no zebra session, route kept by zebra, taken over after SIGHUP"
+
 # ---- zebra restarted on M1: ripd-mep replays within 2 s
 frr_lab_zebra_restart M1 || lab_fail "cannot restart M1's zebra"
 rim_lab_timed zebra-replay 2 frr_lab_m1_rib nhrp ||
