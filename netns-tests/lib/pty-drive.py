@@ -5,6 +5,10 @@ person at the keyboard, for tests of interactive programs (mepsh).
 Usage: pty-drive.py [--timeout S] [--transcript FILE] -- CMD [ARG...]
 The script is read from stdin, one step per line:
   send TEXT      type TEXT (Python string escapes: \\t, \\x03, \\n, ...)
+                 once the program reads the terminal in raw mode (ICANON
+                 off: a line editor waits for keys), as a person would
+                 type after the prompt; keys typed earlier would meet the
+                 line discipline (Ctrl-Z would stop the program)
   expect REGEX   wait until the output since the last expect matches
                  REGEX (Python re, DOTALL); the match consumes the output
   reject REGEX   fail if the output consumed by the last expect matched
@@ -18,6 +22,7 @@ import pty
 import re
 import select
 import sys
+import termios
 import time
 
 
@@ -63,6 +68,11 @@ def main():
     for step in steps:
         verb, _, arg = step.partition(" ")
         if verb == "send":
+            deadline = time.time() + a.timeout
+            while termios.tcgetattr(fd)[3] & termios.ICANON:
+                if time.time() > deadline:
+                    fail("terminal not in raw mode to send %r" % arg)
+                time.sleep(0.01)
             os.write(fd, codecs.decode(arg, "unicode_escape").encode())
         elif verb == "expect":
             rx = re.compile(arg, re.S)
