@@ -70,6 +70,13 @@ static void mepsh_usage(FILE *f)
 		"(with line editing\n"
 		"and history in ~/" MEPSH_HISTORY ") or, when stdin is not "
 		"a terminal, from stdin.\n"
+		"Interactive keys: ? lists the next words with their help, "
+		"TAB completes,\n"
+		"Ctrl-C clears the line, Ctrl-Z is 'end', Ctrl-D is 'end' in "
+		"configuration mode\n"
+		"(exit at the top). A -c line ending in ? prints that help.\n"
+		"Filters: CMD | include|exclude|begin REGEX, CMD | count "
+		"(POSIX extended regex).\n"
 		"RIPD_MEP_VTY_DIR replaces " MEPSH_STATE_DIR
 		" as the state directory.\n"
 		"Exit status: 0 success, 1 a command failed, 2 usage error,"
