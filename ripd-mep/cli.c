@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
+#include "cmd_table.h"
 #include "conf_load.h"
 #include "conf_merge.h"
 #include "conf_parse.h"
@@ -19,6 +20,7 @@
 struct cli_session {
 	struct daemon *d;
 	unsigned id;			/* "vty session N" */
+	struct cmd_table *exec;		/* exec_cmds */
 	struct conf_parser *parser;	/* non-NULL in configuration mode */
 	struct lyd_node *candidate;	/* edited by parser */
 	struct lyd_node *base;		/* running when the session entered
@@ -32,12 +34,23 @@ struct cli_session {
 struct cli_session *cli_session_new(struct daemon *d)
 {
 	struct cli_session *s = calloc(1, sizeof(*s));
+	struct strbuf err = STRBUF_INIT;
+	const struct cmd_def *defs;
+	int n;
 
-	if (s) {
-		s->d = d;
-		s->id = ++d->next_session;
-		s->exec_timeout = -1;
+	if (!s)
+		return NULL;
+	s->d = d;
+	s->id = ++d->next_session;
+	s->exec_timeout = -1;
+	defs = cli_exec_commands(&n);
+	s->exec = cmd_table_new(defs, n, &err);
+	if (!s->exec) {
+		log_err("cli: %s", strbuf_str(&err));
+		free(s);
+		s = NULL;
 	}
+	strbuf_free(&err);
 	return s;
 }
 
@@ -63,42 +76,8 @@ void cli_session_free(struct cli_session *s)
 	if (!s)
 		return;
 	leave_config(s);
+	cmd_table_free(s->exec);
 	free(s);
-}
-
-/* Words of the command, with a keyword matcher that reports its own
- * errors. */
-struct words {
-	struct cmd_tokens *t;
-	int status;		/* first error, CMD_SUCCESS otherwise */
-	struct strbuf *out;
-};
-
-/* Is word i the keyword kw (or a unique abbreviation among alts)? */
-static int kw(struct words *w, int i, const char *const *alts)
-{
-	int k;
-
-	if (i >= w->t->n)
-		return CMD_KW_NONE;
-	k = cmd_keyword(w->t->v[i], alts);
-	if (k == CMD_KW_AMBIGUOUS && w->status == CMD_SUCCESS) {
-		strbuf_printf(w->out, "%% Ambiguous command: %s\n",
-			      w->t->v[i]);
-		w->status = CMD_ERR_AMBIGUOUS;
-	}
-	return k;
-}
-
-/* Does the command end with the word json (removed when so)? Only the
- * whole word: a gateway may be called "j". */
-static bool take_json(struct words *w)
-{
-	if (w->t->n > 0 && strcmp(w->t->v[w->t->n - 1], "json") == 0) {
-		w->t->n--;
-		return true;
-	}
-	return false;
 }
 
 /* The line without its first word and the blanks around it. */
@@ -279,6 +258,40 @@ static const char *return_path_note(const char *source)
 	return "";
 }
 
+static void text_communities(const struct lyd_node *st, struct strbuf *out)
+{
+	const struct lyd_node *n;
+	int count = 0;
+
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		const struct lyd_node *m;
+
+		if (strcmp(n->schema->name, "community") != 0)
+			continue;
+		if (!count++)
+			strbuf_puts(out, "Communities:\n");
+		strbuf_printf(out, "  %s: %s, MEP %s", state_get(n, "name"),
+			      state_get(n, "type"), state_get(n, "mep"));
+		if (*state_get(n, "entry-point"))
+			strbuf_printf(out, ", entry point %s, tie-break %s",
+				      state_get(n, "entry-point"),
+				      state_get(n, "tie-break"));
+		strbuf_printf(out, ", return path %s%s\n   ",
+			      state_get(n, "return-path"),
+			      return_path_note(state_get(n,
+							 "return-path-source")));
+		LY_LIST_FOR(lyd_child(n), m)
+			if (strcmp(m->schema->name, "name") != 0 &&
+			    m->schema->nodetype == LYS_LEAFLIST)
+				strbuf_printf(out, " %s %s", m->schema->name,
+					      lyd_get_value(m));
+		strbuf_puts(out, "\n");
+	}
+	if (!count)
+		strbuf_puts(out, "(no communities configured)\n");
+}
+
 static void text_summary(const struct lyd_node *st, struct strbuf *out)
 {
 	const struct lyd_node *n;
@@ -299,30 +312,7 @@ static void text_summary(const struct lyd_node *st, struct strbuf *out)
 		strbuf_printf(out, "strongSwan: %s; RIM backend: %s\n",
 			      state_get(st, "ipsec-engine"),
 			      state_get(st, "rim-backend"));
-	strbuf_puts(out, "Communities:\n");
-	LY_LIST_FOR(lyd_child(st), n)
-	{
-		const struct lyd_node *m;
-
-		if (strcmp(n->schema->name, "community") != 0)
-			continue;
-		strbuf_printf(out, "  %s: %s, MEP %s", state_get(n, "name"),
-			      state_get(n, "type"), state_get(n, "mep"));
-		if (*state_get(n, "entry-point"))
-			strbuf_printf(out, ", entry point %s, tie-break %s",
-				      state_get(n, "entry-point"),
-				      state_get(n, "tie-break"));
-		strbuf_printf(out, ", return path %s%s\n   ",
-			      state_get(n, "return-path"),
-			      return_path_note(state_get(n,
-							 "return-path-source")));
-		LY_LIST_FOR(lyd_child(n), m)
-			if (strcmp(m->schema->name, "name") != 0 &&
-			    m->schema->nodetype == LYS_LEAFLIST)
-				strbuf_printf(out, " %s %s", m->schema->name,
-					      lyd_get_value(m));
-		strbuf_puts(out, "\n");
-	}
+	text_communities(st, out);
 	LY_LIST_FOR(lyd_child(st), n)
 	{
 		const char *l;
@@ -379,35 +369,26 @@ static void text_resolve(const struct lyd_node *r, struct strbuf *out)
 		strbuf_printf(out, "  tracking: %s\n", state_get(r, "tracking"));
 }
 
-static int show_resolve(struct cli_session *s, struct words *w, int i,
-			bool json, struct strbuf *out)
+static int show_resolve(struct cli_session *s, const struct cmd_args *a,
+			struct strbuf *out)
 {
-	static const char *const from[] = { "from", NULL };
 	struct daemon *d = s->d;
 	struct mep_query q = { .satellite = d->cfg.local_gateway,
 			       .existing = -1 };
+	const char *src = cmd_arg(a, "src"), *dst = cmd_arg(a, "dst");
+	const char *sat = cmd_arg(a, "sat");
 	struct mep_result res;
 	struct lyd_node *tree;
 
-	if (w->t->n < i + 2)
-		return incomplete(out, "show mep resolve SRC DST [from SATELLITE] [json]");
-	if (mep_addr_parse(w->t->v[i], &q.src) < 0 ||
-	    mep_addr_parse(w->t->v[i + 1], &q.dst) < 0) {
+	if (mep_addr_parse(src, &q.src) < 0 || mep_addr_parse(dst, &q.dst) < 0) {
 		strbuf_printf(out, "%% Invalid address: %s\n",
-			      mep_addr_parse(w->t->v[i], &q.src) < 0
-				      ? w->t->v[i]
-				      : w->t->v[i + 1]);
+			      mep_addr_parse(src, &q.src) < 0 ? src : dst);
 		return CMD_WARNING;
 	}
-	i += 2;
-	if (i < w->t->n) {
-		if (kw(w, i, from) != 0 || i + 2 != w->t->n)
-			return w->status ? w->status
-					 : unknown(out, w->t->v[i]);
-		q.satellite = mep_config_gateway_index(&d->cfg, w->t->v[i + 1]);
+	if (sat) {
+		q.satellite = mep_config_gateway_index(&d->cfg, sat);
 		if (q.satellite < 0) {
-			strbuf_printf(out, "%% Unknown gateway: %s\n",
-				      w->t->v[i + 1]);
+			strbuf_printf(out, "%% Unknown gateway: %s\n", sat);
 			return CMD_WARNING;
 		}
 	}
@@ -423,163 +404,134 @@ static int show_resolve(struct cli_session *s, struct words *w, int i,
 	}
 	daemon_resolve(d, &q, &res);
 	tree = state_resolve(d, &q, &res);
-	print_json_or(tree, json, out, text_resolve);
+	print_json_or(tree, cmd_arg(a, "json") != NULL, out, text_resolve);
 	return CMD_SUCCESS;
 }
 
-static int show_mep(struct cli_session *s, struct words *w, bool json,
+/* show mep [WHAT] [json]: the state part and its text form per WHAT. */
+static int show_mep(struct cli_session *s, const struct cmd_args *a,
 		    struct strbuf *out)
 {
-	static const char *const sub[] = { "gateways",	   "entry-points",
-					   "resolve",	   "tunnels",
-					   "routes",	   "nat",
-					   "communities", NULL };
-	struct daemon *d = s->d;
-	int k;
+	static const struct {
+		const char *what;
+		unsigned parts;
+		void (*text)(const struct lyd_node *, struct strbuf *);
+	} views[] = {
+		{ NULL, STATE_ALL, text_summary },
+		{ "gateways", STATE_GATEWAYS, text_gateways },
+		{ "entry-points", STATE_ENTRY_POINTS, text_entry_points },
+		{ "communities", STATE_COMMUNITIES, text_communities },
+		{ "tunnels", STATE_TUNNELS, text_tunnels },
+		{ "routes", STATE_SUMMARY | STATE_ROUTES, text_routes },
+	};
+	const char *what = cmd_arg(a, "what");
+	bool json = cmd_arg(a, "json") != NULL;
 
-	if (w->t->n == 2) {
-		print_json_or(state_build(d, STATE_ALL), json, out,
-			      text_summary);
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		if (views[i].what ? !what || strcmp(what, views[i].what) != 0
+				  : what != NULL)
+			continue;
+		print_json_or(state_build(s->d, views[i].parts), json, out,
+			      views[i].text);
 		return CMD_SUCCESS;
 	}
-	k = kw(w, 2, sub);
-	if (k == 2)
-		return show_resolve(s, w, 3, json, out);
-	if (w->t->n != 3 || k < 0)
-		return w->status ? w->status : unknown(out, w->t->v[2]);
-	switch (k) {
-	case 0:
-		print_json_or(state_build(d, STATE_GATEWAYS), json, out,
-			      text_gateways);
-		break;
-	case 1:
-		print_json_or(state_build(d, STATE_ENTRY_POINTS), json, out,
-			      text_entry_points);
-		break;
-	case 6:
-		print_json_or(state_build(d, STATE_COMMUNITIES), json, out,
-			      text_summary);
-		break;
-	case 3:
-		print_json_or(state_build(d, STATE_TUNNELS), json, out,
-			      text_tunnels);
-		break;
-	case 4:
-		print_json_or(state_build(d, STATE_SUMMARY | STATE_ROUTES),
-			      json, out, text_routes);
-		break;
-	default:
-		/* IP Pool NAT is not implemented yet. */
-		if (json)
-			state_print_json(NULL, out);
-		else
-			strbuf_printf(out, "(no %s: not available in this "
-					   "version)\n", sub[k]);
-		break;
-	}
+	/* nat: IP Pool NAT is not implemented yet. */
+	if (json)
+		state_print_json(NULL, out);
+	else
+		strbuf_printf(out, "(no %s: not available in this version)\n",
+			      what);
 	return CMD_SUCCESS;
 }
 
-static int cmd_show(struct cli_session *s, struct words *w, const char *line,
-		    struct strbuf *out)
+static int show_running_cmd(void *ctx, const struct cmd_args *a,
+			    struct strbuf *out)
 {
-	static const char *const what[] = { "running-config", "mep", "version",
-					    "debugging", NULL };
-	bool json = take_json(w);
-	int k = kw(w, 1, what);
+	(void)a;
+	show_running(ctx, out);
+	return CMD_SUCCESS;
+}
 
-	if (w->t->n < 2)
-		return incomplete(out, line);
-	switch (k) {
-	case 0:
-		show_running(s, out);
-		return CMD_SUCCESS;
-	case 1:
-		return show_mep(s, w, json, out);
-	case 2:
-		strbuf_printf(out, "ripd-mep %s\n", PACKAGE_VERSION);
-		return CMD_SUCCESS;
-	case 3:
-		strbuf_puts(out, "ripd-mep debugging status:\n");
-		for (unsigned a = 1; a <= LOG_DEBUG_VTY; a <<= 1)
-			if (log_debug_on(a))
-				strbuf_printf(out, "  debug mep %s\n",
-					      log_debug_area_name(a));
-		return CMD_SUCCESS;
-	}
-	return w->status ? w->status : unknown(out, line);
+static int show_version(void *ctx, const struct cmd_args *a,
+			struct strbuf *out)
+{
+	(void)ctx;
+	(void)a;
+	strbuf_printf(out, "ripd-mep %s\n", PACKAGE_VERSION);
+	return CMD_SUCCESS;
+}
+
+static int show_debugging(void *ctx, const struct cmd_args *a,
+			  struct strbuf *out)
+{
+	(void)ctx;
+	(void)a;
+	strbuf_puts(out, "ripd-mep debugging status:\n");
+	for (unsigned area = 1; area <= LOG_DEBUG_VTY; area <<= 1)
+		if (log_debug_on(area))
+			strbuf_printf(out, "  debug mep %s\n",
+				      log_debug_area_name(area));
+	return CMD_SUCCESS;
+}
+
+static int show_mep_cmd(void *ctx, const struct cmd_args *a,
+			struct strbuf *out)
+{
+	return show_mep(ctx, a, out);
+}
+
+static int show_resolve_cmd(void *ctx, const struct cmd_args *a,
+			    struct strbuf *out)
+{
+	return show_resolve(ctx, a, out);
 }
 
 /* ---- debug --------------------------------------------------------- */
 
-/* debug mep gateway NAME state up|down [rtt MS] | no debug mep gateway
- * NAME | [no] debug mep config|resolve|vty */
-static int cmd_debug(struct cli_session *s, struct words *w, int i, bool no,
-		     const char *line, struct strbuf *out)
+static int debug_area(void *ctx, const struct cmd_args *a,
+		      struct strbuf *out)
 {
-	static const char *const mep[] = { "mep", NULL };
-	static const char *const area[] = { "gateway", "config", "resolve",
-					    "vty", NULL };
-	static const char *const state_kw[] = { "state", NULL };
-	static const char *const updown[] = { "up", "down", NULL };
-	static const char *const rtt_kw[] = { "rtt", NULL };
-	double rtt_ms = 0;
-	int k;
+	(void)ctx;
+	(void)out;
+	log_debug_set(log_debug_area_by_name(cmd_arg(a, "area")),
+		      cmd_arg(a, "no") == NULL);
+	return CMD_SUCCESS;
+}
 
-	if (kw(w, i, mep) != 0)
-		return w->status ? w->status
-		       : w->t->n <= i ? incomplete(out, line)
-				      : unknown(out, line);
-	k = kw(w, i + 1, area);
-	if (k < 0)
-		return w->status ? w->status
-		       : w->t->n <= i + 1 ? incomplete(out, line)
-					  : unknown(out, line);
-	if (k > 0) {
-		if (w->t->n != i + 2)
-			return unknown(out, line);
-		log_debug_set(log_debug_area_by_name(area[k]), !no);
-		return CMD_SUCCESS;
-	}
-	if (w->t->n < i + 3)
-		return incomplete(out, line);
-	if (no) {
-		if (w->t->n != i + 3)
-			return unknown(out, line);
-		if (daemon_set_override(s->d, w->t->v[i + 2], MEP_LIVE_UNKNOWN,
-					0, true) < 0)
-			goto no_gateway;
-		return CMD_SUCCESS;
-	}
-	if (w->t->n < i + 5)
-		return incomplete(out, line);
-	if (kw(w, i + 3, state_kw) != 0 || (k = kw(w, i + 4, updown)) < 0)
-		return w->status ? w->status : unknown(out, line);
-	if (w->t->n > i + 5) {
+static int debug_gateway(void *ctx, const struct cmd_args *a,
+			 struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+	const char *gw = cmd_arg(a, "gw"), *ms = cmd_arg(a, "ms");
+	const char *live = cmd_arg(a, "live");
+	double rtt_ms = 0;
+	int rc;
+
+	if (ms) {
 		char *end;
 
-		if (kw(w, i + 5, rtt_kw) != 0)
-			return w->status ? w->status : unknown(out, line);
-		if (w->t->n != i + 7)
-			return w->t->n < i + 7 ? incomplete(out, line)
-					       : unknown(out, line);
-		rtt_ms = strtod(w->t->v[i + 6], &end);
-		if (*end || end == w->t->v[i + 6] || !(rtt_ms >= 0) ||
-		    rtt_ms > 60000) {
+		rtt_ms = strtod(ms, &end);
+		if (*end || end == ms || !(rtt_ms >= 0) || rtt_ms > 60000) {
 			strbuf_printf(out, "%% Invalid rtt %s: milliseconds "
 					   "from 0 to 60000\n",
-				      w->t->v[i + 6]);
+				      ms);
 			return CMD_WARNING;
 		}
 	}
-	if (daemon_set_override(s->d, w->t->v[i + 2],
-				k == 0 ? MEP_LIVE_UP : MEP_LIVE_DOWN,
-				(uint32_t)(rtt_ms * 1000.0 + 0.5), false) < 0)
-		goto no_gateway;
+	if (cmd_arg(a, "no"))
+		rc = daemon_set_override(s->d, gw, MEP_LIVE_UNKNOWN, 0, true);
+	else
+		rc = daemon_set_override(s->d, gw,
+					 strcmp(live, "up") == 0
+						 ? MEP_LIVE_UP
+						 : MEP_LIVE_DOWN,
+					 (uint32_t)(rtt_ms * 1000.0 + 0.5),
+					 false);
+	if (rc < 0) {
+		strbuf_printf(out, "%% Unknown gateway: %s\n", gw);
+		return CMD_WARNING;
+	}
 	return CMD_SUCCESS;
-no_gateway:
-	strbuf_printf(out, "%% Unknown gateway: %s\n", w->t->v[i + 2]);
-	return CMD_WARNING;
 }
 
 /* ---- configuration mode -------------------------------------------- */
@@ -686,25 +638,24 @@ static int commit(struct cli_session *s, struct strbuf *out)
 	return CMD_SUCCESS;
 }
 
-/* show configuration candidate|changes|running (configuration mode). */
-static int show_configuration(struct cli_session *s, struct words *w, int i,
+/* show configuration candidate|changes|running: this session's pending
+ * configuration (configuration mode), or the running one. */
+static int show_configuration(void *ctx, const struct cmd_args *a,
 			      struct strbuf *out)
 {
-	static const char *const what[] = { "candidate", "changes", "running",
-					    NULL };
-	int k = kw(w, i, what);
+	struct cli_session *s = ctx;
+	const char *what = cmd_arg(a, "what");
 
-	if (k < 0 || w->t->n != i + 1) {
-		if (w->status)
-			return w->status;
-		return w->t->n <= i
-			       ? incomplete(out, "show configuration "
-						 "candidate|changes|running")
-			       : unknown(out, w->t->v[w->t->n - 1]);
-	}
-	if (k == 2) {
+	if (strcmp(what, "running") == 0) {
 		show_running(s, out);
-	} else if (k == 0) {
+		return CMD_SUCCESS;
+	}
+	if (!s->parser) {
+		strbuf_printf(out, "%% Not in configuration mode: no %s\n",
+			      what);
+		return CMD_WARNING;
+	}
+	if (strcmp(what, "candidate") == 0) {
 		strbuf_puts(out, "!\n! candidate configuration of this "
 				 "session (not applied until 'end')\n!\n");
 		conf_render(s->candidate, out);
@@ -760,39 +711,264 @@ static void tell_new_commits(struct cli_session *s, struct strbuf *out)
 	s->seen_gen = s->d->history.gen;
 }
 
-static int exec_line(struct cli_session *s, const char *line,
-		     struct strbuf *out);
-
-static int config_line(struct cli_session *s, struct words *w,
-		       const char *line, struct strbuf *out)
+static int write_memory(struct cli_session *s, struct strbuf *out)
 {
-	static const char *const first[] = { "end", "do", "abort", "exit",
-					     NULL };
 	struct strbuf err = STRBUF_INIT;
-	int k = w->t->n ? cmd_keyword(w->t->v[0], first) : CMD_KW_NONE;
+	int rc = CMD_SUCCESS;
+
+	strbuf_puts(out, "Building Configuration...\n");
+	if (daemon_write_config(s->d, &err) < 0) {
+		strbuf_printf(out, "%% %s\n", strbuf_str(&err));
+		rc = CMD_WARNING;
+	} else {
+		strbuf_printf(out, "Configuration saved to %s\n[OK]\n",
+			      s->d->config_path);
+	}
+	strbuf_free(&err);
+	return rc;
+}
+
+/* ---- exec commands ------------------------------------------------- */
+
+static int configure_cmd(void *ctx, const struct cmd_args *a,
+			 struct strbuf *out)
+{
+	const char *how = cmd_arg(a, "how");
+
+	return enter_config(ctx, how && strcmp(how, "exclusive") == 0, out);
+}
+
+/* exec-timeout MIN [SEC] (FRR's ranges; 0 0: none) | no exec-timeout */
+static int exec_timeout_cmd(void *ctx, const struct cmd_args *a,
+			    struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+	const char *min = cmd_arg(a, "min"), *sec = cmd_arg(a, "sec");
+
+	(void)out;
+	if (!min)
+		s->exec_timeout = -1;
+	else
+		s->exec_timeout = atol(min) * 60 + (sec ? atol(sec) : 0);
+	return CMD_SUCCESS;
+}
+
+static int write_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
+{
+	(void)a;
+	return write_memory(ctx, out);
+}
+
+static int echo_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
+{
+	const char *text = cmd_arg(a, "text");
+
+	(void)ctx;
+	strbuf_printf(out, "%s\n", text ? text : "");
+	return CMD_SUCCESS;
+}
+
+/* exit, quit, end: nothing to do in exec mode (the shell closes). */
+static int nothing_cmd(void *ctx, const struct cmd_args *a,
+		       struct strbuf *out)
+{
+	(void)ctx;
+	(void)a;
+	(void)out;
+	return CMD_SUCCESS;
+}
+
+static int list_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+
+	(void)a;
+	cmd_table_list(s->exec, out);
+	return CMD_SUCCESS;
+}
+
+static int help_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
+{
+	strbuf_puts(out,
+		    "Commands of exec mode (words may be abbreviated to a "
+		    "unique prefix;\n"
+		    "[x] is optional, a|b one of them):\n");
+	list_cmd(ctx, a, out);
+	strbuf_puts(out,
+		    "In mepsh: '?' lists the possible next words with their "
+		    "help, TAB completes,\n"
+		    "'list' lists the commands of the current mode, and "
+		    "CMD | include|exclude|begin REGEX\n"
+		    "or CMD | count filters the output.\n");
+	return CMD_SUCCESS;
+}
+
+#define SHOW_H "Show running system information\n"
+#define MEP_H "Multiple entry points and route injection\n"
+#define JSON_H "JavaScript Object Notation\n"
+#define DEBUG_H "Debugging functions\nripd-mep\n"
+
+/* The exec commands: their syntax, help and handler in one place, so
+ * that `help`, `list`, `?` and TAB cannot miss one. */
+static const struct cmd_def exec_cmds[] = {
+	{ "show running-config",
+	  SHOW_H "Current operating configuration", show_running_cmd },
+	{ "show mep [gateways|entry-points|communities|tunnels|routes|nat$what] "
+	  "[json]",
+	  SHOW_H MEP_H "Gateways and their liveness\n"
+	  "Entry points of this satellite\nCommunities\nIPsec tunnels\n"
+	  "Injected routes\nIP pool NAT (not available yet)\n" JSON_H,
+	  show_mep_cmd },
+	{ "show mep resolve A.B.C.D|X:X::X:X$src A.B.C.D|X:X::X:X$dst "
+	  "[from NAME$sat] [json]",
+	  SHOW_H MEP_H "The entry point of a connection\nSource address\n"
+	  "Destination address\nAs seen by another satellite\n"
+	  "Satellite (gateway name)\n" JSON_H,
+	  show_resolve_cmd },
+	{ "show version", SHOW_H "ripd-mep's version", show_version },
+	{ "show debugging", SHOW_H "Debugging switched on", show_debugging },
+	{ "configure [terminal|exclusive$how]",
+	  "Configuration mode\nConfiguration from the terminal\n"
+	  "Lock the configuration: other sessions and file reloads wait",
+	  configure_cmd },
+	{ "show configuration candidate|changes|running$what",
+	  SHOW_H "Configuration of this session\n"
+	  "The candidate (configuration mode)\n"
+	  "Pending changes of this session (configuration mode)\n"
+	  "The running configuration",
+	  show_configuration },
+	{ "exec-timeout (0-35791)$min [(0-2147483)$sec]",
+	  "Idle timeout of this session (0 0: none)\nMinutes\nSeconds",
+	  exec_timeout_cmd },
+	{ "no exec-timeout",
+	  "Negate a command\nBack to the daemon's idle timeout",
+	  exec_timeout_cmd },
+	{ "write [memory|file]",
+	  "Write the running configuration\nTo the configuration file\n"
+	  "To the configuration file",
+	  write_cmd },
+	{ "write terminal",
+	  "Write the running configuration\nTo the terminal",
+	  show_running_cmd },
+	{ "copy running-config startup-config",
+	  "Copy a configuration\nThe running configuration\n"
+	  "The configuration file",
+	  write_cmd },
+	{ "debug mep gateway NAME$gw state up|down$live [rtt MS$ms]",
+	  DEBUG_H "Override a gateway's liveness\nGateway name\n"
+	  "Liveness\nUp\nDown\nRound-trip time\nMilliseconds (0-60000)",
+	  debug_gateway },
+	{ "no debug mep gateway NAME$gw",
+	  "Negate a command\n" DEBUG_H
+	  "Remove the liveness override\nGateway name",
+	  debug_gateway },
+	{ "[no] debug mep config|resolve|vty$area",
+	  "Negate a command\n" DEBUG_H "Configuration changes\n"
+	  "Entry point resolution\nvty commands",
+	  debug_area },
+	{ "echo [TEXT...$text]", "Print a line\nThe text", echo_cmd },
+	{ "list", "List the commands of this mode", list_cmd },
+	{ "help", "Describe the commands", help_cmd },
+	{ "exit", "Leave the shell", nothing_cmd },
+	{ "quit", "Leave the shell", nothing_cmd },
+	{ "end", "Leave configuration mode (nothing in exec mode)",
+	  nothing_cmd },
+};
+
+const struct cmd_def *cli_exec_commands(int *n)
+{
+	*n = (int)(sizeof(exec_cmds) / sizeof(exec_cmds[0]));
+	return exec_cmds;
+}
+
+static int exec_line(struct cli_session *s, const char *line,
+		     struct strbuf *out)
+{
+	const char *why = NULL;
+	struct cmd_tokens *t = cmd_tokenize(line, &why);
+	struct cmd_args a;
 	int rc;
 
-	if (k == 0 && w->t->n == 1)
+	if (!t) {
+		strbuf_printf(out, "%% %s\n", why);
+		return CMD_WARNING;
+	}
+	if (t->n == 0) {
+		free(t);
+		return CMD_SUCCESS;
+	}
+	rc = cmd_table_match(s->exec, t, line, &a, out);
+	if (rc == CMD_SUCCESS)
+		rc = a.def->fn(s, &a, out);
+	free(t);
+	return rc;
+}
+
+/* ---- configuration mode -------------------------------------------- */
+
+enum config_meta { META_END, META_EXIT, META_ABORT, META_DO, META_LIST };
+
+/* Is word one of the words cli.c handles in configuration mode (the
+ * whole word, or a prefix that the node's grammar completes to it
+ * alone)? Returns an enum config_meta or -1. */
+static int config_meta(struct cli_session *s, const char *word)
+{
+	static const char *const meta[] = { "end", "exit", "abort", "do",
+					    "list", NULL };
+	struct strbuf c = STRBUF_INIT;
+	int k = -1;
+
+	for (int i = 0; meta[i]; i++)
+		if (strcmp(word, meta[i]) == 0)
+			return i;
+	if (conf_parser_complete(s->parser, word, &c) == CMD_SUCCESS &&
+	    strchr(c.s, '\n') == c.s + c.len - 1) {
+		for (int i = 0; meta[i]; i++)
+			if (strncmp(c.s, meta[i], strlen(meta[i])) == 0 &&
+			    c.s[strlen(meta[i])] == '\t')
+				k = i;
+	}
+	strbuf_free(&c);
+	return k;
+}
+
+static int config_line(struct cli_session *s, const struct cmd_tokens *t,
+		       const char *line, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc;
+
+	/* show configuration ... (and the other show commands) work in
+	 * configuration mode too, like do show */
+	if (strcmp(t->v[0], "show") == 0)
+		return exec_line(s, line, out);
+	switch (config_meta(s, t->v[0])) {
+	case META_END:
+		if (t->n != 1)
+			return unknown(out, line);
 		return commit(s, out);
-	if (k == 1 && w->t->n > 1)
-		return exec_line(s, after_first_word(line), out);
-	if (k == 2 && w->t->n == 1) {
+	case META_EXIT:
+		if (t->n == 1 &&
+		    strcmp(conf_parser_node(s->parser), "config") == 0)
+			return commit(s, out);
+		break;	/* the parser leaves the node */
+	case META_ABORT:
+		if (t->n != 1)
+			return unknown(out, line);
 		leave_config(s);
 		strbuf_puts(out, "% Changes discarded\n");
 		return CMD_SUCCESS;
-	}
-	if (k == 3 && w->t->n == 1 &&
-	    strcmp(conf_parser_node(s->parser), "config") == 0)
-		return commit(s, out);
-	{
-		/* [do] show configuration ...: this session's candidate */
-		static const char *const show_kw[] = { "show", NULL };
-		static const char *const conf_kw[] = { "configuration", NULL };
-		int i = k == 1 ? 1 : 0;
-
-		if (w->t->n > i + 1 && cmd_keyword(w->t->v[i], show_kw) == 0 &&
-		    cmd_keyword(w->t->v[i + 1], conf_kw) == 0)
-			return show_configuration(s, w, i + 2, out);
+	case META_DO:
+		if (t->n == 1)
+			return incomplete(out, line);
+		return exec_line(s, after_first_word(line), out);
+	case META_LIST:
+		if (t->n != 1)
+			return unknown(out, line);
+		conf_parser_list(s->parser, out);
+		return CMD_SUCCESS;
+	default:
+		break;
 	}
 	rc = conf_parser_line(s->parser, line, ++s->lineno, &err);
 	if (rc != CMD_SUCCESS)
@@ -801,186 +977,90 @@ static int config_line(struct cli_session *s, struct words *w,
 	return rc;
 }
 
-/* A decimal number in [0, max]; -1 otherwise. */
-static long cli_number(const char *word, long max)
+/* ---- hidden queries of mepsh --------------------------------------- */
+
+/* _complete LINE: the candidates for the end of LINE in the session's
+ * mode and node. */
+static int complete_line(struct cli_session *s, const char *line,
+			 struct strbuf *out)
 {
-	char *end;
-	long v;
-
-	if (!*word || strspn(word, "0123456789") != strlen(word) ||
-	    strlen(word) > 10)
-		return -1;
-	v = strtol(word, &end, 10);
-	return v <= max ? v : -1;
-}
-
-/* exec-timeout MIN [SEC] (FRR's ranges; 0 0: none) | no exec-timeout */
-static int cmd_exec_timeout(struct cli_session *s, struct words *w, bool no,
-			    const char *line, struct strbuf *out)
-{
-	long min, sec = 0;
-
-	if (no) {
-		if (w->t->n != 2)
-			return unknown(out, line);
-		s->exec_timeout = -1;
-		return CMD_SUCCESS;
-	}
-	if (w->t->n < 2 || w->t->n > 3) {
-		strbuf_puts(out, "% Usage: exec-timeout MINUTES [SECONDS] "
-				 "(0 0: no timeout)\n");
-		return CMD_WARNING;
-	}
-	min = cli_number(w->t->v[1], 35791);
-	if (w->t->n == 3)
-		sec = cli_number(w->t->v[2], 2147483);
-	if (min < 0 || sec < 0) {
-		strbuf_puts(out, "% exec-timeout: MINUTES 0-35791, SECONDS "
-				 "0-2147483\n");
-		return CMD_WARNING;
-	}
-	s->exec_timeout = min * 60 + sec;
-	return CMD_SUCCESS;
-}
-
-/* ---- dispatch ------------------------------------------------------ */
-
-static int exec_line(struct cli_session *s, const char *line,
-		     struct strbuf *out)
-{
-	static const char *const first[] = {
-		"show", "configure", "write", "copy", "debug", "no",
-		"echo", "exit", "quit", "end", "help", "exec-timeout", NULL
-	};
-	static const char *const terminal[] = { "terminal", "exclusive",
-						NULL };
-	static const char *const wr[] = { "memory", "file", "terminal", NULL };
-	static const char *const debug[] = { "debug", "exec-timeout", NULL };
 	const char *why = NULL;
-	struct words w = { .t = cmd_tokenize(line, &why), .out = out };
-	int k, rc = CMD_SUCCESS;
+	struct cmd_tokens *t = cmd_tokenize(line, &why);
+	int rc;
 
-	if (!w.t) {
+	if (!t) {
 		strbuf_printf(out, "%% %s\n", why);
 		return CMD_WARNING;
 	}
-	if (w.t->n == 0)
-		goto done;
-	k = kw(&w, 0, first);
-	switch (k) {
-	case 0:
-		rc = cmd_show(s, &w, line, out);
-		break;
-	case 1:
-		k = w.t->n == 2 ? kw(&w, 1, terminal) : 0;
-		if (w.t->n > 2 || k < 0)
-			rc = w.status ? w.status : unknown(out, line);
-		else
-			rc = enter_config(s, k == 1, out);
-		break;
-	case 2:
-		k = w.t->n == 1 ? 0 : kw(&w, 1, wr);
-		if (k < 0 || w.t->n > 2) {
-			rc = w.status ? w.status : unknown(out, line);
-		} else if (k == 2) {
-			show_running(s, out);
-		} else {
-			struct strbuf err = STRBUF_INIT;
-
-			strbuf_puts(out, "Building Configuration...\n");
-			if (daemon_write_config(s->d, &err) < 0) {
-				strbuf_printf(out, "%% %s\n", strbuf_str(&err));
-				rc = CMD_WARNING;
-			} else {
-				strbuf_printf(out,
-					      "Configuration saved to %s\n[OK]\n",
-					      s->d->config_path);
-			}
-			strbuf_free(&err);
-		}
-		break;
-	case 3: {
-		static const char *const rs[] = { "running-config",
-						  "startup-config", NULL };
-
-		if (w.t->n != 3 || kw(&w, 1, rs) != 0 || kw(&w, 2, rs) != 1) {
-			rc = w.status ? w.status : unknown(out, line);
-			break;
-		}
-		rc = exec_line(s, "write memory", out);
-		break;
-	}
-	case 4:
-		rc = cmd_debug(s, &w, 1, false, line, out);
-		break;
-	case 5:
-		k = kw(&w, 1, debug);
-		if (k == 1)
-			rc = cmd_exec_timeout(s, &w, true, line, out);
-		else if (k != 0)
-			rc = w.status ? w.status : unknown(out, line);
-		else
-			rc = cmd_debug(s, &w, 2, true, line, out);
-		break;
-	case 6:
-		strbuf_printf(out, "%s\n", after_first_word(line));
-		break;
-	case 7:
-	case 8:
-	case 9:
-		break;		/* exec mode: the shell closes the session */
-	case 10:
-		strbuf_puts(out,
-			    "show running-config\n"
-			    "show mep [json]\n"
-			    "show mep gateways [json]\n"
-			    "show mep entry-points [json]\n"
-			    "show mep tunnels [json]\n"
-			    "show mep routes [json]\n"
-			    "show mep resolve SRC DST [from SATELLITE] [json]\n"
-			    "show version\n"
-			    "show debugging\n"
-			    "configure terminal | configure exclusive\n"
-			    "show configuration candidate|changes|running "
-			    "(configuration mode)\n"
-			    "write memory | write terminal\n"
-			    "[no] debug mep gateway NAME state up|down "
-			    "[rtt MS]\n"
-			    "[no] debug mep config|resolve|vty\n"
-			    "echo TEXT\n"
-			    "[no] exec-timeout MINUTES [SECONDS]\n");
-		break;
-	case 11:
-		rc = cmd_exec_timeout(s, &w, false, line, out);
-		break;
-	default:
-		rc = w.status ? w.status : unknown(out, line);
-	}
-done:
-	free(w.t);
+	if (!s->parser)
+		rc = cmd_table_complete(s->exec, line, out);
+	else if (t->n > 1 || (t->n == 1 && strchr(" \t", line[strlen(line) - 1])))
+		rc = config_meta(s, t->v[0]) == META_DO
+			     ? cmd_table_complete(s->exec,
+						  after_first_word(line), out)
+			     : conf_parser_complete(s->parser, line, out);
+	else
+		rc = conf_parser_complete(s->parser, line, out);
+	free(t);
+	if (rc == CMD_ERR_AMBIGUOUS)
+		strbuf_puts(out, "% Ambiguous command.\n");
+	else if (rc != CMD_SUCCESS)
+		strbuf_puts(out, "% There is no matched command.\n");
 	return rc;
+}
+
+/* _commands json: every command of exec mode and of each configuration
+ * node, with the help of each word. */
+static int commands_json(struct cli_session *s, struct strbuf *out)
+{
+	struct lyd_node *tree = NULL;
+	struct conf_parser *p = s->parser;
+
+	if (!p)
+		p = conf_parser_new(s->d->ctx, &tree, CONF_PARSE_INTERACTIVE,
+				    "vty");
+	if (!p) {
+		strbuf_puts(out, "% Out of memory\n");
+		return CMD_WARNING;
+	}
+	strbuf_puts(out, "{\"exec\":");
+	cmd_table_json(s->exec, out);
+	strbuf_puts(out, ",\"config\":");
+	conf_parser_grammar_json(p, out);
+	strbuf_puts(out, "}\n");
+	if (p != s->parser)
+		conf_parser_free(p);
+	return CMD_SUCCESS;
 }
 
 int cli_exec(struct cli_session *s, const char *line, struct strbuf *out)
 {
 	const char *why = NULL;
-	struct words w = { .t = cmd_tokenize(line, &why), .out = out };
+	struct cmd_tokens *t = cmd_tokenize(line, &why);
 	int rc = CMD_SUCCESS;
 
-	if (!w.t) {
+	if (!t) {
 		strbuf_printf(out, "%% %s\n", why);
 		return CMD_WARNING;
 	}
 	log_debug(LOG_DEBUG_VTY, "vty: %s", line);
-	/* The prompt query of mepsh works in every mode. */
-	if (w.t->n == 1 && strcmp(w.t->v[0], "_node") == 0)
+	if (t->n == 1 && strcmp(t->v[0], "_node") == 0)
+		/* The prompt query of mepsh works in every mode. */
 		strbuf_printf(out, "%s\n",
 			      s->parser ? conf_parser_node(s->parser) : "exec");
-	else if (s->parser && w.t->n > 0) {
+	else if (t->n >= 1 && strcmp(t->v[0], CLI_COMPLETE_CMD) == 0) {
+		const char *rest = line + strspn(line, " \t") +
+				   strlen(CLI_COMPLETE_CMD);
+
+		rc = complete_line(s, *rest ? rest + 1 : rest, out);
+	} else if (t->n == 2 && strcmp(t->v[0], CLI_COMMANDS_CMD) == 0 &&
+		   strcmp(t->v[1], "json") == 0)
+		rc = commands_json(s, out);
+	else if (s->parser && t->n > 0) {
 		tell_new_commits(s, out);
-		rc = config_line(s, &w, line, out);
+		rc = config_line(s, t, line, out);
 	} else
 		rc = exec_line(s, line, out);
-	free(w.t);
+	free(t);
 	return rc;
 }

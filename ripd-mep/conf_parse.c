@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_table.h"
 #include "prefix.h"
 
 #define CONF_MODULE "ripd-mep"
@@ -93,6 +94,13 @@ struct conf_parser {
 	/* Data path -> line of every node the parser created. */
 	struct line_ref *map;
 	size_t n_map, cap_map;
+
+	/* Completion grammar per node, built on first use. */
+	struct cmd_table *grammar[NODE_IPSEC + 1];
+	struct cmd_def *gdefs[NODE_IPSEC + 1];
+	int n_gdefs[NODE_IPSEC + 1];
+	char **gtext;	/* strings the generated definitions point to */
+	size_t n_gtext;
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -828,6 +836,7 @@ struct block_leaf {
 	const char *kw;			/* keyword and leaf name */
 	enum leaf_arg arg;
 	const char *const *values;	/* ARG_KEYWORD */
+	const char *help;		/* of the keyword (completion) */
 };
 
 #define LEAF_TABLE_MAX 12
@@ -838,24 +847,29 @@ static const char *const route_type_kw[] = { "nhrp", "eigrp", "table",
 					     "babel", NULL };
 
 static const struct block_leaf rim_leaves[] = {
-	{ "distance", ARG_NUMBER, NULL },
-	{ "metric", ARG_NUMBER, NULL },
-	{ "backup-metric", ARG_NUMBER, NULL },
-	{ "tag", ARG_NUMBER, NULL },
-	{ "backend", ARG_KEYWORD, backend_kw },
-	{ "route-type", ARG_KEYWORD, route_type_kw },
-	{ "instance", ARG_NUMBER, NULL },
-	{ "stale-time", ARG_NUMBER, NULL },
-	{ "kernel-table", ARG_NUMBER, NULL },
-	{ "interface", ARG_IFNAME, NULL },
-	{ "next-hop", ARG_ADDRESS, NULL },
-	{ NULL, ARG_NUMBER, NULL },
+	{ "distance", ARG_NUMBER, NULL, "Administrative distance of the routes" },
+	{ "metric", ARG_NUMBER, NULL, "Metric of the routes" },
+	{ "backup-metric", ARG_NUMBER, NULL,
+	  "Metric of the routes of non-primary centers" },
+	{ "tag", ARG_NUMBER, NULL, "Route tag" },
+	{ "backend", ARG_KEYWORD, backend_kw,
+	  "Where routes are injected (zebra or the kernel)" },
+	{ "route-type", ARG_KEYWORD, route_type_kw,
+	  "Route type announced to zebra" },
+	{ "instance", ARG_NUMBER, NULL, "Route instance announced to zebra" },
+	{ "stale-time", ARG_NUMBER, NULL,
+	  "Seconds zebra keeps the routes after the session ends" },
+	{ "kernel-table", ARG_NUMBER, NULL, "Kernel routing table (backend kernel)" },
+	{ "interface", ARG_IFNAME, NULL, "Outgoing interface of the routes" },
+	{ "next-hop", ARG_ADDRESS, NULL, "Next hop of the routes" },
+	{ NULL, ARG_NUMBER, NULL, NULL },
 };
 
 static const struct block_leaf ipsec_leaves[] = {
-	{ "vici-socket", ARG_PATH, NULL },
-	{ "grace-period", ARG_NUMBER, NULL },
-	{ NULL, ARG_NUMBER, NULL },
+	{ "vici-socket", ARG_PATH, NULL, "strongSwan's VICI socket" },
+	{ "grace-period", ARG_NUMBER, NULL,
+	  "Seconds routes are kept after the IPsec engine is lost" },
+	{ NULL, ARG_NUMBER, NULL, NULL },
 };
 
 /* Find the command of a leaf block: *k is the index in tab, *no whether
@@ -2083,23 +2097,30 @@ void conf_parser_free(struct conf_parser *p)
 		free(p->map[i].path);
 	free(p->map);
 	free(p->undo);
+	for (int i = 0; i <= NODE_IPSEC; i++) {
+		cmd_table_free(p->grammar[i]);
+		free(p->gdefs[i]);
+	}
+	for (size_t i = 0; i < p->n_gtext; i++)
+		free(p->gtext[i]);
+	free(p->gtext);
 	strbuf_free(&p->msg);
 	free(p->file);
 	free(p);
 }
 
+static const char *const node_names[] = {
+	[NODE_CONFIG] = "config",
+	[NODE_MEP] = "config-mep",
+	[NODE_GATEWAY] = "config-mep-gateway",
+	[NODE_COMMUNITY] = "config-mep-community",
+	[NODE_RIM] = "config-mep-rim",
+	[NODE_IPSEC] = "config-mep-ipsec",
+};
+
 const char *conf_parser_node(const struct conf_parser *p)
 {
-	static const char *const names[] = {
-		[NODE_CONFIG] = "config",
-		[NODE_MEP] = "config-mep",
-		[NODE_GATEWAY] = "config-mep-gateway",
-		[NODE_COMMUNITY] = "config-mep-community",
-		[NODE_RIM] = "config-mep-rim",
-		[NODE_IPSEC] = "config-mep-ipsec",
-	};
-
-	return names[p->node];
+	return node_names[p->node];
 }
 
 int conf_parser_ended(const struct conf_parser *p)
@@ -2396,4 +2417,296 @@ int conf_parse_text(const struct ly_ctx *ctx, const char *text,
 	else
 		conf_parser_free(p);
 	return 0;
+}
+
+/* ---- completion grammar ---------------------------------------------- */
+
+/* The commands of each node for `?`, TAB and `list` (cmd_table specs).
+ * The parser above stays the judge of what a line means: this grammar
+ * only describes it (mep probe options are listed in one order; the
+ * parser takes them in any order). */
+
+#define NAME_H "Name (1..63 characters of [A-Za-z0-9_.-])\n"
+
+static const struct cmd_def common_grammar[] = {
+	{ "end", "Commit the changes and leave configuration mode", NULL },
+	{ "exit", "Leave this node (at the top: commit, as end)", NULL },
+	{ "abort", "Discard the changes and leave configuration mode", NULL },
+	{ "do COMMAND...", "Run an exec command\nThe exec command", NULL },
+	{ "list", "List the commands of this node", NULL },
+};
+
+static const struct cmd_def config_grammar[] = {
+	{ "mep", "Enter the mep block (MEP and RIM settings)", NULL },
+	{ "no mep", "Negate a command\nDelete the whole mep block", NULL },
+};
+
+static const struct cmd_def mep_grammar[] = {
+	{ "local-gateway NAME", "This machine's gateway\n" NAME_H, NULL },
+	{ "gateway NAME", "Enter a gateway block (created if new)\n" NAME_H,
+	  NULL },
+	{ "community NAME",
+	  "Enter a community block (created if new)\n" NAME_H, NULL },
+	{ "probe [interval MS] [dead-count COUNT] [port PORT] [key KEY]",
+	  "Liveness probes (options in any order)\n"
+	  "Interval between probes\nMilliseconds\n"
+	  "Unanswered probes before a gateway is down\nCount\n"
+	  "UDP port of the probes\nPort number\n"
+	  "Shared key of the probes\n8..128 printable characters", NULL },
+	{ "load-distribution", "Share satellites among centers", NULL },
+	{ "rim", "Enter the rim block (route injection)", NULL },
+	{ "ipsec", "Enter the ipsec block (strongSwan link)", NULL },
+	{ "no local-gateway [NAME]", "Negate a command\nThis machine's gateway\n"
+	  NAME_H, NULL },
+	{ "no gateway NAME", "Negate a command\nDelete a gateway\n" NAME_H,
+	  NULL },
+	{ "no community NAME", "Negate a command\nDelete a community\n" NAME_H,
+	  NULL },
+	{ "no probe [interval|dead-count|port|key]",
+	  "Negate a command\nProbe settings (all, or one option)\n"
+	  "Interval\nDead count\nPort\nKey", NULL },
+	{ "no load-distribution|rim|ipsec",
+	  "Negate a command\nLoad distribution\nThe rim block\n"
+	  "The ipsec block", NULL },
+};
+
+#define PREFIX_H "IPv4 or IPv6 prefix\n"
+
+static const struct cmd_def gateway_grammar[] = {
+	{ "address A.B.C.D|X:X::X:X|HOSTNAME",
+	  "Address of the gateway (IKE peer)\nAddress or DNS name", NULL },
+	{ "vpn-domain A.B.C.D/M|X:X::X:X/M",
+	  "Add a prefix of the gateway's VPN domain\n" PREFIX_H, NULL },
+	{ "ip-pool A.B.C.D/M|X:X::X:X/M",
+	  "Address pool of the gateway (IP pool NAT)\n" PREFIX_H, NULL },
+	{ "ike-connection NAME",
+	  "strongSwan connection name of the gateway\nConnection name", NULL },
+	{ "backup-gateway NAME", "Add a backup gateway\n" NAME_H, NULL },
+	{ "third-party", "The gateway is not a ripd-mep gateway", NULL },
+	{ "no address|ip-pool|ike-connection [VALUE]",
+	  "Negate a command\nAddress\nIP pool\nIKE connection\nIgnored",
+	  NULL },
+	{ "no third-party", "Negate a command\nThird party", NULL },
+	{ "no vpn-domain [A.B.C.D/M|X:X::X:X/M]",
+	  "Negate a command\nVPN domain (all, or one prefix)\n" PREFIX_H, NULL },
+	{ "no backup-gateway [NAME]",
+	  "Negate a command\nBackup gateway (all, or one)\n" NAME_H, NULL },
+};
+
+static const struct cmd_def community_grammar[] = {
+	{ "type star|meshed", "Community type\nCenters and satellites\n"
+	  "Every member with every member", NULL },
+	{ "center NAME", "Add a center (star)\n" NAME_H, NULL },
+	{ "satellite NAME", "Add a satellite (star)\n" NAME_H, NULL },
+	{ "member NAME", "Add a member (meshed)\n" NAME_H, NULL },
+	{ "permanent-tunnels", "Keep the community's tunnels up", NULL },
+	{ "return-path rim|ip-pool-nat", "How replies find the entry point\n"
+	  "Route injection\nIP pool NAT", NULL },
+	{ "mep enable", "Multiple entry points\nEnable MEP", NULL },
+	{ "mep entry-point first-to-respond|vpn-domain|random|priority-list",
+	  "Multiple entry points\nHow the entry point is chosen\n"
+	  "The first center to answer the probes\n"
+	  "The center whose vpn-domain matches best\nRendezvous hashing\n"
+	  "The mep priority rules", NULL },
+	{ "mep tie-break first-to-respond|random",
+	  "Multiple entry points\nHow equal candidates are ordered\n"
+	  "The first to respond\nRendezvous hashing", NULL },
+	{ "mep tracking log|none", "Multiple entry points\n"
+	  "Entry point changes\nLog them\nDo not log them", NULL },
+	{ "mep priority default primary CENTER...",
+	  "Multiple entry points\nPriority rule\nThe default rule\n"
+	  "First level\nCenters, then secondary NAME... tertiary NAME...",
+	  NULL },
+	{ "mep priority satellite SATELLITE...",
+	  "Multiple entry points\nPriority rule\nThe rule of some satellites\n"
+	  "Satellites, then primary NAME... [secondary NAME...] "
+	  "[tertiary NAME...]", NULL },
+	{ "no type|return-path [VALUE]",
+	  "Negate a command\nCommunity type\nReturn path\nIgnored", NULL },
+	{ "no permanent-tunnels", "Negate a command\nPermanent tunnels", NULL },
+	{ "no center|satellite|member [NAME]",
+	  "Negate a command\nCenters\nSatellites\nMembers\n"
+	  "One of them (all without it)", NULL },
+	{ "no mep enable|entry-point|tie-break|tracking [VALUE]",
+	  "Negate a command\nMultiple entry points\nMEP\nEntry point method\n"
+	  "Tie-break\nTracking\nIgnored", NULL },
+	{ "no mep priority default",
+	  "Negate a command\nMultiple entry points\nPriority rule\n"
+	  "The default rule", NULL },
+	{ "no mep priority satellite NAME",
+	  "Negate a command\nMultiple entry points\nPriority rule\n"
+	  "The rule naming a satellite\n" NAME_H, NULL },
+};
+
+static const char *keep_text(struct conf_parser *p, struct strbuf *b)
+{
+	char *s = xstrdup(strbuf_str(b));
+
+	p->gtext = xrealloc(p->gtext, (p->n_gtext + 1) * sizeof(*p->gtext));
+	p->gtext[p->n_gtext++] = s;
+	strbuf_reset(b);
+	return s;
+}
+
+/* The placeholder of a leaf block's argument and its help. */
+static void leaf_placeholder(struct conf_parser *p, const char *block,
+			     const struct block_leaf *l, struct strbuf *spec,
+			     struct strbuf *help)
+{
+	const struct lysc_node *s;
+	struct strbuf r = STRBUF_INIT;
+	char path[128];
+
+	switch (l->arg) {
+	case ARG_KEYWORD:
+		for (int i = 0; l->values[i]; i++) {
+			strbuf_printf(spec, "%s%s", i ? "|" : "",
+				      l->values[i]);
+			strbuf_printf(help, "%s\n", l->values[i]);
+		}
+		return;
+	case ARG_IFNAME:
+		strbuf_puts(spec, "IFNAME");
+		strbuf_puts(help, "Interface name\n");
+		return;
+	case ARG_ADDRESS:
+		strbuf_puts(spec, "A.B.C.D|X:X::X:X");
+		strbuf_puts(help, "IPv4 or IPv6 address\n");
+		return;
+	case ARG_PATH:
+		strbuf_puts(spec, "PATH");
+		strbuf_puts(help, "Absolute path\n");
+		return;
+	case ARG_NUMBER:
+		break;
+	}
+	snprintf(path, sizeof(path), "/%s:mep/%s/%s", CONF_MODULE, block,
+		 l->kw);
+	s = lys_find_path(p->ctx, NULL, path, 0);
+	if (s && (s->nodetype & LYS_LEAF)) {
+		range_text(s, &r);
+		strbuf_puts(spec, "(");
+		for (const char *c = strbuf_str(&r); *c; c++) {
+			if (*c == '.' && c[1] == '.') {
+				strbuf_puts(spec, "-");
+				c++;
+			} else if (*c != ' ')
+				strbuf_add(spec, c, 1);
+		}
+		strbuf_puts(spec, ")");
+	} else {
+		strbuf_puts(spec, "NUMBER");
+	}
+	strbuf_free(&r);
+	strbuf_puts(help, "Number\n");
+}
+
+/* "KW ARG" and "no KW [ARG]" of every leaf of a leaf block. */
+static int leaf_grammar(struct conf_parser *p, const char *block,
+			const struct block_leaf *tab, struct cmd_def *defs)
+{
+	struct strbuf spec = STRBUF_INIT, help = STRBUF_INIT;
+	struct strbuf ph = STRBUF_INIT, phelp = STRBUF_INIT;
+	int n = 0;
+
+	for (; tab->kw; tab++) {
+		leaf_placeholder(p, block, tab, &ph, &phelp);
+		strbuf_printf(&spec, "%s %s", tab->kw, strbuf_str(&ph));
+		strbuf_printf(&help, "%s\n%s", tab->help, strbuf_str(&phelp));
+		defs[n].spec = keep_text(p, &spec);
+		defs[n++].help = keep_text(p, &help);
+		strbuf_printf(&spec, "no %s [%s]", tab->kw, strbuf_str(&ph));
+		strbuf_printf(&help, "Negate a command\n%s\n%s", tab->help,
+			      strbuf_str(&phelp));
+		defs[n].spec = keep_text(p, &spec);
+		defs[n++].help = keep_text(p, &help);
+		strbuf_reset(&ph);
+		strbuf_reset(&phelp);
+	}
+	strbuf_free(&spec);
+	strbuf_free(&help);
+	strbuf_free(&ph);
+	strbuf_free(&phelp);
+	return n;
+}
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static struct cmd_table *grammar_of(struct conf_parser *p, enum conf_node n)
+{
+	static const struct {
+		const struct cmd_def *defs;
+		int n;
+	} fixed[] = {
+		[NODE_CONFIG] = { config_grammar, COUNT(config_grammar) },
+		[NODE_MEP] = { mep_grammar, COUNT(mep_grammar) },
+		[NODE_GATEWAY] = { gateway_grammar, COUNT(gateway_grammar) },
+		[NODE_COMMUNITY] = { community_grammar,
+				     COUNT(community_grammar) },
+		[NODE_RIM] = { NULL, 0 },
+		[NODE_IPSEC] = { NULL, 0 },
+	};
+	struct strbuf err = STRBUF_INIT;
+	struct cmd_def *defs;
+	int k = 0;
+
+	if (p->grammar[n])
+		return p->grammar[n];
+	defs = calloc(2 * LEAF_TABLE_MAX + COUNT(common_grammar) +
+			      COUNT(community_grammar) + 1,
+		      sizeof(*defs));
+	if (!defs)
+		abort();
+	for (int i = 0; i < fixed[n].n; i++)
+		defs[k++] = fixed[n].defs[i];
+	if (n == NODE_RIM)
+		k += leaf_grammar(p, "rim", rim_leaves, defs + k);
+	else if (n == NODE_IPSEC)
+		k += leaf_grammar(p, "ipsec", ipsec_leaves, defs + k);
+	for (int i = 0; i < COUNT(common_grammar); i++)
+		defs[k++] = common_grammar[i];
+	p->gdefs[n] = defs;
+	p->n_gdefs[n] = k;
+	p->grammar[n] = cmd_table_new(defs, k, &err);
+	if (!p->grammar[n]) {
+		/* A bug in the tables above; the unit tests build them all. */
+		fprintf(stderr, "conf_parse: grammar: %s\n", strbuf_str(&err));
+		abort();
+	}
+	strbuf_free(&err);
+	return p->grammar[n];
+}
+
+int conf_parser_complete(struct conf_parser *p, const char *line,
+			 struct strbuf *out)
+{
+	int rc = CMD_ERR_NO_MATCH;
+
+	/* As lines are, a line is tried in the enclosing nodes when the
+	 * current one has nothing for it. */
+	for (enum conf_node n = p->node;; n = node_parent(n)) {
+		size_t len = out->len;
+
+		rc = cmd_table_complete(grammar_of(p, n), line, out);
+		if (rc == CMD_SUCCESS && out->len > len)
+			return rc;
+		if (n == NODE_CONFIG)
+			break;
+	}
+	return rc == CMD_SUCCESS ? CMD_ERR_NO_MATCH : rc;
+}
+
+void conf_parser_list(struct conf_parser *p, struct strbuf *out)
+{
+	cmd_table_list(grammar_of(p, p->node), out);
+}
+
+void conf_parser_grammar_json(struct conf_parser *p, struct strbuf *out)
+{
+	strbuf_puts(out, "{");
+	for (int n = NODE_CONFIG; n <= NODE_IPSEC; n++) {
+		strbuf_printf(out, "%s\"%s\":", n ? "," : "", node_names[n]);
+		cmd_table_json(grammar_of(p, (enum conf_node)n), out);
+	}
+	strbuf_puts(out, "}");
 }

@@ -74,6 +74,21 @@ int conf_parser_line(struct conf_parser *p, const char *line, int lineno,
 /* Node name for the vty prompt: "config", "config-mep",
  * "config-mep-gateway", "config-mep-community", "config-mep-rim". */
 const char *conf_parser_node(const struct conf_parser *p);
+/* Completion and help (`?`, TAB, `list`) from a grammar of each node
+ * that describes the parser's commands (cmd_table specs; exit, end,
+ * abort, do COMMAND... and list included):
+ * conf_parser_complete() writes the candidates for the word being typed
+ * at the end of line as "WORD\tHELP\n" (cmd_table_complete), trying the
+ * enclosing nodes when the current one has none, as lines are; returns
+ * CMD_SUCCESS, or CMD_ERR_NO_MATCH / CMD_ERR_AMBIGUOUS when no node knows
+ * the words before it. conf_parser_list() lists the current node's
+ * commands; conf_parser_grammar_json() writes {"NODE": [commands as
+ * cmd_table_json], ...} for every node. */
+int conf_parser_complete(struct conf_parser *p, const char *line,
+			 struct strbuf *out);
+void conf_parser_list(struct conf_parser *p, struct strbuf *out);
+void conf_parser_grammar_json(struct conf_parser *p, struct strbuf *out);
+
 /* True once `end` (or `exit` at the top) left configuration mode. */
 int conf_parser_ended(const struct conf_parser *p);
 

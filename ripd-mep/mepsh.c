@@ -1,9 +1,12 @@
 /* mepsh: the shell for ripd-mep, speaking FRR's vty socket protocol
  * (vty_codec) with plain blocking I/O. Owns the command line, the socket
  * path rules, the three ways of taking commands (-c, -f/stdin, an
- * interactive libedit prompt with history) and the exit status:
+ * interactive libedit prompt with history), the output filters
+ * (mepsh_filter), help and completion from the daemon's "_complete"
+ * query (cli.h) and the exit status:
  *   0 every command succeeded, 1 a command failed or warned,
  *   2 usage error, 3 cannot connect / connection lost / protocol error. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -15,9 +18,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <editline/readline.h>
+#include <histedit.h>
 
+#include "cli.h"
 #include "cmd.h"
+#include "cmd_table.h"
+#include "mepsh_filter.h"
 #include "strbuf.h"
 #include "vty_codec.h"
 #include "vty_server.h"
@@ -64,6 +70,13 @@ static void mepsh_usage(FILE *f)
 		"(with line editing\n"
 		"and history in ~/" MEPSH_HISTORY ") or, when stdin is not "
 		"a terminal, from stdin.\n"
+		"Interactive keys: ? lists the next words with their help, "
+		"TAB completes,\n"
+		"Ctrl-C clears the line, Ctrl-Z is 'end', Ctrl-D is 'end' in "
+		"configuration mode\n"
+		"(exit at the top). A -c line ending in ? prints that help.\n"
+		"Filters: CMD | include|exclude|begin REGEX, CMD | count "
+		"(POSIX extended regex).\n"
 		"RIPD_MEP_VTY_DIR replaces " MEPSH_STATE_DIR
 		" as the state directory.\n"
 		"Exit status: 0 success, 1 a command failed, 2 usage error,"
@@ -157,7 +170,7 @@ static int mepsh_send_all(struct mepsh_conn *c, const char *p, size_t len)
 /* Send one command and wait for its reply (in c->rep). Returns the
  * command's status, or -1 when the connection is unusable (a message
  * was printed). */
-static int mepsh_exec(struct mepsh_conn *c, const char *cmd)
+static int mepsh_exec_raw(struct mepsh_conn *c, const char *cmd)
 {
 	size_t len = strlen(cmd), used;
 	ssize_t n;
@@ -201,6 +214,105 @@ static int mepsh_exec(struct mepsh_conn *c, const char *cmd)
 			break;
 		}
 	}
+}
+
+/* Replace the reply's text by msg (status: the result). */
+static int mepsh_local_reply(struct mepsh_conn *c, const char *msg,
+			     int status)
+{
+	vty_rep_reset(&c->rep);
+	strbuf_puts(&c->rep.text, msg);
+	return status;
+}
+
+/* The candidates at the end of text, as "WORD\tHELP" lines in
+ * c->rep.text: from the daemon's _complete query, after a '|' the
+ * filter's (locally). Returns the status or -1 (connection lost). */
+static int mepsh_candidates(struct mepsh_conn *c, const char *text)
+{
+	const char *bar = strchr(text, '|');
+	struct strbuf q = STRBUF_INIT;
+	int status;
+
+	if (bar) {
+		status = mepsh_filter_complete(bar + 1, &q);
+		if (status != CMD_SUCCESS)
+			mepsh_local_reply(c, "% There is no matched "
+					     "command.\n", status);
+		else
+			mepsh_local_reply(c, strbuf_str(&q), status);
+		strbuf_free(&q);
+		return status;
+	}
+	strbuf_printf(&q, "%s %s", CLI_COMPLETE_CMD, text);
+	status = mepsh_exec_raw(c, strbuf_str(&q));
+	strbuf_free(&q);
+	return status;
+}
+
+/* "LINE?" (as vtysh takes it from -c): the candidates laid out with
+ * their help in c->rep.text. */
+static int mepsh_describe(struct mepsh_conn *c, const char *text)
+{
+	struct strbuf f = STRBUF_INIT;
+	int status = mepsh_candidates(c, text);
+
+	if (status != CMD_SUCCESS)
+		return status;
+	cmd_candidates_format(strbuf_str(&c->rep.text), &f);
+	mepsh_local_reply(c, strbuf_str(&f), status);
+	strbuf_free(&f);
+	return status;
+}
+
+/* Run one command line: "LINE?" asks for help; "CMD | FILTER" sends CMD
+ * and filters a successful reply. The reply is in c->rep as
+ * mepsh_exec_raw() leaves it; -1 when the connection is lost. */
+static int mepsh_exec(struct mepsh_conn *c, const char *line)
+{
+	struct mepsh_filter f;
+	struct strbuf err = STRBUF_INIT;
+	size_t n = strlen(line), cmd_len;
+	char *cmd;
+	int status;
+
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	if (n > 0 && line[n - 1] == '?' && n <= CMD_MAX_LINE) {
+		cmd = strndup(line, n - 1);
+		if (!cmd)
+			return mepsh_local_reply(c, "% Out of memory\n",
+						 CMD_WARNING);
+		status = mepsh_describe(c, cmd);
+		free(cmd);
+		return status;
+	}
+	status = mepsh_filter_parse(line, &cmd_len, &f, &err);
+	if (status != CMD_SUCCESS) {
+		mepsh_local_reply(c, strbuf_str(&err), status);
+		strbuf_free(&err);
+		return status;
+	}
+	strbuf_free(&err);
+	if (f.kind == MEPSH_FILTER_NONE)
+		return mepsh_exec_raw(c, line);
+	cmd = strndup(line, cmd_len);
+	if (!cmd) {
+		mepsh_filter_free(&f);
+		return mepsh_local_reply(c, "% Out of memory\n", CMD_WARNING);
+	}
+	status = mepsh_exec_raw(c, cmd);
+	free(cmd);
+	if (status == CMD_SUCCESS) {
+		struct strbuf out = STRBUF_INIT;
+
+		mepsh_filter_apply(&f, strbuf_str(&c->rep.text),
+				   c->rep.text.len, &out);
+		mepsh_local_reply(c, strbuf_str(&out), status);
+		strbuf_free(&out);
+	}
+	mepsh_filter_free(&f);
+	return status;
 }
 
 /* A message for a failed command that printed nothing. */
@@ -355,7 +467,7 @@ static bool mepsh_is_top(const char *node)
  * does not answer it. Returns -1 when the connection is lost. */
 static int mepsh_node(struct mepsh_conn *c, char *node, size_t len)
 {
-	int status = mepsh_exec(c, VTY_SERVER_NODE_CMD);
+	int status = mepsh_exec_raw(c, VTY_SERVER_NODE_CMD);
 	size_t n, i;
 
 	if (status < 0)
@@ -382,14 +494,208 @@ static int mepsh_node(struct mepsh_conn *c, char *node, size_t len)
 	return 0;
 }
 
-/* No file-name completion: the daemon has no completion protocol. */
-static char **mepsh_no_completion(const char *text, int start, int end)
+/* The interactive session, shared with libedit's key functions. */
+struct mepsh_tty {
+	struct mepsh_conn *c;
+	EditLine *el;
+	char node[64];
+	char prompt[160];
+	char host[64];
+	bool lost;	/* the connection broke inside a key function */
+};
+
+static struct mepsh_tty *mepsh_tty_of(EditLine *el)
 {
-	(void)text;
-	(void)start;
-	(void)end;
-	rl_attempted_completion_over = 1;
-	return NULL;
+	void *p = NULL;
+
+	el_get(el, EL_CLIENTDATA, &p);
+	return p;
+}
+
+static char *mepsh_prompt(EditLine *el)
+{
+	struct mepsh_tty *t = mepsh_tty_of(el);
+
+	if (mepsh_is_top(t->node))
+		snprintf(t->prompt, sizeof(t->prompt), "%s# ", t->host);
+	else
+		snprintf(t->prompt, sizeof(t->prompt), "%s(%s)# ", t->host,
+			 t->node);
+	return t->prompt;
+}
+
+/* The line up to the cursor (malloc'd). */
+static char *mepsh_line_to_cursor(EditLine *el)
+{
+	const LineInfo *li = el_line(el);
+
+	return strndup(li->buffer, (size_t)(li->cursor - li->buffer));
+}
+
+/* Print the candidates of the line before the cursor with their help. */
+static void mepsh_show_help(struct mepsh_tty *t, const char *text)
+{
+	struct strbuf f = STRBUF_INIT;
+	int status = mepsh_candidates(t->c, text);
+
+	if (status < 0) {
+		t->lost = true;
+		return;
+	}
+	if (status == CMD_SUCCESS)
+		cmd_candidates_format(strbuf_str(&t->c->rep.text), &f);
+	else
+		mepsh_print_reply(stdout, t->c, status);
+	fputs(strbuf_str(&f), stdout);
+	fflush(stdout);
+	strbuf_free(&f);
+}
+
+/* '?': list the possible next words, then redraw the line. */
+static unsigned char mepsh_key_help(EditLine *el, int ch)
+{
+	struct mepsh_tty *t = mepsh_tty_of(el);
+	char *text = mepsh_line_to_cursor(el);
+
+	(void)ch;
+	fputs("?\n", stdout);
+	if (text)
+		mepsh_show_help(t, text);
+	free(text);
+	return t->lost ? CC_EOF : CC_REDISPLAY;
+}
+
+/* TAB: complete a unique word or the candidates' common prefix, else
+ * list the candidates. */
+static unsigned char mepsh_key_complete(EditLine *el, int ch)
+{
+	struct mepsh_tty *t = mepsh_tty_of(el);
+	char *text = mepsh_line_to_cursor(el);
+	const char *word, *p, *first = NULL;
+	size_t wlen, common = 0, nkw = 0, nother = 0;
+	int status;
+
+	(void)ch;
+	if (!text)
+		return CC_ERROR;
+	status = mepsh_candidates(t->c, text);
+	if (status < 0) {
+		free(text);
+		t->lost = true;
+		return CC_EOF;
+	}
+	wlen = strlen(text);
+	word = text + wlen;
+	while (word > text && word[-1] != ' ' && word[-1] != '\t' &&
+	       word[-1] != '|')
+		word--;
+	wlen = strlen(word);
+	if (status == CMD_SUCCESS) {
+		for (p = t->c->rep.text.s; p && *p;) {
+			size_t n = strcspn(p, "\t\n");
+
+			/* placeholders and <cr> are not typed */
+			if (islower((unsigned char)*p)) {
+				if (!first) {
+					first = p;
+					common = n;
+				} else {
+					size_t i = 0;
+
+					while (i < common && i < n &&
+					       first[i] == p[i])
+						i++;
+					common = i;
+				}
+				nkw++;
+			} else {
+				nother++;
+			}
+			p = strchr(p, '\n');
+			p = p ? p + 1 : NULL;
+		}
+	}
+	if (nkw == 1 && nother == 0) {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "%.*s ",
+			 (int)(common > wlen ? common - wlen : 0),
+			 first + (common > wlen ? wlen : common));
+		el_insertstr(el, buf);
+		free(text);
+		return CC_REFRESH;
+	}
+	if (nkw > 1 && common > wlen) {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)(common - wlen),
+			 first + wlen);
+		el_insertstr(el, buf);
+		free(text);
+		return CC_REFRESH;
+	}
+	fputs("\n", stdout);
+	mepsh_show_help(t, text);
+	free(text);
+	return t->lost ? CC_EOF : CC_REDISPLAY;
+}
+
+static void mepsh_clear_line(EditLine *el)
+{
+	const LineInfo *li = el_line(el);
+
+	el_cursor(el, (int)(li->lastchar - li->cursor));
+	li = el_line(el);
+	el_deletestr(el, (int)(li->lastchar - li->buffer));
+}
+
+/* Ctrl-C: drop the line, start afresh. */
+static unsigned char mepsh_key_intr(EditLine *el, int ch)
+{
+	(void)ch;
+	mepsh_clear_line(el);
+	fputs("^C\n", stdout);
+	fflush(stdout);
+	return CC_REDISPLAY;
+}
+
+/* Ctrl-Z: as the command `end`. */
+static unsigned char mepsh_key_end(EditLine *el, int ch)
+{
+	(void)ch;
+	mepsh_clear_line(el);
+	el_insertstr(el, "end");
+	/* The line is accepted without being drawn again: show it. */
+	fputs("end\n", stdout);
+	fflush(stdout);
+	return CC_NEWLINE;
+}
+
+static EditLine *mepsh_editline(struct mepsh_tty *t, History *hist)
+{
+	EditLine *el = el_init("mepsh", stdin, stdout, stderr);
+
+	if (!el)
+		return NULL;
+	el_set(el, EL_CLIENTDATA, t);
+	el_set(el, EL_EDITOR, "emacs");
+	el_set(el, EL_SIGNAL, 1);
+	el_set(el, EL_PROMPT, mepsh_prompt);
+	el_set(el, EL_HIST, history, hist);
+	/* Ctrl-C and Ctrl-Z are keys while a line is edited. */
+	el_set(el, EL_SETTY, "-d", "-isig", NULL);
+	el_set(el, EL_ADDFN, "mepsh-help", "List the possible next words",
+	       mepsh_key_help);
+	el_set(el, EL_ADDFN, "mepsh-complete", "Complete the word",
+	       mepsh_key_complete);
+	el_set(el, EL_ADDFN, "mepsh-intr", "Clear the line", mepsh_key_intr);
+	el_set(el, EL_ADDFN, "mepsh-end", "Leave configuration mode",
+	       mepsh_key_end);
+	el_set(el, EL_BIND, "?", "mepsh-help", NULL);
+	el_set(el, EL_BIND, "^I", "mepsh-complete", NULL);
+	el_set(el, EL_BIND, "^C", "mepsh-intr", NULL);
+	el_set(el, EL_BIND, "^Z", "mepsh-end", NULL);
+	return el;
 }
 
 static bool mepsh_is_quit(const char *line)
@@ -404,68 +710,90 @@ static bool mepsh_is_quit(const char *line)
 
 static int mepsh_interactive(struct mepsh_conn *c)
 {
-	char host[64], node[64], prompt[160], hist[4096];
+	struct mepsh_tty t = { .c = c };
 	const char *home = getenv("HOME");
+	char hist_path[4096], *line = NULL, *dot;
 	bool have_hist = false;
-	char *line, *dot;
-	int status, rc = MEPSH_OK;
+	History *hist;
+	HistEvent ev;
+	EditLine *el;
+	int status, rc = MEPSH_OK, count;
 
-	if (gethostname(host, sizeof(host)) < 0)
-		snprintf(host, sizeof(host), "mepsh");
-	host[sizeof(host) - 1] = '\0';
-	dot = strchr(host, '.');
+	if (gethostname(t.host, sizeof(t.host)) < 0)
+		snprintf(t.host, sizeof(t.host), "mepsh");
+	t.host[sizeof(t.host) - 1] = '\0';
+	dot = strchr(t.host, '.');
 	if (dot)
 		*dot = '\0';
 
-	rl_readline_name = "mepsh";
-	rl_attempted_completion_function = mepsh_no_completion;
-	using_history();
-	stifle_history(MEPSH_HISTORY_MAX);
+	hist = history_init();
+	if (!hist)
+		return MEPSH_IO;
+	history(hist, &ev, H_SETSIZE, MEPSH_HISTORY_MAX);
+	history(hist, &ev, H_SETUNIQUE, 1);
 	if (home && *home &&
-	    (size_t)snprintf(hist, sizeof(hist), "%s/%s", home,
-			     MEPSH_HISTORY) < sizeof(hist)) {
+	    (size_t)snprintf(hist_path, sizeof(hist_path), "%s/%s", home,
+			     MEPSH_HISTORY) < sizeof(hist_path)) {
 		have_hist = true;
-		read_history(hist);
+		history(hist, &ev, H_LOAD, hist_path);
+	}
+	el = mepsh_editline(&t, hist);
+	if (!el) {
+		history_end(hist);
+		return MEPSH_IO;
 	}
 
-	if (mepsh_node(c, node, sizeof(node)) < 0)
-		return MEPSH_IO;
-	for (;;) {
-		if (mepsh_is_top(node))
-			snprintf(prompt, sizeof(prompt), "%s# ", host);
-		else
-			snprintf(prompt, sizeof(prompt), "%s(%s)# ", host,
-				 node);
-		line = readline(prompt);
-		if (!line) {
-			/* Ctrl-D */
-			putchar('\n');
+	if (mepsh_node(c, t.node, sizeof(t.node)) < 0)
+		rc = MEPSH_IO;
+	while (rc == MEPSH_OK) {
+		const char *got = el_gets(el, &count);
+		size_t n;
+
+		if (t.lost) {
+			rc = MEPSH_IO;
 			break;
 		}
-		if (line[strspn(line, " \t")] == '\0') {
-			free(line);
-			continue;
-		}
-		add_history(line);
-		if (mepsh_is_top(node) && mepsh_is_quit(line)) {
-			free(line);
-			break;
-		}
-		status = mepsh_exec(c, line);
 		free(line);
+		line = NULL;
+		if (!got || count <= 0) {
+			/* Ctrl-D on an empty line: leave configuration mode
+			 * as `end` would (a failed commit stays), exit at the
+			 * top. */
+			putchar('\n');
+			if (mepsh_is_top(t.node))
+				break;
+			fputs("end\n", stdout);
+			line = strdup("end");
+		} else {
+			line = strdup(got);
+		}
+		if (!line) {
+			rc = MEPSH_IO;
+			break;
+		}
+		n = strlen(line);
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (line[strspn(line, " \t")] == '\0')
+			continue;
+		history(hist, &ev, H_ENTER, line);
+		if (mepsh_is_top(t.node) && mepsh_is_quit(line))
+			break;
+		status = mepsh_exec(c, line);
 		if (status < 0) {
 			rc = MEPSH_IO;
 			break;
 		}
 		mepsh_print_reply(stdout, c, status);
 		fflush(stdout);
-		if (mepsh_node(c, node, sizeof(node)) < 0) {
+		if (mepsh_node(c, t.node, sizeof(t.node)) < 0)
 			rc = MEPSH_IO;
-			break;
-		}
 	}
-	if (have_hist && write_history(hist) != 0)
-		fprintf(stderr, "mepsh: cannot write %s\n", hist);
+	free(line);
+	if (have_hist && history(hist, &ev, H_SAVE, hist_path) < 0)
+		fprintf(stderr, "mepsh: cannot write %s\n", hist_path);
+	el_end(el);
+	history_end(hist);
 	return rc;
 }
 
