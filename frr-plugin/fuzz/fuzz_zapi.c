@@ -1,6 +1,8 @@
 /* fuzz_zapi: libFuzzer target for zapi_codec: the splitter over arbitrary
- * bytes, then every decoder over each frame body, and the route decoder's
- * output encoded again (it must always encode). */
+ * bytes, then every decoder (notify, capabilities, error, hello, client
+ * capabilities, redistributed route, route) over each frame body and over
+ * the whole input, and the route decoder's output encoded again (it must
+ * always encode). Seeds: fuzz/corpus/fuzz_zapi/. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +16,7 @@ static void fuzz_zapi_body(const uint8_t *b, size_t n)
 	struct zapi_capabilities caps;
 	struct zapi_hello h;
 	struct zapi_client_cap cc;
+	struct zapi_redist_route rr;
 	struct zapi_route r;
 	struct zapi_ident id = { .type = ZAPI_ROUTE_NHRP };
 	uint8_t out[ZAPI_ROUTE_MAX_FRAME];
@@ -27,6 +30,7 @@ static void fuzz_zapi_body(const uint8_t *b, size_t n)
 	(void)zapi_decode_error(b, n, &e, &err);
 	(void)zapi_decode_hello(b, n, &h, &err);
 	(void)zapi_decode_client_cap(b, n, &cc, &err);
+	(void)zapi_decode_redist_route(b, n, &rr, &err);
 	if (zapi_decode_route(b, n, &type, &inst, &r, &err) == 0) {
 		if (r.has_nexthop && r.nh.type != ZAPI_NH_BLACKHOLE &&
 		    r.nh.type != ZAPI_NH_IFINDEX && r.nh.ifindex == 0 &&
