@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "../config.h"
-#include "../prefix.h"
+#include "config.h"
+#include "prefix.h"
 
 void *fixture_xrealloc(void *p, size_t n);
 void fixture_list_push(struct mep_gw_list *l, int gw);

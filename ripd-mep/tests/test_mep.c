@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "../config.h"
-#include "../mep.h"
-#include "../prefix.h"
+#include "config.h"
+#include "mep.h"
+#include "prefix.h"
 #include "config_fixture.h"
 
 /* ---- building configurations ---- */

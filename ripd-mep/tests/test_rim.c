@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "../config.h"
-#include "../prefix.h"
-#include "../rim.h"
-#include "../tunnels.h"
+#include "config.h"
+#include "prefix.h"
+#include "rim.h"
+#include "tunnels.h"
 #include "config_fixture.h"
 
 /* ---- building configurations and tunnels ---- */

@@ -28,9 +28,9 @@
 
 #include <cmocka.h>
 
-#include "../prefix.h"
-#include "../rim_kernel.h"
-#include "../strbuf.h"
+#include "prefix.h"
+#include "rim_kernel.h"
+#include "strbuf.h"
 
 #define TABLE 201
 

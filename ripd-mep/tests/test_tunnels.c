@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "../config.h"
-#include "../prefix.h"
-#include "../tunnels.h"
+#include "config.h"
+#include "prefix.h"
+#include "tunnels.h"
 #include "config_fixture.h"
 
 /* ---- fixtures ---- */
