@@ -434,11 +434,7 @@ static int read_prefix(struct zr *r, struct mep_prefix *p, bool full,
 	if (!zr_get(r, p->addr, full ? alen : ((size_t)p->len + 7) / 8))
 		return fail(err, "truncated prefix");
 	/* clear host bits so equal prefixes compare equal */
-	for (size_t i = 0; i < alen; i++) {
-		unsigned int bits = i * 8 >= p->len ? 0 :
-				    p->len - i * 8 >= 8 ? 8 : p->len - i * 8;
-		p->addr[i] &= (uint8_t)(0xff00u >> bits);
-	}
+	mep_prefix_mask(p);
 	return 0;
 }
 

@@ -149,3 +149,37 @@ bool mep_addr_equal(const struct mep_addr *a, const struct mep_addr *b)
 	return a->family == b->family &&
 	       memcmp(a->addr, b->addr, family_bytes(a->family)) == 0;
 }
+
+size_t mep_family_bytes(uint8_t family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+bool mep_prefix_valid(const struct mep_prefix *p)
+{
+	size_t bytes = mep_family_bytes(p->family);
+
+	return bytes && p->len <= bytes * 8;
+}
+
+void mep_prefix_mask(struct mep_prefix *p)
+{
+	size_t bytes = mep_family_bytes(p->family);
+
+	for (size_t i = 0; i < sizeof(p->addr); i++) {
+		unsigned first = (unsigned)i * 8;
+
+		if (i >= bytes || first >= p->len)
+			p->addr[i] = 0;
+		else if (first + 8 > p->len)
+			p->addr[i] &= (uint8_t)(0xff << (first + 8 - p->len));
+	}
+}
+
+struct mep_prefix mep_prefix_masked(const struct mep_prefix *p)
+{
+	struct mep_prefix m = *p;
+
+	mep_prefix_mask(&m);
+	return m;
+}

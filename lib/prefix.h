@@ -41,4 +41,17 @@ bool mep_prefix_covers(const struct mep_prefix *outer,
 bool mep_prefix_equal(const struct mep_prefix *p, const struct mep_prefix *q);
 bool mep_addr_equal(const struct mep_addr *a, const struct mep_addr *b);
 
+/* Significant bytes of an address of family: 4 (AF_INET), 16 (AF_INET6),
+ * 0 for any other family. */
+size_t mep_family_bytes(uint8_t family);
+/* Is p usable: family AF_INET with len <= 32, or AF_INET6 with len <= 128?
+ * (Prefixes built from the wire or by hand must pass this before the set
+ * relations above are trusted on them.) */
+bool mep_prefix_valid(const struct mep_prefix *p);
+/* Clear the host bits past p->len and every byte past the family's
+ * address, so that equal prefixes compare equal byte for byte. */
+void mep_prefix_mask(struct mep_prefix *p);
+/* A masked copy of p. */
+struct mep_prefix mep_prefix_masked(const struct mep_prefix *p);
+
 #endif

@@ -211,19 +211,6 @@ static bool rules_sorted_has(const struct rules_sorted *s, int g)
 	return false;
 }
 
-/* The prefix with the bits past its length cleared (sort key). */
-static void rules_mask(struct mep_prefix *p)
-{
-	for (unsigned int b = 0; b < sizeof(p->addr); b++) {
-		unsigned int bit = b * 8;
-
-		if (bit >= p->len)
-			p->addr[b] = 0;
-		else if (bit + 8 > p->len)
-			p->addr[b] &= (uint8_t)(0xff << (8 - (p->len - bit)));
-	}
-}
-
 /* Order: family, address, length (shorter first), gateway, kind, index.
  * A prefix then comes after every prefix that covers it, and the
  * prefixes it covers directly follow it. */
@@ -340,7 +327,7 @@ static void rules_index_build(struct rules_ctx *rc)
 			if (d == gw->n_domain && !gw->has_pool)
 				break;
 			e->key = d < gw->n_domain ? gw->domain[d] : gw->pool;
-			rules_mask(&e->key);
+			mep_prefix_mask(&e->key);
 			e->gw = (int)g;
 			e->pool = d == gw->n_domain;
 			e->d = d;
@@ -483,7 +470,7 @@ static bool rules_first_pair(const struct rules_ctx *rc, size_t k,
 		g = &cfg->gateways[r->idx[i]];
 		for (size_t d = 0; d < g->n_domain; d++) {
 			e[n].key = g->domain[d];
-			rules_mask(&e[n].key);
+			mep_prefix_mask(&e[n].key);
 			e[n].gw = r->idx[i];
 			e[n].d = d;
 			n++;

@@ -287,12 +287,6 @@ static bool list_has(const struct mep_gw_list *l, int gw)
 	return l->idx && mep_gw_list_has(l, gw);
 }
 
-static bool prefix_sane(const struct mep_prefix *p)
-{
-	return (p->family == AF_INET && p->len <= 32) ||
-	       (p->family == AF_INET6 && p->len <= 128);
-}
-
 /* Longest prefix length of gw's own domain that contains a, or -1; the
  * prefix is stored in *which when not NULL. */
 static int domain_match(const struct mep_config *cfg, int gw,
@@ -308,7 +302,7 @@ static int domain_match(const struct mep_config *cfg, int gw,
 	for (size_t i = 0; g->domain && i < g->n_domain; i++) {
 		const struct mep_prefix *p = &g->domain[i];
 
-		if (!prefix_sane(p) || !mep_prefix_contains(p, a))
+		if (!mep_prefix_valid(p) || !mep_prefix_contains(p, a))
 			continue;
 		if ((int)p->len > best) {
 			best = p->len;

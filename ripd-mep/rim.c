@@ -149,41 +149,13 @@ static int rim_changes_add(struct rim_changes *c, enum rim_op op,
 
 /* ---- prefixes ---- */
 
-static unsigned rim_max_len(uint8_t family)
-{
-	return family == AF_INET ? 32 : 128;
-}
-
-static bool rim_prefix_valid(const struct mep_prefix *p)
-{
-	return (p->family == AF_INET || p->family == AF_INET6) &&
-	       p->len <= rim_max_len(p->family);
-}
-
-/* Clear the host bits and the bytes past the family's address. */
-static struct mep_prefix rim_mask(const struct mep_prefix *p)
-{
-	struct mep_prefix m = *p;
-	unsigned bytes = rim_max_len(p->family) / 8;
-
-	for (unsigned i = 0; i < sizeof(m.addr); i++) {
-		unsigned first = i * 8;
-
-		if (i >= bytes || first >= p->len)
-			m.addr[i] = 0;
-		else if (first + 8 > p->len)
-			m.addr[i] &= (uint8_t)(0xff << (first + 8 - p->len));
-	}
-	return m;
-}
-
 int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b)
 {
 	int r;
 
 	if (a->family != b->family)
 		return a->family == AF_INET ? -1 : 1;
-	r = memcmp(a->addr, b->addr, rim_max_len(a->family) / 8);
+	r = memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
 	if (r)
 		return r < 0 ? -1 : 1;
 	return a->len < b->len ? -1 : a->len > b->len;
@@ -236,7 +208,7 @@ static bool rim_covered(const struct mep_prefix *s,
 		if (mep_prefix_overlaps(&dom[i], s))
 			overlap = true;
 	}
-	if (!overlap || s->len >= rim_max_len(s->family))
+	if (!overlap || s->len >= mep_family_bytes(s->family) * 8)
 		return false;
 	lo = *s;
 	lo.len++;
@@ -336,7 +308,7 @@ static int rim_push(struct rim_routes *routes, const struct mep_config *cfg,
 		    const struct mep_prefix *p, int gateway, uint32_t metric)
 {
 	struct rim_route r = {
-		.prefix = rim_mask(p),
+		.prefix = mep_prefix_masked(p),
 		.gateway = gateway,
 		.distance = cfg->rim.distance,
 		.metric = metric,
@@ -351,7 +323,7 @@ static int rim_ignore(struct rim_ignored_list *ignored,
 		      enum rim_ignore_reason reason)
 {
 	struct rim_ignored ig = {
-		.prefix = rim_prefix_valid(p) ? rim_mask(p) : *p,
+		.prefix = mep_prefix_valid(p) ? mep_prefix_masked(p) : *p,
 		.gateway = c->gateway,
 		.ike_id = c->ike_id,
 		.child_id = c->child_id,
@@ -379,12 +351,12 @@ static int rim_selectors(const struct mep_config *cfg,
 		enum rim_ignore_reason why = RIM_IGNORE_OUTSIDE_DOMAIN;
 		int rc;
 
-		if (!rim_prefix_valid(s)) {
+		if (!mep_prefix_valid(s)) {
 			if (rim_ignore(ignored, c, s, RIM_IGNORE_INVALID) < 0)
 				return -1;
 			continue;
 		}
-		m = rim_mask(s);
+		m = mep_prefix_masked(s);
 		if (rim_covered(&m, g->domain, g->n_domain)) {
 			rc = rim_push(routes, cfg, &m, c->gateway, metric);
 		} else {
@@ -477,7 +449,7 @@ static int rim_finish(const struct mep_config *cfg, int local, bool want_pool,
 		      struct rim_ignored_list *ignored)
 {
 	if (want_pool && cfg->gateways[local].has_pool &&
-	    rim_prefix_valid(&cfg->gateways[local].pool) &&
+	    mep_prefix_valid(&cfg->gateways[local].pool) &&
 	    rim_push(routes, cfg, &cfg->gateways[local].pool, local,
 		     cfg->rim.metric) < 0)
 		return -1;

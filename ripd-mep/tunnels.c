@@ -349,21 +349,15 @@ static uint8_t tunnels_state_code(const char *s, size_t len)
 	return 0;
 }
 
-static bool tunnels_prefix_ok(const struct mep_prefix *p)
-{
-	return (p->family == AF_INET && p->len <= 32) ||
-	       (p->family == AF_INET6 && p->len <= 128);
-}
-
 static bool tunnels_child_ok(const struct tunnel_child *c)
 {
 	if (c->n_local_ts > TUNNEL_MAX_TS || c->n_remote_ts > TUNNEL_MAX_TS)
 		return false;
 	for (size_t i = 0; i < c->n_local_ts; i++)
-		if (!tunnels_prefix_ok(&c->local_ts[i]))
+		if (!mep_prefix_valid(&c->local_ts[i]))
 			return false;
 	for (size_t i = 0; i < c->n_remote_ts; i++)
-		if (!tunnels_prefix_ok(&c->remote_ts[i]))
+		if (!mep_prefix_valid(&c->remote_ts[i]))
 			return false;
 	return true;
 }

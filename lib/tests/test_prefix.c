@@ -127,6 +127,52 @@ static struct mep_prefix nth(unsigned int k)
 	return p;
 }
 
+static void test_valid_mask(void **state)
+{
+	struct mep_prefix p = { .family = AF_INET, .len = 20 }, m;
+
+	(void)state;
+	assert_int_equal(mep_family_bytes(AF_INET), 4);
+	assert_int_equal(mep_family_bytes(AF_INET6), 16);
+	assert_int_equal(mep_family_bytes(0), 0);
+	memset(p.addr, 0xff, sizeof(p.addr));
+	assert_true(mep_prefix_valid(&p));
+	m = mep_prefix_masked(&p);
+	/* 255.255.240.0, and nothing past the IPv4 address */
+	assert_int_equal(m.addr[0], 0xff);
+	assert_int_equal(m.addr[1], 0xff);
+	assert_int_equal(m.addr[2], 0xf0);
+	assert_int_equal(m.addr[3], 0);
+	for (size_t i = 4; i < sizeof(m.addr); i++)
+		assert_int_equal(m.addr[i], 0);
+	/* masking twice changes nothing; the original is untouched */
+	mep_prefix_mask(&m);
+	assert_int_equal(m.addr[2], 0xf0);
+	assert_int_equal(p.addr[2], 0xff);
+	p.len = 33;
+	assert_false(mep_prefix_valid(&p));
+	p.family = AF_INET6;
+	p.len = 128;
+	assert_true(mep_prefix_valid(&p));
+	m = mep_prefix_masked(&p);
+	assert_int_equal(m.addr[15], 0xff);
+	p.len = 129;
+	assert_false(mep_prefix_valid(&p));
+	p.family = 99;
+	p.len = 0;
+	assert_false(mep_prefix_valid(&p));
+	p.len = 8;
+	p.family = AF_INET6;
+	m = mep_prefix_masked(&p);
+	assert_int_equal(m.addr[0], 0xff);
+	assert_int_equal(m.addr[1], 0);
+	/* a parsed prefix is valid and already masked */
+	m = P("2001:db8::/32");
+	assert_true(mep_prefix_valid(&m));
+	p = mep_prefix_masked(&m);
+	assert_true(mep_prefix_equal(&p, &m));
+}
+
 static void test_prefix_index(void **state)
 {
 	enum { N = 30000 };
@@ -192,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_contains_overlaps),
+		cmocka_unit_test(test_valid_mask),
 		cmocka_unit_test(test_prefix_index),
 	};
 
