@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mep.h"
 #include "prefix.h"
 
 #define RULES_ROOT "/ripd-mep:mep"
@@ -414,23 +415,52 @@ rules_entry_gateways(const struct mep_community *c)
 	return c->type == MEP_COMMUNITY_MESHED ? &c->members : &c->centers;
 }
 
-/* Does s build tunnels to peer in community k? Star: satellites reach the
- * centers and centers the satellites; meshed: every member the others. */
-static bool rules_reaches(const struct rules_ctx *rc, size_t k, int s,
-			  int peer)
+/* The sorted copy of c's gateways of role r (NULL for none). */
+static const struct rules_sorted *rules_role_list(const struct rules_ctx *rc,
+						  size_t k, enum mep_role r)
 {
 	const struct rules_comm_index *ci = &rc->comm[k];
 
-	if (s == peer)
-		return false;
-	if (rc->cfg->communities[k].type == MEP_COMMUNITY_MESHED)
-		return rules_sorted_has(&ci->members, s) &&
-		       rules_sorted_has(&ci->members, peer);
-	if (rules_sorted_has(&ci->satellites, s))
-		return rules_sorted_has(&ci->centers, peer);
-	if (rules_sorted_has(&ci->centers, s))
-		return rules_sorted_has(&ci->satellites, peer);
-	return false;
+	switch (r) {
+	case MEP_ROLE_CENTER:
+		return &ci->centers;
+	case MEP_ROLE_SATELLITE:
+		return &ci->satellites;
+	case MEP_ROLE_MEMBER:
+		return &ci->members;
+	case MEP_ROLE_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* mep_community_role() on the sorted index (no linear search). */
+static enum mep_role rules_role(const struct rules_ctx *rc, size_t k, int s)
+{
+	static const enum mep_role order[] = { MEP_ROLE_MEMBER,
+					       MEP_ROLE_SATELLITE,
+					       MEP_ROLE_CENTER };
+	const struct mep_community *c = &rc->cfg->communities[k];
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		if ((c->type == MEP_COMMUNITY_MESHED) !=
+		    (order[i] == MEP_ROLE_MEMBER))
+			continue;
+		if (rules_sorted_has(rules_role_list(rc, k, order[i]), s))
+			return order[i];
+	}
+	return MEP_ROLE_NONE;
+}
+
+/* Does s build tunnels to peer in community k (mep_community_peers, on
+ * the sorted index)? */
+static bool rules_reaches(const struct rules_ctx *rc, size_t k, int s,
+			  int peer)
+{
+	const struct rules_sorted *l =
+		rules_role_list(rc, k, mep_role_peers(rules_role(rc, k, s)));
+
+	return s != peer && l && rules_sorted_has(l, peer);
 }
 
 static size_t rules_comm_of(const struct rules_ctx *rc,
@@ -494,19 +524,10 @@ static bool rules_first_pair(const struct rules_ctx *rc, size_t k,
 			cand[n++] = cand[i];
 	for (size_t i = 0; i < n && !found; i++) {
 		for (size_t j = i + 1; j < n; j++) {
-			const struct mep_prefix *pi, *pj;
-
-			if (c->mep_enabled &&
-			    rules_sorted_has(&rc->comm[k].centers, cand[i]) &&
-			    rules_sorted_has(&rc->comm[k].centers, cand[j]))
-				continue;
-			if (!rules_domains_overlap(&cfg->gateways[cand[i]],
-						   &cfg->gateways[cand[j]],
-						   &pi, &pj))
+			if (!mep_implicit_pair(cfg, c, cand[i], cand[j], p))
 				continue;
 			*a = cand[i];
 			*b = cand[j];
-			*p = rules_narrower(pi, pj);
 			found = true;
 			break;
 		}
@@ -528,9 +549,11 @@ static bool rules_implicit_mep(const struct rules_ctx *rc,
 			       const struct mep_prefix **p)
 {
 	size_t k = rules_comm_of(rc, c);
-	const struct rules_comm_index *ci = &rc->comm[k];
+	/* Indexed by role - MEP_ROLE_CENTER. */
 	const struct rules_sorted *lists[3] = {
-		&ci->centers, &ci->satellites, &ci->members
+		rules_role_list(rc, k, MEP_ROLE_CENTER),
+		rules_role_list(rc, k, MEP_ROLE_SATELLITE),
+		rules_role_list(rc, k, MEP_ROLE_MEMBER),
 	};
 	const struct mep_prefix *pp[3];
 	int pa[3], pb[3], state[3] = { -1, -1, -1 };
@@ -550,14 +573,8 @@ static bool rules_implicit_mep(const struct rules_ctx *rc,
 			if (pos[l] < lists[l]->n && lists[l]->idx[pos[l]] == s)
 				pos[l]++;
 		/* The list s reaches (index into lists), if any. */
-		if (c->type == MEP_COMMUNITY_MESHED)
-			w = rules_sorted_has(&ci->members, s) ? 2 : -1;
-		else if (rules_sorted_has(&ci->satellites, s))
-			w = 0;
-		else if (rules_sorted_has(&ci->centers, s))
-			w = 1;
-		else
-			w = -1;
+		w = (int)mep_role_peers(rules_role(rc, k, s)) -
+		    (int)MEP_ROLE_CENTER;
 		if (w < 0)
 			continue;
 		if (state[w] < 0)

@@ -134,6 +134,56 @@ bool mep_community_is_entry(const struct mep_community *c, int gw)
 		       : mep_gw_list_has(&c->centers, gw);
 }
 
+enum mep_role mep_community_role(const struct mep_community *c, int gw)
+{
+	if (gw < 0)
+		return MEP_ROLE_NONE;
+	if (c->type == MEP_COMMUNITY_MESHED)
+		return mep_gw_list_has(&c->members, gw) ? MEP_ROLE_MEMBER
+							: MEP_ROLE_NONE;
+	if (mep_gw_list_has(&c->satellites, gw))
+		return MEP_ROLE_SATELLITE;
+	return mep_gw_list_has(&c->centers, gw) ? MEP_ROLE_CENTER
+						: MEP_ROLE_NONE;
+}
+
+enum mep_role mep_role_peers(enum mep_role r)
+{
+	switch (r) {
+	case MEP_ROLE_SATELLITE:
+		return MEP_ROLE_CENTER;
+	case MEP_ROLE_CENTER:
+		return MEP_ROLE_SATELLITE;
+	case MEP_ROLE_MEMBER:
+		return MEP_ROLE_MEMBER;
+	case MEP_ROLE_NONE:
+		break;
+	}
+	return MEP_ROLE_NONE;
+}
+
+const struct mep_gw_list *mep_community_list(const struct mep_community *c,
+					     enum mep_role r)
+{
+	switch (r) {
+	case MEP_ROLE_CENTER:
+		return &c->centers;
+	case MEP_ROLE_SATELLITE:
+		return &c->satellites;
+	case MEP_ROLE_MEMBER:
+		return &c->members;
+	case MEP_ROLE_NONE:
+		break;
+	}
+	return NULL;
+}
+
+const struct mep_gw_list *mep_community_peers(const struct mep_community *c,
+					      int gw)
+{
+	return mep_community_list(c, mep_role_peers(mep_community_role(c, gw)));
+}
+
 const char *mep_return_path_name(enum mep_return_path rp)
 {
 	switch (rp) {

@@ -169,6 +169,30 @@ bool mep_gw_list_has(const struct mep_gw_list *list, int gw);
  * terminates the community's tunnels and owns its return path (RIM, IP
  * Pool NAT)? False for gw < 0. */
 bool mep_community_is_entry(const struct mep_community *c, int gw);
+/* The role of a gateway in a community. The model forbids a gateway to be
+ * both center and satellite of one community (rule 8). */
+enum mep_role {
+	MEP_ROLE_NONE,
+	MEP_ROLE_CENTER,
+	MEP_ROLE_SATELLITE,
+	MEP_ROLE_MEMBER,
+};
+/* gw's role in c (MEP_ROLE_NONE for gw < 0 or not in c; a star community
+ * checks the satellites first). */
+enum mep_role mep_community_role(const struct mep_community *c, int gw);
+/* The role whose gateways a gateway of role r builds tunnels to: centers
+ * reach satellites and satellites centers; members reach members. */
+enum mep_role mep_role_peers(enum mep_role r);
+/* The gateways of c that have role r (NULL for MEP_ROLE_NONE). */
+const struct mep_gw_list *mep_community_list(const struct mep_community *c,
+					     enum mep_role r);
+/* The community peer lookup: the gateways gw builds tunnels to through c,
+ * i.e. the centers when gw is a satellite, the satellites when it is a
+ * center, the members when it is a member of a meshed community (gw
+ * itself is in that list: callers skip it); NULL when gw is not in c. */
+const struct mep_gw_list *mep_community_peers(const struct mep_community *c,
+					      int gw);
+
 /* "rim", "ip-pool-nat", "none". */
 const char *mep_return_path_name(enum mep_return_path rp);
 

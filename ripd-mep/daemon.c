@@ -1,4 +1,6 @@
-/* daemon: running configuration, liveness table and entry points. */
+/* daemon: running configuration, liveness table and entry points; the
+ * entry-point change events and their first subscriber, the tracking
+ * log. */
 #include "daemon.h"
 
 #include <errno.h>
@@ -14,6 +16,10 @@
 #include "conf_render.h"
 #include "log.h"
 
+static void track(void *arg, struct daemon *d,
+		  const struct daemon_entry_change *ch);
+static void entries_carry_over(struct daemon *d, const struct mep_config *cfg);
+
 int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 		const char *pathspace)
 {
@@ -22,10 +28,11 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	snprintf(d->config_path, sizeof(d->config_path), "%s", config_path);
 	d->pathspace = pathspace ? strdup(pathspace) : NULL;
 	mep_config_init(&d->cfg);
+	liveness_init(&d->live);
 	d->engine = mep_engine_new();
 	if (!d->engine || (pathspace && !d->pathspace))
 		return -1;
-	return 0;
+	return daemon_entry_subscribe(d, track, NULL);
 }
 
 int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
@@ -55,17 +62,10 @@ void daemon_fini(struct daemon *d)
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
 	mep_engine_free(d->engine);
-	free(d->gw);
-	free(d->live);
+	liveness_free(&d->live);
 	free(d->entry);
 	free(d->pathspace);
 	memset(d, 0, sizeof(*d));
-}
-
-static void sync_live(struct daemon *d)
-{
-	for (size_t i = 0; i < d->cfg.n_gateways; i++)
-		d->live[i] = d->gw[i].live;
 }
 
 void daemon_apply(struct daemon *d, struct conf_candidate *cand)
@@ -76,20 +76,9 @@ void daemon_apply(struct daemon *d, struct conf_candidate *cand)
 void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 		       const char *source)
 {
-	size_t n = cand->cfg.n_gateways;
-	struct daemon_gateway_state *gw = calloc(n ? n : 1, sizeof(*gw));
-	struct mep_liveness *live = calloc(n ? n : 1, sizeof(*live));
-
-	if (!gw || !live)
+	if (liveness_configure(&d->live, &cand->cfg) < 0)
 		abort();
-	for (size_t i = 0; i < n; i++) {
-		const char *name = cand->cfg.gateways[i].name;
-
-		snprintf(gw[i].name, sizeof(gw[i].name), "%s", name);
-		for (size_t j = 0; j < d->cfg.n_gateways; j++)
-			if (strcmp(d->gw[j].name, name) == 0)
-				gw[i] = d->gw[j];
-	}
+	entries_carry_over(d, &cand->cfg);
 	if (cand->warnings.len) {
 		char *save = NULL;
 		char *w = strdup(strbuf_str(&cand->warnings));
@@ -105,22 +94,14 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 			 "concurrent sessions will be compared as a whole");
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
-	free(d->gw);
-	free(d->live);
 	d->running = cand->tree;
 	d->cfg = cand->cfg;
-	d->gw = gw;
-	d->live = live;
 	d->config_loaded = time(NULL);
 	strbuf_free(&cand->warnings);
 	cand->tree = NULL;
 	mep_config_init(&cand->cfg);
-	sync_live(d);
 	mep_engine_reset(d->engine);
-	free(d->entry);
-	d->entry = NULL;
-	d->n_entry = 0;
-	daemon_update_entry_points(d);
+	daemon_update_entry_points(d, "configuration applied");
 	if (d->ipsec) {
 		ipsec_link_configure(d->ipsec, &d->cfg);
 	} else if (d->held) {
@@ -213,34 +194,104 @@ int daemon_set_override(struct daemon *d, const char *name,
 			bool clear)
 {
 	int i = mep_config_gateway_index(&d->cfg, name);
-	struct daemon_gateway_state *g;
+	char why[MEP_NAME_MAX + 64];
 
 	if (i < 0)
 		return -1;
-	g = &d->gw[i];
-	if (clear) {
-		g->override = false;
-		g->live.state = MEP_LIVE_UNKNOWN;
-		g->live.rtt_us = 0;
-		g->live.source = MEP_VERDICT_NONE;
-	} else {
-		g->override = true;
-		g->live.state = state;
-		g->live.rtt_us = state == MEP_LIVE_UP ? rtt_us : 0;
-		g->live.source = MEP_VERDICT_OVERRIDE;
-	}
-	g->last_change = time(NULL);
+	if (clear)
+		liveness_clear_override(&d->live, i, time(NULL));
+	else
+		liveness_set_override(&d->live, i, state, rtt_us, time(NULL));
 	log_notice("gateway %s: liveness %s by operator override", name,
 		   clear ? "override removed" : mep_liveness_name(state));
-	sync_live(d);
-	daemon_update_entry_points(d);
+	snprintf(why, sizeof(why), "gateway %s: %s by operator override",
+		 name, clear ? "override removed" : mep_liveness_name(state));
+	daemon_update_entry_points(d, why);
 	return 0;
+}
+
+int daemon_existing_entry(const struct daemon *d, const struct mep_query *q)
+{
+	for (size_t i = 0; i < d->n_entry; i++) {
+		const struct daemon_entry_point *e = &d->entry[i];
+
+		if (e->query.satellite == q->satellite &&
+		    mep_addr_equal(&e->query.src, &q->src) &&
+		    mep_addr_equal(&e->query.dst, &q->dst))
+			return e->result.status == MEP_RESOLVED
+				       ? e->result.gateway
+				       : -1;
+	}
+	return -1;
 }
 
 enum mep_status daemon_resolve(struct daemon *d, const struct mep_query *q,
 			       struct mep_result *res)
 {
-	return mep_resolve(d->engine, &d->cfg, d->live, q, res);
+	struct mep_query with = *q;
+
+	if (with.existing < 0)
+		with.existing = daemon_existing_entry(d, q);
+	return mep_resolve(d->engine, &d->cfg, liveness_view(&d->live), &with,
+			   res);
+}
+
+int daemon_entry_subscribe(struct daemon *d, daemon_entry_fn fn, void *arg)
+{
+	if (d->n_entry_sub == DAEMON_ENTRY_SUBSCRIBERS_MAX)
+		return -1;
+	d->entry_sub[d->n_entry_sub].fn = fn;
+	d->entry_sub[d->n_entry_sub].arg = arg;
+	d->n_entry_sub++;
+	return 0;
+}
+
+void daemon_entry_unsubscribe(struct daemon *d, daemon_entry_fn fn, void *arg)
+{
+	for (size_t i = 0; i < d->n_entry_sub; i++)
+		if (d->entry_sub[i].fn == fn && d->entry_sub[i].arg == arg) {
+			memmove(&d->entry_sub[i], &d->entry_sub[i + 1],
+				(d->n_entry_sub - i - 1) *
+					sizeof(d->entry_sub[0]));
+			d->n_entry_sub--;
+			return;
+		}
+}
+
+/* The entries of the running configuration carried to cfg (applied
+ * next): community and gateways mapped by name, the others dropped; the
+ * next re-resolution reports every destination as new. */
+static void entries_carry_over(struct daemon *d, const struct mep_config *cfg)
+{
+	size_t n = 0;
+	int local = cfg->local_gateway;
+
+	for (size_t i = 0; i < d->n_entry; i++) {
+		struct daemon_entry_point e = d->entry[i];
+		int c = -1, gw = -1;
+
+		for (size_t k = 0; k < cfg->n_communities; k++)
+			if (strcmp(cfg->communities[k].name,
+				   d->cfg.communities[e.community].name) == 0)
+				c = (int)k;
+		if (e.result.gateway >= 0)
+			gw = mep_config_gateway_index(
+				cfg, d->cfg.gateways[e.result.gateway].name);
+		if (c < 0 || gw < 0 || local < 0 ||
+		    strcmp(cfg->gateways[local].name,
+			   d->cfg.gateways[e.query.satellite].name) != 0)
+			continue;
+		e.community = c;
+		e.query.satellite = local;
+		/* Only the gateway used and the status are read from a
+		 * carried entry. */
+		e.result.community = c;
+		e.result.gateway = gw;
+		e.result.n_candidates = 0;
+		d->entry[n++] = e;
+	}
+	d->n_entry = n;
+	d->entry_fresh = true;
 }
 
 /* A representative address of the local gateway's first domain of the
@@ -259,15 +310,15 @@ static struct mep_addr local_source(const struct mep_config *cfg,
 	return a;
 }
 
-/* Peers of the local gateway in community c whose domains it may reach. */
+/* The peers whose domains are entry-point destinations of the local
+ * gateway in c: a satellite's centers, a meshed member's members (a
+ * center resolves no entry points). */
 static const struct mep_gw_list *peers_of(const struct mep_config *cfg,
 					  const struct mep_community *c)
 {
-	int me = cfg->local_gateway;
-
-	if (c->type == MEP_COMMUNITY_MESHED)
-		return mep_gw_list_has(&c->members, me) ? &c->members : NULL;
-	return mep_gw_list_has(&c->satellites, me) ? &c->centers : NULL;
+	if (mep_community_role(c, cfg->local_gateway) == MEP_ROLE_CENTER)
+		return NULL;
+	return mep_community_peers(c, cfg->local_gateway);
 }
 
 static bool entry_seen(const struct daemon_entry_point *e, size_t n,
@@ -300,26 +351,51 @@ static bool same_in_round(const struct daemon_entry_point *e, size_t n,
 	return false;
 }
 
-static void track(struct daemon *d, const struct daemon_entry_point *old,
-		  const struct daemon_entry_point *now, const struct mep_query *q)
+/* The tracking log, the first subscriber of entry-point changes: one
+ * line per community choice where the community has `mep tracking log`,
+ * and a debug line per destination. */
+static void track(void *arg, struct daemon *d,
+		  const struct daemon_entry_change *ch)
 {
 	const struct mep_community *c;
 	char line[1024], pfx[MEP_PREFIX_STRLEN];
 
-	if (old && old->result.gateway == now->result.gateway &&
-	    old->result.status == now->result.status)
+	(void)arg;
+	if (ch->repeat || ch->now->community < 0)
 		return;
-	if (now->result.community < 0)
-		return;
-	c = &d->cfg.communities[now->result.community];
-	mep_tracking_line(&d->cfg, q, &now->result, line, sizeof(line));
+	c = &d->cfg.communities[ch->now->community];
+	mep_tracking_line(&d->cfg, ch->query, ch->now, line, sizeof(line));
 	if (c->tracking_log)
 		log_notice("%s", line);
 	log_debug(LOG_DEBUG_RESOLVE, "entry point for %s: %s",
-		  mep_prefix_str(&now->destination, pfx, sizeof(pfx)), line);
+		  mep_prefix_str(ch->destination, pfx, sizeof(pfx)), line);
 }
 
-void daemon_update_entry_points(struct daemon *d)
+/* Publish the change of one destination to every subscriber, when its
+ * gateway or status changed. */
+static void publish(struct daemon *d, const struct daemon_entry_point *old,
+		    const struct daemon_entry_point *now, bool repeat,
+		    const char *why)
+{
+	struct daemon_entry_change ch = {
+		.community = now->community,
+		.satellite = now->query.satellite,
+		.destination = &now->destination,
+		.query = &now->query,
+		.old = old ? &old->result : NULL,
+		.now = &now->result,
+		.why = why,
+		.repeat = repeat,
+	};
+
+	if (old && old->result.gateway == now->result.gateway &&
+	    old->result.status == now->result.status)
+		return;
+	for (size_t i = 0; i < d->n_entry_sub; i++)
+		d->entry_sub[i].fn(d->entry_sub[i].arg, d, &ch);
+}
+
+void daemon_update_entry_points(struct daemon *d, const char *why)
 {
 	const struct mep_config *cfg = &d->cfg;
 	struct daemon_entry_point *next = NULL;
@@ -337,6 +413,7 @@ void daemon_update_entry_points(struct daemon *d)
 
 			for (size_t di = 0; di < g->n_domain; di++) {
 				const struct mep_prefix *p = &g->domain[di];
+				const struct daemon_entry_point *old;
 				struct mep_query q = { .satellite =
 							       cfg->local_gateway,
 						       .existing = -1 };
@@ -348,7 +425,9 @@ void daemon_update_entry_points(struct daemon *d)
 				q.src = local_source(cfg, p->family);
 				q.dst.family = p->family;
 				memcpy(q.dst.addr, p->addr, sizeof(q.dst.addr));
-				mep_resolve(d->engine, cfg, d->live, &q, &r);
+				q.existing = daemon_existing_entry(d, &q);
+				mep_resolve(d->engine, cfg,
+					    liveness_view(&d->live), &q, &r);
 				if (r.kind == MEP_KIND_NONE)
 					continue;
 				if (n == cap) {
@@ -359,13 +438,16 @@ void daemon_update_entry_points(struct daemon *d)
 				}
 				next[n].community = r.community;
 				next[n].destination = *p;
+				q.existing = -1;
+				next[n].query = q;
 				next[n].result = r;
+				old = d->entry_fresh ? NULL : find_entry(d, p);
 				/* Random choices depend on the pair: no single
-				 * entry point to track; and one line for a
-				 * community whose domains share a choice. */
-				if (r.method != MEP_METHOD_RANDOM &&
-				    !same_in_round(next, n, &r))
-					track(d, find_entry(d, p), &next[n], &q);
+				 * entry point to publish. */
+				if (r.method != MEP_METHOD_RANDOM)
+					publish(d, old, &next[n],
+						same_in_round(next, n, &r),
+						why);
 				n++;
 			}
 		}
@@ -374,4 +456,5 @@ swap:
 	free(d->entry);
 	d->entry = next;
 	d->n_entry = n;
+	d->entry_fresh = false;
 }

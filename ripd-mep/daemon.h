@@ -13,25 +13,55 @@
 #include "conf_merge.h"
 #include "ipsec_link.h"
 #include "config.h"
+#include "liveness.h"
 #include "mep.h"
 #include "strbuf.h"
 
-/* What the daemon knows of one gateway's liveness; kept by name so that
- * it survives configuration changes. */
-struct daemon_gateway_state {
-	char name[MEP_NAME_MAX];
-	struct mep_liveness live;
-	bool override;
-	time_t last_change;	/* 0: never */
-};
-
 /* The last resolved entry point of the local satellite per community and
- * destination domain, to log tracking lines only on changes. */
+ * destination domain. It is also the table of existing connections,
+ * (satellite, source, destination) -> entry point used: until steering
+ * reports the real connections, the one connection the daemon knows of
+ * toward a destination domain is the local satellite's tunnel to it, the
+ * pair (the local gateway's first domain's address, the domain's
+ * address) in query. Re-resolving that pair passes the gateway used as
+ * `existing`, so primary-backup keeps it on the backup after the primary
+ * returns (new connections, any other pair, go to the primary). */
 struct daemon_entry_point {
 	int community;
 	struct mep_prefix destination;
+	struct mep_query query;
 	struct mep_result result;
 };
+
+/* An entry-point change event: the entry point of (community, satellite,
+ * destination) changed from old to now, because of why. Published for
+ * each destination of the local satellite whose gateway or status
+ * changed (old NULL: first resolution since the configuration was
+ * applied); not for random entry points (chosen per pair, no single
+ * one). repeat is true when an earlier destination of the same
+ * re-resolution had the same result (community, gateway, rank, status):
+ * the tracking log prints one line per community choice. */
+struct daemon_entry_change {
+	int community;
+	int satellite;
+	const struct mep_prefix *destination;
+	const struct mep_query *query;
+	const struct mep_result *old;	/* NULL: none before */
+	const struct mep_result *now;
+	const char *why;		/* "configuration applied", ... */
+	bool repeat;
+};
+
+struct daemon;
+typedef void (*daemon_entry_fn)(void *arg, struct daemon *d,
+				const struct daemon_entry_change *ch);
+
+struct daemon_entry_subscriber {
+	daemon_entry_fn fn;
+	void *arg;
+};
+
+#define DAEMON_ENTRY_SUBSCRIBERS_MAX 8
 
 struct daemon {
 	struct ly_ctx *ctx;
@@ -41,10 +71,14 @@ struct daemon {
 	struct mep_config cfg;		/* its plain-C view */
 	time_t config_loaded;
 	struct mep_engine *engine;
-	struct daemon_gateway_state *gw;	/* cfg.n_gateways entries */
-	struct mep_liveness *live;		/* same, for mep_resolve() */
+	struct liveness_table live;	/* one record per gateway, by name */
 	struct daemon_entry_point *entry;	/* local satellite's entry points */
 	size_t n_entry;
+	/* The entries are of a previous configuration: the next
+	 * re-resolution reports every destination as new (old NULL). */
+	bool entry_fresh;
+	struct daemon_entry_subscriber entry_sub[DAEMON_ENTRY_SUBSCRIBERS_MAX];
+	size_t n_entry_sub;
 	struct ipsec_link *ipsec;	/* strongSwan link and RIM; NULL until
 					 * daemon_start() */
 	/* Who changed the running configuration, for the merge of
@@ -97,16 +131,29 @@ int daemon_reload(struct daemon *d, struct strbuf *err);
 int daemon_write_config(struct daemon *d, struct strbuf *err);
 
 /* Operator override of a gateway's liveness (debug mep gateway ...);
- * clear=true removes it. Returns -1 when the gateway is unknown. */
+ * clear=true removes it, and the gateway's other source (probe, or IKE
+ * for a third-party gateway) applies again. Returns -1 when the gateway
+ * is unknown. */
 int daemon_set_override(struct daemon *d, const char *name,
 			enum mep_liveness_state state, uint32_t rtt_us,
 			bool clear);
 
-/* Re-resolve the local satellite's entry points; log a tracking line for
- * each change where the community has "mep tracking log". */
-void daemon_update_entry_points(struct daemon *d);
+/* Subscribe fn(arg, ...) to entry-point change events (in subscription
+ * order; the tracking log subscribes in daemon_init). Returns 0, or -1
+ * when the list is full. */
+int daemon_entry_subscribe(struct daemon *d, daemon_entry_fn fn, void *arg);
+void daemon_entry_unsubscribe(struct daemon *d, daemon_entry_fn fn, void *arg);
 
-/* Resolve a query with the current state (show mep resolve). */
+/* Re-resolve the local satellite's entry points and publish a change
+ * event for each change; why says what caused the re-resolution. */
+void daemon_update_entry_points(struct daemon *d, const char *why);
+
+/* The gateway an existing connection of q's (satellite, source,
+ * destination) uses (see struct daemon_entry_point), or -1. */
+int daemon_existing_entry(const struct daemon *d, const struct mep_query *q);
+
+/* Resolve a query with the current state (show mep resolve): an existing
+ * connection's gateway is passed as q->existing when q->existing < 0. */
 enum mep_status daemon_resolve(struct daemon *d, const struct mep_query *q,
 			       struct mep_result *res);
 

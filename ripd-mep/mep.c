@@ -796,55 +796,29 @@ static bool group_explicit(struct ctx *x)
 	return false;
 }
 
-/* Iterates the peers of a gateway, community by community in
- * configuration order. */
+/* Iterates the peers of a gateway (mep_community_peers), community by
+ * community in configuration order. */
 struct peer_iter {
 	size_t community;
-	int role; /* 0: centers, 1: satellites, 2: members */
 	size_t i;
 };
-
-static const struct mep_gw_list *peer_list(const struct mep_community *c, int s,
-					   int role)
-{
-	switch (role) {
-	case 0:
-		return c->type == MEP_COMMUNITY_STAR &&
-				       list_has(&c->satellites, s)
-			       ? &c->centers
-			       : NULL;
-	case 1:
-		return c->type == MEP_COMMUNITY_STAR && list_has(&c->centers, s)
-			       ? &c->satellites
-			       : NULL;
-	default:
-		return c->type == MEP_COMMUNITY_MESHED &&
-				       list_has(&c->members, s)
-			       ? &c->members
-			       : NULL;
-	}
-}
 
 static bool peer_next(const struct mep_config *cfg, int s, struct peer_iter *it,
 		      int *gw, int *community)
 {
 	for (; cfg->communities && it->community < cfg->n_communities;
-	     it->community++, it->role = 0, it->i = 0) {
-		const struct mep_community *c =
-			&cfg->communities[it->community];
+	     it->community++, it->i = 0) {
+		const struct mep_gw_list *l =
+			mep_community_peers(&cfg->communities[it->community], s);
 
-		for (; it->role < 3; it->role++, it->i = 0) {
-			const struct mep_gw_list *l = peer_list(c, s, it->role);
+		while (l && l->idx && it->i < l->n) {
+			int g = l->idx[it->i++];
 
-			while (l && l->idx && it->i < l->n) {
-				int g = l->idx[it->i++];
-
-				if (g == s || !gw_valid(cfg, g))
-					continue;
-				*gw = g;
-				*community = (int)it->community;
-				return true;
-			}
+			if (g == s || !gw_valid(cfg, g))
+				continue;
+			*gw = g;
+			*community = (int)it->community;
+			return true;
 		}
 	}
 	return false;
@@ -887,11 +861,126 @@ static void group_primary_backup(struct ctx *x, int primary, int community)
 		cand_add(x, b->idx[i], MEP_RANK_BACKUP);
 }
 
+/* ------------------------------------------------------------------ */
+/* Implicit MEP: the one definition (mep.h)                            */
+/* ------------------------------------------------------------------ */
+
+bool mep_implicit_pair(const struct mep_config *cfg,
+		       const struct mep_community *c, int a, int b,
+		       const struct mep_prefix **p)
+{
+	const struct mep_gateway *ga, *gb;
+
+	if (a == b || !gw_valid(cfg, a) || !gw_valid(cfg, b))
+		return false;
+	if (c->type == MEP_COMMUNITY_STAR && c->mep_enabled &&
+	    list_has(&c->centers, a) && list_has(&c->centers, b))
+		return false;
+	ga = &cfg->gateways[a];
+	gb = &cfg->gateways[b];
+	for (size_t i = 0; ga->domain && i < ga->n_domain; i++)
+		for (size_t j = 0; gb->domain && j < gb->n_domain; j++) {
+			const struct mep_prefix *x = &ga->domain[i],
+						*y = &gb->domain[j];
+
+			if (!mep_prefix_overlaps(x, y))
+				continue;
+			if (p)
+				*p = x->len >= y->len ? x : y;
+			return true;
+		}
+	return false;
+}
+
+/* The gateways of c some member of list `from` reaches: the list of the
+ * peer role, when from is not empty. */
+static const struct mep_gw_list *reached(const struct mep_community *c,
+					 enum mep_role from)
+{
+	const struct mep_gw_list *l = mep_community_list(c, from);
+
+	return l && l->n ? mep_community_list(c, mep_role_peers(from)) : NULL;
+}
+
+bool mep_community_overlap(const struct mep_config *cfg, size_t ci, int *a,
+			   int *b, const struct mep_prefix **p)
+{
+	static const enum mep_role roles[] = { MEP_ROLE_SATELLITE,
+					       MEP_ROLE_CENTER,
+					       MEP_ROLE_MEMBER };
+	const struct mep_community *c;
+	int best_a = -1, best_b = -1;
+	const struct mep_prefix *best_p = NULL;
+
+	if (!cfg || ci >= cfg->n_communities)
+		return false;
+	c = &cfg->communities[ci];
+	for (size_t r = 0; r < sizeof(roles) / sizeof(*roles); r++) {
+		const struct mep_gw_list *l = reached(c, roles[r]);
+
+		/* A member reaches the others but itself: a pair of members
+		 * needs a third member to reach it. */
+		if (!l || !l->idx ||
+		    (roles[r] == MEP_ROLE_MEMBER && l->n < 3))
+			continue;
+		for (size_t i = 0; i < l->n; i++)
+			for (size_t j = 0; j < l->n; j++) {
+				int x = l->idx[i], y = l->idx[j];
+				const struct mep_prefix *q;
+
+				if (x >= y || (best_a >= 0 &&
+					       (x > best_a ||
+						(x == best_a && y >= best_b))))
+					continue;
+				if (!mep_implicit_pair(cfg, c, x, y, &q))
+					continue;
+				best_a = x;
+				best_b = y;
+				best_p = q;
+			}
+	}
+	if (best_a < 0)
+		return false;
+	if (a)
+		*a = best_a;
+	if (b)
+		*b = best_b;
+	if (p)
+		*p = best_p;
+	return true;
+}
+
+enum mep_kind mep_community_kind(const struct mep_config *cfg, size_t ci)
+{
+	static const enum mep_role roles[] = { MEP_ROLE_SATELLITE,
+					       MEP_ROLE_CENTER,
+					       MEP_ROLE_MEMBER };
+	const struct mep_community *c;
+
+	if (!cfg || ci >= cfg->n_communities)
+		return MEP_KIND_NONE;
+	c = &cfg->communities[ci];
+	if (c->mep_enabled)
+		return MEP_KIND_EXPLICIT;
+	if (mep_community_overlap(cfg, ci, NULL, NULL, NULL))
+		return MEP_KIND_IMPLICIT;
+	for (size_t r = 0; r < sizeof(roles) / sizeof(*roles); r++) {
+		const struct mep_gw_list *l = reached(c, roles[r]);
+
+		for (size_t i = 0; l && l->idx && i < l->n; i++)
+			if (gw_valid(cfg, l->idx[i]) &&
+			    cfg->gateways[l->idx[i]].backups.n > 0 &&
+			    (roles[r] != MEP_ROLE_MEMBER || l->n >= 2))
+				return MEP_KIND_PRIMARY_BACKUP;
+	}
+	return MEP_KIND_NONE;
+}
+
 /* Implicit MEP, primary-backup or a single gateway. Returns false when
  * no peer's domain contains dst. */
 static bool group_implicit(struct ctx *x)
 {
-	struct peer_iter it = { 0, 0, 0 };
+	struct peer_iter it = { 0, 0 };
 	int gw, comm, primary;
 	int best = -1, best_len = -1, best_primary = -1, best_comm = -1;
 	int first_comm = -1;
@@ -926,6 +1015,10 @@ static bool group_implicit(struct ctx *x)
 			cand_add(x, gw, MEP_RANK_EQUAL);
 	}
 	if (x->res->n_candidates > 1) {
+		/* Two or more peers of one community whose domains contain
+		 * dst: they overlap there, an implicit MEP pair in the sense
+		 * of mep_implicit_pair() (test_mep checks that resolve, the
+		 * rules and mep_community_kind() agree). */
 		x->res->kind = MEP_KIND_IMPLICIT;
 		x->res->method = x->cfg->load_distribution
 					 ? MEP_METHOD_RANDOM
@@ -941,7 +1034,7 @@ static bool group_implicit(struct ctx *x)
 /* Does a peer outside the group's community also cover dst? (rule 9) */
 static bool other_community_overlaps(const struct ctx *x)
 {
-	struct peer_iter it = { 0, 0, 0 };
+	struct peer_iter it = { 0, 0 };
 	int gw, comm, primary;
 
 	while (peer_next(x->cfg, x->q->satellite, &it, &gw, &comm))

@@ -109,6 +109,36 @@ enum mep_status mep_resolve(struct mep_engine *e, const struct mep_config *cfg,
 			    const struct mep_liveness *live,
 			    const struct mep_query *q, struct mep_result *res);
 
+/* Implicit MEP: the one definition (SPEC.md "implicit MEP"), shared by
+ * `show mep` (state.c), the configuration rules (conf_rules.c, rule 3) and
+ * mep_resolve().
+ *
+ * Two gateways a and b form an implicit MEP pair in community c when
+ * they are different, their VPN domains overlap, and they are not both
+ * centers of an explicit MEP community (that is explicit MEP). A
+ * community has overlapping-domain implicit MEP when some gateway s of c
+ * reaches (mep_community_peers) such a pair, both other than s; it has
+ * primary-backup implicit MEP when some gateway of c reaches a gateway
+ * with backup gateways. mep_resolve() answers kind IMPLICIT exactly for
+ * the candidates of such a pair (two or more peers of one community
+ * whose domains contain the destination) and PRIMARY_BACKUP for a
+ * primary with backups. */
+
+/* Is (a, b) an implicit MEP pair in c? *p (when not NULL) is set to the
+ * narrower of the first overlapping pair of domains. */
+bool mep_implicit_pair(const struct mep_config *cfg,
+		       const struct mep_community *c, int a, int b,
+		       const struct mep_prefix **p);
+/* The first overlapping-domain implicit MEP pair of community ci (lowest
+ * a, then lowest b, over the lists its gateways reach); false when none.
+ * a, b, p may be NULL. */
+bool mep_community_overlap(const struct mep_config *cfg, size_t ci, int *a,
+			   int *b, const struct mep_prefix **p);
+/* The MEP of community ci as `show mep` names it: EXPLICIT (mep enable),
+ * IMPLICIT (overlapping domains), PRIMARY_BACKUP (a reached gateway has
+ * backups) or NONE. */
+enum mep_kind mep_community_kind(const struct mep_config *cfg, size_t ci);
+
 /* The tracking line in the seed's wording, e.g.
  * "Resolved peer for tunnel from S1 to the MEP that contains M1, M2, and
  * M3, is: M1 (Primary Security Gateway, responding)."

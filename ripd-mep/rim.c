@@ -245,17 +245,9 @@ static uint8_t *rim_links(const struct mep_config *cfg, int local)
 		return NULL;
 	for (size_t k = 0; k < cfg->n_communities; k++) {
 		const struct mep_community *co = &cfg->communities[k];
-		const struct mep_gw_list *peers = NULL;
+		const struct mep_gw_list *peers = mep_community_peers(co, local);
 		uint8_t flag;
 
-		if (co->type == MEP_COMMUNITY_MESHED) {
-			if (mep_gw_list_has(&co->members, local))
-				peers = &co->members;
-		} else if (mep_gw_list_has(&co->centers, local)) {
-			peers = &co->satellites;
-		} else if (mep_gw_list_has(&co->satellites, local)) {
-			peers = &co->centers;
-		}
 		if (!peers)
 			continue;
 		if (co->return_path == MEP_RETURN_RIM)

@@ -73,16 +73,11 @@ static const char *u32(uint32_t v, char *buf)
 	return buf;
 }
 
-static bool is_role(const struct mep_config *cfg, int gw, int role)
+static bool is_role(const struct mep_config *cfg, int gw, enum mep_role role)
 {
-	for (size_t i = 0; i < cfg->n_communities; i++) {
-		const struct mep_community *c = &cfg->communities[i];
-		const struct mep_gw_list *l = role == 0	  ? &c->centers
-					      : role == 1 ? &c->satellites
-							  : &c->members;
-		if (mep_gw_list_has(l, gw))
+	for (size_t i = 0; i < cfg->n_communities; i++)
+		if (mep_community_role(&cfg->communities[i], gw) == role)
 			return true;
-	}
 	return false;
 }
 
@@ -104,18 +99,23 @@ static void list_names(const struct ly_ctx *ctx, struct lyd_node **root,
 static void build_summary(const struct daemon *d, struct lyd_node **root)
 {
 	const struct mep_config *cfg = &d->cfg;
-	static const char *const roles[] = { "center", "satellite", "member" };
+	static const struct {
+		enum mep_role role;
+		const char *name;
+	} roles[] = { { MEP_ROLE_CENTER, "center" },
+		      { MEP_ROLE_SATELLITE, "satellite" },
+		      { MEP_ROLE_MEMBER, "member" } };
 	char t[64];
 
 	put(d->ctx, root, NULL, "/ripd-mep:mep-state");
 	if (cfg->local_gateway >= 0) {
 		put(d->ctx, root, cfg->gateways[cfg->local_gateway].name,
 		    "/ripd-mep:mep-state/local-gateway");
-		for (int r = 0; r < 3; r++)
-			if (is_role(cfg, cfg->local_gateway, r))
+		for (size_t r = 0; r < sizeof(roles) / sizeof(*roles); r++)
+			if (is_role(cfg, cfg->local_gateway, roles[r].role))
 				lyd_new_path(*root, d->ctx,
 					     "/ripd-mep:mep-state/role",
-					     roles[r], 0, NULL);
+					     roles[r].name, 0, NULL);
 	}
 	put(d->ctx, root, d->config_path, "/ripd-mep:mep-state/config-file");
 	put(d->ctx, root, iso_time(d->config_loaded, t, sizeof(t)),
@@ -196,25 +196,19 @@ static void build_routes(const struct daemon *d, struct lyd_node **root)
 	}
 }
 
-static const char *community_mep(const struct mep_config *cfg,
-				 const struct mep_community *c)
+/* The community's MEP as the model names it: primary-backup is implicit
+ * MEP (SPEC.md), one definition with the rules and resolve. */
+static const char *community_mep(const struct mep_config *cfg, size_t ci)
 {
-	const struct mep_gw_list *l =
-		c->type == MEP_COMMUNITY_STAR ? &c->centers : &c->members;
-
-	if (c->mep_enabled)
+	switch (mep_community_kind(cfg, ci)) {
+	case MEP_KIND_EXPLICIT:
 		return "explicit";
-	for (size_t i = 0; i < l->n; i++)
-		for (size_t j = i + 1; j < l->n; j++) {
-			const struct mep_gateway *a = &cfg->gateways[l->idx[i]];
-			const struct mep_gateway *b = &cfg->gateways[l->idx[j]];
-
-			for (size_t x = 0; x < a->n_domain; x++)
-				for (size_t y = 0; y < b->n_domain; y++)
-					if (mep_prefix_overlaps(&a->domain[x],
-								&b->domain[y]))
-						return "implicit";
-		}
+	case MEP_KIND_IMPLICIT:
+	case MEP_KIND_PRIMARY_BACKUP:
+		return "implicit";
+	case MEP_KIND_NONE:
+		break;
+	}
 	return "none";
 }
 
@@ -233,7 +227,7 @@ static void build_communities(const struct daemon *d, struct lyd_node **root)
 		put(d->ctx, root, val, "%s", p);                               \
 	} while (0)
 		CPUT("type", c->type == MEP_COMMUNITY_STAR ? "star" : "meshed");
-		CPUT("mep", community_mep(cfg, c));
+		CPUT("mep", community_mep(cfg, i));
 		if (c->mep_enabled) {
 			CPUT("entry-point", mep_method_name(c->method));
 			CPUT("tie-break", mep_tie_break_name(c->tie_break));
@@ -256,7 +250,8 @@ static void build_gateways(const struct daemon *d, struct lyd_node **root)
 	const struct mep_config *cfg = &d->cfg;
 
 	for (size_t i = 0; i < cfg->n_gateways; i++) {
-		const struct daemon_gateway_state *g = &d->gw[i];
+		const struct liveness_record *g = liveness_get(&d->live, (int)i);
+		const struct mep_liveness *v = &liveness_view(&d->live)[i];
 		const char *n = cfg->gateways[i].name;
 		char t[64], num[16];
 
@@ -267,16 +262,16 @@ static void build_gateways(const struct daemon *d, struct lyd_node **root)
 		put(d->ctx, root,
 		    (int)i == cfg->local_gateway ? "true" : "false",
 		    "/ripd-mep:mep-state/gateway[name='%s']/local", n);
-		put(d->ctx, root, mep_liveness_name(g->live.state),
+		put(d->ctx, root, mep_liveness_name(v->state),
 		    "/ripd-mep:mep-state/gateway[name='%s']/liveness", n);
-		if (g->live.state == MEP_LIVE_UP && g->live.rtt_us)
-			put(d->ctx, root, u32(g->live.rtt_us, num),
+		if (v->state == MEP_LIVE_UP && v->rtt_us)
+			put(d->ctx, root, u32(v->rtt_us, num),
 			    "/ripd-mep:mep-state/gateway[name='%s']/rtt-us",
 			    n);
-		put(d->ctx, root, mep_verdict_source_name(g->live.source),
+		put(d->ctx, root, mep_verdict_source_name(v->source),
 		    "/ripd-mep:mep-state/gateway[name='%s']/verdict-source",
 		    n);
-		put(d->ctx, root, g->override ? "true" : "false",
+		put(d->ctx, root, g->override.set ? "true" : "false",
 		    "/ripd-mep:mep-state/gateway[name='%s']/override", n);
 		put(d->ctx, root, iso_time(g->last_change, t, sizeof(t)),
 		    "/ripd-mep:mep-state/gateway[name='%s']/last-change", n);
@@ -387,10 +382,12 @@ struct lyd_node *state_resolve(const struct daemon *d,
 			put_output(d->ctx, &root,
 				   mep_rank_name(res->candidates[i].rank),
 				   "%s/candidate[name='%s']/rank", o, n);
-		put_output(d->ctx, &root, mep_liveness_name(d->live[g].state),
+		const struct mep_liveness *v = &liveness_view(&d->live)[g];
+
+		put_output(d->ctx, &root, mep_liveness_name(v->state),
 			   "%s/candidate[name='%s']/liveness", o, n);
-		if (d->live[g].state == MEP_LIVE_UP && d->live[g].rtt_us)
-			put_output(d->ctx, &root, u32(d->live[g].rtt_us, num),
+		if (v->state == MEP_LIVE_UP && v->rtt_us)
+			put_output(d->ctx, &root, u32(v->rtt_us, num),
 				   "%s/candidate[name='%s']/rtt-us", o, n);
 	}
 	return root;
