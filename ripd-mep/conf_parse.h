@@ -43,6 +43,7 @@
 
 #include <libyang/libyang.h>
 
+#include "conf_validate.h"
 #include "strbuf.h"
 
 enum conf_parse_mode { CONF_PARSE_FILE, CONF_PARSE_INTERACTIVE };
@@ -100,15 +101,9 @@ int conf_parser_ended(const struct conf_parser *p);
  * configured". Returns 0 when valid (or the tree is empty). */
 int conf_parser_validate(struct conf_parser *p, struct strbuf *err);
 
-/* The same for any tree: validate *tree (adding default nodes) and on
- * error write "FILE:LINE: object: message" (the configuration's words,
- * never a raw data path; a rule that a default the user never typed
- * violates says so), line_of (may be NULL) mapping a data path to a line.
- * Returns 0 when valid or empty, -1 otherwise. */
-int conf_validate_tree(const struct ly_ctx *ctx, struct lyd_node **tree,
-		       const char *file,
-		       int (*line_of)(const void *arg, const char *path),
-		       const void *arg, struct strbuf *err);
+/* The same for any tree: conf_validate_tree() (conf_validate.h), with
+ * the configuration's words ("FILE:LINE: object: message", never a raw
+ * data path) and a line_of callback mapping a data path to a line. */
 
 /* Line where the data node at path (or its closest recorded ancestor) was
  * defined, 0 if unknown (or p/path NULL). path is a libyang data path

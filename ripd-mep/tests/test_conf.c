@@ -1352,6 +1352,100 @@ static void test_random_lines(void **state)
 	assert_true(applied > 100);
 }
 
+/* Completion comes from the parser's tables: probe options in any order,
+ * each once, <cr> once one is given; no forms as the parser takes them. */
+static void complete_is(struct session *s, const char *l, const char *want)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	assert_int_equal(conf_parser_complete(s->p, l, &out), CMD_SUCCESS);
+	if (strcmp(strbuf_str(&out), want) != 0)
+		print_error("complete \"%s\": got\n%s", l, strbuf_str(&out));
+	assert_string_equal(strbuf_str(&out), want);
+	strbuf_free(&out);
+}
+
+static void test_complete_from_tables(void **state)
+{
+	struct session s;
+
+	(void)state;
+	session_start(&s, CONF_PARSE_INTERACTIVE);
+	line_ok(&s, "mep");
+	complete_is(&s, "probe ",
+		    "dead-count\tUnanswered probes before a gateway is down\n"
+		    "interval\tInterval between probes\n"
+		    "key\tShared key of the probes\n"
+		    "port\tUDP port of the probes\n");
+	complete_is(&s, "probe port 4500 ",
+		    "dead-count\tUnanswered probes before a gateway is down\n"
+		    "interval\tInterval between probes\n"
+		    "key\tShared key of the probes\n<cr>\t\n");
+	complete_is(&s, "pro key secretkey1 int 100 ",
+		    "dead-count\tUnanswered probes before a gateway is down\n"
+		    "port\tUDP port of the probes\n<cr>\t\n");
+	complete_is(&s, "probe dead-count ", "(1-100)\tCount\n");
+	line_ok(&s, "probe key secretkey1 dead-count 3 interval 100");
+	line_ok(&s, "community C1");
+	/* from the community node, the mep node's probe */
+	complete_is(&s, "probe interval 100 dead-count 3 port 1 ",
+		    "key\tShared key of the probes\n<cr>\t\n");
+	complete_is(&s, "no mep enable ", "<cr>\t\n");
+	assert_int_equal(line(&s, "no mep enable x"), CMD_ERR_NO_MATCH);
+	complete_is(&s, "mep tie-break ",
+		    "first-to-respond\tThe first to respond\n"
+		    "random\tRendezvous hashing\n");
+	session_end(&s);
+}
+
+/* Every command the help lists in a node is one the parser knows there
+ * (abort, do and list belong to the shell). */
+static void test_listed_commands_parse(void **state)
+{
+	static const char *const enter[] = { NULL, "mep", "gateway M1",
+					     "community C1", "rim", "ipsec" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(enter) / sizeof(enter[0]); i++) {
+		struct session s;
+		struct strbuf out = STRBUF_INIT;
+		char *save = NULL;
+
+		session_start(&s, CONF_PARSE_INTERACTIVE);
+		if (i > 0)
+			line_ok(&s, "mep");
+		if (i > 1)
+			line_ok(&s, enter[i]);
+		conf_parser_list(s.p, &out);
+		assert_true(out.len > 0);
+		for (char *l = strtok_r((char *)strbuf_str(&out), "\n", &save);
+		     l; l = strtok_r(NULL, "\n", &save)) {
+			char word[64];
+
+			assert_int_equal(sscanf(l, " %63s", word), 1);
+			if (!strcmp(word, "abort") || !strcmp(word, "do") ||
+			    !strcmp(word, "list") || !strcmp(word, "exit") ||
+			    !strcmp(word, "end"))
+				continue;
+			line(&s, word);
+			if (strstr(strbuf_str(&s.err), "unknown command"))
+				print_error("node %zu: \"%s\" listed, %s\n", i,
+					    l, strbuf_str(&s.err));
+			assert_null(strstr(strbuf_str(&s.err),
+					   "unknown command"));
+			/* back to the node under test */
+			if (strcmp(word, "mep") == 0 && i == 0)
+				line_ok(&s, "exit");
+			if (i > 1 && (!strcmp(word, "rim") ||
+				      !strcmp(word, "ipsec") ||
+				      !strcmp(word, "gateway") ||
+				      !strcmp(word, "community")))
+				line(&s, enter[i]);
+		}
+		strbuf_free(&out);
+		session_end(&s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1376,6 +1470,8 @@ int main(void)
 		cmocka_unit_test(test_rim_zebra_statements),
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_random_lines),
+		cmocka_unit_test(test_complete_from_tables),
+		cmocka_unit_test(test_listed_commands_parse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
