@@ -319,15 +319,13 @@ int main(int argc, char **argv)
 						"connection\n");
 				break;
 			}
-			if (r > 0) {
-				if (zapi_splitter_feed(&in, buf, (size_t)r) < 0) {
-					fprintf(stderr, "zapi_flood: out of "
-							"memory\n");
-					break;
-				}
-				if (zapi_flood_parse(&cnt, &in) < 0)
-					break;
+			if (r > 0 &&
+			    zapi_splitter_feed(&in, buf, (size_t)r) < 0) {
+				fprintf(stderr, "zapi_flood: out of memory\n");
+				break;
 			}
+			if (r > 0 && zapi_flood_parse(&cnt, &in) < 0)
+				break;
 		}
 	}
 	printf("installed=%zu failed=%zu notes=%zu write_ms=%lld "
