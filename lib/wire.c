@@ -3,9 +3,12 @@
 
 #include <string.h>
 
+/* What a NULL buffer becomes: empty, but never NULL + offset. */
+static uint8_t wire_nothing[1];
+
 void wire_reader_init(struct wire_reader *r, const void *buf, size_t len)
 {
-	r->buf = buf;
+	r->buf = buf ? buf : wire_nothing;
 	r->len = buf ? len : 0;
 	r->off = 0;
 	r->failed = false;
@@ -26,7 +29,7 @@ bool wire_get_bytes(struct wire_reader *r, void *dst, size_t n)
 
 void wire_writer_init(struct wire_writer *w, void *buf, size_t cap)
 {
-	w->buf = buf;
+	w->buf = buf ? buf : wire_nothing;
 	w->cap = buf ? cap : 0;
 	w->len = 0;
 	w->failed = false;

@@ -646,10 +646,10 @@ int vici_splitter_next(struct vici_splitter *s, const uint8_t **payload,
 		vici_seterr(err, "stream already failed");
 		return -1;
 	}
+	if (have < 4)
+		return 0;	/* (and buf may still be NULL) */
 	wire_reader_init(&r, s->buf + s->start, have);
 	flen = wire_get_u32(&r);
-	if (wire_reader_failed(&r))
-		return 0;
 	if (flen == 0 || flen > VICI_FRAME_MAX) {
 		s->failed = true;
 		vici_seterr(err, "frame length %u out of range 1..%u", flen,

@@ -134,6 +134,7 @@ static void test_get_empty(void **state)
 	(void)state;
 	wire_reader_init(&r, NULL, 10);	/* no buffer: nothing to read */
 	assert_int_equal(wire_remaining(&r), 0);
+	assert_non_null(wire_get_ref(&r, 0));	/* empty, not NULL + 0 */
 	assert_int_equal(wire_get_u8(&r), 0);
 	assert_true(wire_reader_failed(&r));
 }
@@ -206,6 +207,8 @@ static void test_put_overrun(void **state)
 	assert_int_equal(w.len, 1);
 	/* no buffer: nothing fits */
 	wire_writer_init(&w, NULL, 100);
+	wire_put_bytes(&w, NULL, 0);
+	assert_false(wire_writer_failed(&w));
 	wire_put_u8(&w, 1);
 	assert_true(wire_writer_failed(&w));
 }
