@@ -1,10 +1,13 @@
 /* zapi_codec: ZAPI v6 encoders, decoders, command tables and the stream
- * splitter (pure; see zapi_codec.h). */
+ * splitter (pure; see zapi_codec.h). Every field is read and written
+ * through lib/wire.h's bounds-checked cursors. */
 #include "zapi_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "wire.h"
 
 const struct zapi_release zapi_release_frr8 = {
 	.name = "FRR 8.2-8.5",
@@ -84,125 +87,37 @@ const char *zapi_error_name(uint32_t error)
 	return "unknown error code";
 }
 
-/* ---- writer / reader with bounds ---------------------------------- */
+/* ---- frames on the wire reader/writer (lib/wire.h) ----------------- */
 
-struct zw {
-	uint8_t *p;
-	size_t cap, len;
-	bool bad;
-};
-
-static void zw_put(struct zw *w, const void *d, size_t n)
+/* The header with a zero length, patched by frame_end(). */
+static void frame_begin(struct wire_writer *w, uint8_t *buf, size_t cap,
+			uint32_t vrf, uint16_t cmd)
 {
-	if (w->bad || n > w->cap - w->len) {
-		w->bad = true;
-		return;
-	}
-	memcpy(w->p + w->len, d, n);
-	w->len += n;
+	wire_writer_init(w, buf, cap);
+	wire_put_u16(w, 0);
+	wire_put_u8(w, ZAPI_MARKER);
+	wire_put_u8(w, ZAPI_VERSION);
+	wire_put_u32(w, vrf);
+	wire_put_u16(w, cmd);
 }
 
-static void zw_u8(struct zw *w, uint8_t v)
+static int frame_end(struct wire_writer *w)
 {
-	zw_put(w, &v, 1);
-}
-
-static void zw_u16(struct zw *w, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	zw_put(w, b, 2);
-}
-
-static void zw_u32(struct zw *w, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
-
-	zw_put(w, b, 4);
-}
-
-static void zw_begin(struct zw *w, uint8_t *buf, size_t cap, uint32_t vrf,
-		     uint16_t cmd)
-{
-	w->p = buf;
-	w->cap = cap;
-	w->len = 0;
-	w->bad = false;
-	zw_u16(w, 0);
-	zw_u8(w, ZAPI_MARKER);
-	zw_u8(w, ZAPI_VERSION);
-	zw_u32(w, vrf);
-	zw_u16(w, cmd);
-}
-
-static int zw_end(struct zw *w)
-{
-	if (w->bad || w->len > ZAPI_MAX_FRAME)
+	if (w->len > ZAPI_MAX_FRAME)
 		return -1;
-	w->p[0] = (uint8_t)(w->len >> 8);
-	w->p[1] = (uint8_t)w->len;
+	wire_patch_u16(w, 0, (uint16_t)w->len);
+	if (wire_writer_failed(w))
+		return -1;
 	return (int)w->len;
 }
 
-struct zr {
-	const uint8_t *p;
-	size_t len, off;
-	bool bad;
-};
-
-static bool zr_get(struct zr *r, void *d, size_t n)
-{
-	if (r->bad || n > r->len - r->off) {
-		r->bad = true;
-		memset(d, 0, n);
-		return false;
-	}
-	memcpy(d, r->p + r->off, n);
-	r->off += n;
-	return true;
-}
-
-static uint8_t zr_u8(struct zr *r)
-{
-	uint8_t v;
-
-	zr_get(r, &v, 1);
-	return v;
-}
-
-static uint16_t zr_u16(struct zr *r)
-{
-	uint8_t b[2];
-
-	zr_get(r, b, 2);
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
-static uint32_t zr_u32(struct zr *r)
-{
-	uint8_t b[4];
-
-	zr_get(r, b, 4);
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	       (uint32_t)b[2] << 8 | b[3];
-}
-
 /* A u32 zebra writes with memcpy of a C int (host byte order). */
-static uint32_t zr_host32(struct zr *r)
+static uint32_t get_host32(struct wire_reader *r)
 {
 	uint32_t v;
 
-	zr_get(r, &v, 4);
+	wire_get_bytes(r, &v, 4);
 	return v;
-}
-
-static void zr_init(struct zr *r, const uint8_t *p, size_t len)
-{
-	r->p = p;
-	r->len = len;
-	r->off = 0;
-	r->bad = false;
 }
 
 static int fail(const char **err, const char *why)
@@ -217,30 +132,29 @@ static int fail(const char **err, const char *why)
 int zapi_header_encode(uint8_t *buf, size_t cap, uint16_t len, uint32_t vrf,
 		       uint16_t cmd)
 {
-	struct zw w;
+	struct wire_writer w;
 
-	zw_begin(&w, buf, cap, vrf, cmd);
-	if (w.bad)
+	frame_begin(&w, buf, cap, vrf, cmd);
+	wire_patch_u16(&w, 0, len);
+	if (wire_writer_failed(&w))
 		return -1;
-	buf[0] = (uint8_t)(len >> 8);
-	buf[1] = (uint8_t)len;
 	return ZAPI_HEADER_SIZE;
 }
 
 int zapi_header_decode(const uint8_t *buf, size_t len, struct zapi_header *h,
 		       const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
 	if (len < ZAPI_HEADER_SIZE)
 		return fail(err, "shorter than a ZAPI header");
-	zr_init(&r, buf, len);
-	h->len = zr_u16(&r);
-	uint8_t marker = zr_u8(&r);
-	uint8_t version = zr_u8(&r);
+	wire_reader_init(&r, buf, len);
+	h->len = wire_get_u16(&r);
+	uint8_t marker = wire_get_u8(&r);
+	uint8_t version = wire_get_u8(&r);
 
-	h->vrf = zr_u32(&r);
-	h->cmd = zr_u16(&r);
+	h->vrf = wire_get_u32(&r);
+	h->cmd = wire_get_u16(&r);
 	if (marker != ZAPI_MARKER)
 		return fail(err, "bad ZAPI marker");
 	if (version != ZAPI_VERSION)
@@ -256,45 +170,47 @@ int zapi_encode_hello(uint8_t *buf, size_t cap, const struct zapi_release *r,
 		      const struct zapi_ident *id, bool receive_notify,
 		      bool synchronous)
 {
-	struct zw w;
+	struct wire_writer w;
 
 	if (id->type >= ZAPI_ROUTE_MAX)
 		return -1;
-	zw_begin(&w, buf, cap, id->vrf, r->cmd[ZAPI_CMD_HELLO]);
-	zw_u8(&w, id->type);
-	zw_u16(&w, id->instance);
-	zw_u32(&w, id->session_id);
-	zw_u8(&w, receive_notify ? 1 : 0);
-	zw_u8(&w, synchronous ? 1 : 0);
-	return zw_end(&w);
+	frame_begin(&w, buf, cap, id->vrf, r->cmd[ZAPI_CMD_HELLO]);
+	wire_put_u8(&w, id->type);
+	wire_put_u16(&w, id->instance);
+	wire_put_u32(&w, id->session_id);
+	wire_put_u8(&w, receive_notify ? 1 : 0);
+	wire_put_u8(&w, synchronous ? 1 : 0);
+	return frame_end(&w);
 }
 
 int zapi_encode_gr(uint8_t *buf, size_t cap, const struct zapi_release *r,
 		   const struct zapi_ident *id, uint32_t stale_time)
 {
-	struct zw w;
+	struct wire_writer w;
 
-	zw_begin(&w, buf, cap, id->vrf, r->cmd[ZAPI_CMD_CLIENT_CAPABILITIES]);
-	zw_u32(&w, ZAPI_CAP_GR);
-	zw_u32(&w, stale_time);
-	zw_u32(&w, id->vrf);
-	return zw_end(&w);
+	frame_begin(&w, buf, cap, id->vrf,
+		    r->cmd[ZAPI_CMD_CLIENT_CAPABILITIES]);
+	wire_put_u32(&w, ZAPI_CAP_GR);
+	wire_put_u32(&w, stale_time);
+	wire_put_u32(&w, id->vrf);
+	return frame_end(&w);
 }
 
 int zapi_encode_update_complete(uint8_t *buf, size_t cap,
 				const struct zapi_release *r,
 				const struct zapi_ident *id, uint32_t afi)
 {
-	struct zw w;
+	struct wire_writer w;
 
 	if (afi != ZAPI_AFI_IP && afi != ZAPI_AFI_IP6)
 		return -1;
-	zw_begin(&w, buf, cap, id->vrf, r->cmd[ZAPI_CMD_CLIENT_CAPABILITIES]);
-	zw_u32(&w, ZAPI_CAP_ROUTE_UPDATE_COMPLETE);
-	zw_u32(&w, afi);
-	zw_u32(&w, ZAPI_SAFI_UNICAST);
-	zw_u32(&w, id->vrf);
-	return zw_end(&w);
+	frame_begin(&w, buf, cap, id->vrf,
+		    r->cmd[ZAPI_CMD_CLIENT_CAPABILITIES]);
+	wire_put_u32(&w, ZAPI_CAP_ROUTE_UPDATE_COMPLETE);
+	wire_put_u32(&w, afi);
+	wire_put_u32(&w, ZAPI_SAFI_UNICAST);
+	wire_put_u32(&w, id->vrf);
+	return frame_end(&w);
 }
 
 static size_t family_bytes(uint8_t family)
@@ -333,7 +249,7 @@ int zapi_encode_route(uint8_t *buf, size_t cap, const struct zapi_release *r,
 		      enum zapi_cmd cmd, const struct zapi_ident *id,
 		      const struct zapi_route *rt)
 {
-	struct zw w;
+	struct wire_writer w;
 	size_t alen = family_bytes(rt->prefix.family);
 	uint32_t msg = 0;
 
@@ -353,77 +269,77 @@ int zapi_encode_route(uint8_t *buf, size_t cap, const struct zapi_release *r,
 	if (rt->has_tag)
 		msg |= ZAPI_MSG_TAG;
 
-	zw_begin(&w, buf, cap, id->vrf, r->cmd[cmd]);
-	zw_u8(&w, id->type);
-	zw_u16(&w, id->instance);
-	zw_u32(&w, rt->flags);
-	zw_u32(&w, msg);
-	zw_u8(&w, ZAPI_SAFI_UNICAST);
-	zw_u8(&w, rt->prefix.family);
-	zw_u8(&w, rt->prefix.len);
-	zw_put(&w, rt->prefix.addr, ((size_t)rt->prefix.len + 7) / 8);
+	frame_begin(&w, buf, cap, id->vrf, r->cmd[cmd]);
+	wire_put_u8(&w, id->type);
+	wire_put_u16(&w, id->instance);
+	wire_put_u32(&w, rt->flags);
+	wire_put_u32(&w, msg);
+	wire_put_u8(&w, ZAPI_SAFI_UNICAST);
+	wire_put_u8(&w, rt->prefix.family);
+	wire_put_u8(&w, rt->prefix.len);
+	wire_put_bytes(&w, rt->prefix.addr, ((size_t)rt->prefix.len + 7) / 8);
 	if (rt->has_nexthop) {
 		const struct zapi_nexthop *nh = &rt->nh;
 
-		zw_u16(&w, 1);
-		zw_u32(&w, id->vrf);
-		zw_u8(&w, (uint8_t)nh->type);
-		zw_u8(&w, nh->flags);
+		wire_put_u16(&w, 1);
+		wire_put_u32(&w, id->vrf);
+		wire_put_u8(&w, (uint8_t)nh->type);
+		wire_put_u8(&w, nh->flags);
 		switch (nh->type) {
 		case ZAPI_NH_BLACKHOLE:
-			zw_u8(&w, nh->bh_type);
+			wire_put_u8(&w, nh->bh_type);
 			break;
 		case ZAPI_NH_IFINDEX:
-			zw_u32(&w, nh->ifindex);
+			wire_put_u32(&w, nh->ifindex);
 			break;
 		case ZAPI_NH_IPV4:
 		case ZAPI_NH_IPV4_IFINDEX:
-			zw_put(&w, nh->gate.addr, 4);
-			zw_u32(&w, nh->ifindex);
+			wire_put_bytes(&w, nh->gate.addr, 4);
+			wire_put_u32(&w, nh->ifindex);
 			break;
 		case ZAPI_NH_IPV6:
 		case ZAPI_NH_IPV6_IFINDEX:
-			zw_put(&w, nh->gate.addr, 16);
-			zw_u32(&w, nh->ifindex);
+			wire_put_bytes(&w, nh->gate.addr, 16);
+			wire_put_u32(&w, nh->ifindex);
 			break;
 		}
 	}
 	if (rt->has_distance)
-		zw_u8(&w, rt->distance);
+		wire_put_u8(&w, rt->distance);
 	if (rt->has_metric)
-		zw_u32(&w, rt->metric);
+		wire_put_u32(&w, rt->metric);
 	if (rt->has_tag)
-		zw_u32(&w, rt->tag);
-	return zw_end(&w);
+		wire_put_u32(&w, rt->tag);
+	return frame_end(&w);
 }
 
 int zapi_encode_redistribute(uint8_t *buf, size_t cap,
 			     const struct zapi_release *r, enum zapi_cmd cmd,
 			     const struct zapi_ident *id, uint8_t afi)
 {
-	struct zw w;
+	struct wire_writer w;
 
 	if ((cmd != ZAPI_CMD_REDISTRIBUTE_ADD &&
 	     cmd != ZAPI_CMD_REDISTRIBUTE_DELETE) ||
 	    (afi != ZAPI_AFI_IP && afi != ZAPI_AFI_IP6) || id->type == 0 ||
 	    id->type >= ZAPI_ROUTE_MAX)
 		return -1;
-	zw_begin(&w, buf, cap, id->vrf, r->cmd[cmd]);
-	zw_u8(&w, afi);
-	zw_u8(&w, id->type);
-	zw_u16(&w, id->instance);
-	return zw_end(&w);
+	frame_begin(&w, buf, cap, id->vrf, r->cmd[cmd]);
+	wire_put_u8(&w, afi);
+	wire_put_u8(&w, id->type);
+	wire_put_u16(&w, id->instance);
+	return frame_end(&w);
 }
 
 /* ---- decoders ------------------------------------------------------- */
 
-static int read_prefix(struct zr *r, struct mep_prefix *p, bool full,
+static int read_prefix(struct wire_reader *r, struct mep_prefix *p, bool full,
 		       const char **err)
 {
 	memset(p, 0, sizeof(*p));
-	p->family = zr_u8(r);
-	p->len = zr_u8(r);
-	if (r->bad)
+	p->family = wire_get_u8(r);
+	p->len = wire_get_u8(r);
+	if (wire_reader_failed(r))
 		return fail(err, "truncated prefix");
 	size_t alen = family_bytes(p->family);
 
@@ -431,7 +347,7 @@ static int read_prefix(struct zr *r, struct mep_prefix *p, bool full,
 		return fail(err, "unknown address family");
 	if (p->len > alen * 8)
 		return fail(err, "prefix length out of range");
-	if (!zr_get(r, p->addr, full ? alen : ((size_t)p->len + 7) / 8))
+	if (!wire_get_bytes(r, p->addr, full ? alen : ((size_t)p->len + 7) / 8))
 		return fail(err, "truncated prefix");
 	/* clear host bits so equal prefixes compare equal */
 	mep_prefix_mask(p);
@@ -441,17 +357,17 @@ static int read_prefix(struct zr *r, struct mep_prefix *p, bool full,
 int zapi_decode_notify(const uint8_t *body, size_t len,
 		       struct zapi_notify *out, const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
-	zr_init(&r, body, len);
+	wire_reader_init(&r, body, len);
 	memset(out, 0, sizeof(*out));
-	out->note = zr_host32(&r);
+	out->note = get_host32(&r);
 	if (read_prefix(&r, &out->prefix, true, err) < 0)
 		return -1;
-	out->table = zr_u32(&r);
-	out->afi = zr_u8(&r);
-	out->safi = zr_u8(&r);
-	if (r.bad)
+	out->table = wire_get_u32(&r);
+	out->afi = wire_get_u8(&r);
+	out->safi = wire_get_u8(&r);
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated ROUTE_NOTIFY_OWNER");
 	return 0;
 }
@@ -459,16 +375,16 @@ int zapi_decode_notify(const uint8_t *body, size_t len,
 int zapi_decode_redist_route(const uint8_t *body, size_t len,
 			     struct zapi_redist_route *out, const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
-	zr_init(&r, body, len);
+	wire_reader_init(&r, body, len);
 	memset(out, 0, sizeof(*out));
-	out->type = zr_u8(&r);
-	out->instance = zr_u16(&r);
-	(void)zr_u32(&r);	/* flags */
-	(void)zr_u32(&r);	/* message: what follows the prefix */
-	(void)zr_u8(&r);	/* safi */
-	if (r.bad)
+	out->type = wire_get_u8(&r);
+	out->instance = wire_get_u16(&r);
+	(void)wire_get_u32(&r);	/* flags */
+	(void)wire_get_u32(&r);	/* message: what follows the prefix */
+	(void)wire_get_u8(&r);	/* safi */
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated redistributed route");
 	return read_prefix(&r, &out->prefix, false, err);
 }
@@ -476,29 +392,29 @@ int zapi_decode_redist_route(const uint8_t *body, size_t len,
 int zapi_decode_capabilities(const uint8_t *body, size_t len,
 			     struct zapi_capabilities *out, const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
-	zr_init(&r, body, len);
+	wire_reader_init(&r, body, len);
 	memset(out, 0, sizeof(*out));
-	out->vrf_backend = zr_u32(&r);
-	out->mpls = zr_u8(&r) != 0;
-	out->ecmp = zr_u32(&r);
-	out->role = zr_u8(&r);
-	if (r.bad)
+	out->vrf_backend = wire_get_u32(&r);
+	out->mpls = wire_get_u8(&r) != 0;
+	out->ecmp = wire_get_u32(&r);
+	out->role = wire_get_u8(&r);
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated CAPABILITIES");
-	if (r.off < r.len)
-		out->v6_with_v4_nexthop = zr_u8(&r) != 0;
+	if (wire_remaining(&r) > 0)
+		out->v6_with_v4_nexthop = wire_get_u8(&r) != 0;
 	return 0;
 }
 
 int zapi_decode_error(const uint8_t *body, size_t len, uint32_t *error,
 		      const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
-	zr_init(&r, body, len);
-	*error = zr_host32(&r);
-	if (r.bad)
+	wire_reader_init(&r, body, len);
+	*error = get_host32(&r);
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated ERROR");
 	return 0;
 }
@@ -506,15 +422,15 @@ int zapi_decode_error(const uint8_t *body, size_t len, uint32_t *error,
 int zapi_decode_hello(const uint8_t *body, size_t len, struct zapi_hello *out,
 		      const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
-	zr_init(&r, body, len);
-	out->type = zr_u8(&r);
-	out->instance = zr_u16(&r);
-	out->session_id = zr_u32(&r);
-	out->receive_notify = zr_u8(&r) != 0;
-	out->synchronous = zr_u8(&r) != 0;
-	if (r.bad)
+	wire_reader_init(&r, body, len);
+	out->type = wire_get_u8(&r);
+	out->instance = wire_get_u16(&r);
+	out->session_id = wire_get_u32(&r);
+	out->receive_notify = wire_get_u8(&r) != 0;
+	out->synchronous = wire_get_u8(&r) != 0;
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated HELLO");
 	return 0;
 }
@@ -522,30 +438,30 @@ int zapi_decode_hello(const uint8_t *body, size_t len, struct zapi_hello *out,
 int zapi_decode_client_cap(const uint8_t *body, size_t len,
 			   struct zapi_client_cap *out, const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 
-	zr_init(&r, body, len);
+	wire_reader_init(&r, body, len);
 	memset(out, 0, sizeof(*out));
-	out->cap = zr_u32(&r);
+	out->cap = wire_get_u32(&r);
 	switch (out->cap) {
 	case ZAPI_CAP_GR:
 	case ZAPI_CAP_RIB_STALE_TIME:
-		out->stale_time = zr_u32(&r);
-		out->vrf = zr_u32(&r);
+		out->stale_time = wire_get_u32(&r);
+		out->vrf = wire_get_u32(&r);
 		break;
 	case ZAPI_CAP_ROUTE_UPDATE_COMPLETE:
 	case ZAPI_CAP_ROUTE_UPDATE_PENDING:
-		out->afi = zr_u32(&r);
-		out->safi = zr_u32(&r);
-		out->vrf = zr_u32(&r);
+		out->afi = wire_get_u32(&r);
+		out->safi = wire_get_u32(&r);
+		out->vrf = wire_get_u32(&r);
 		break;
 	case ZAPI_CAP_GR_DISABLE:
 		break;
 	default:
-		if (!r.bad)
+		if (!wire_reader_failed(&r))
 			return fail(err, "unknown client capability");
 	}
-	if (r.bad)
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated CLIENT_CAPABILITIES");
 	return 0;
 }
@@ -554,17 +470,17 @@ int zapi_decode_route(const uint8_t *body, size_t len, uint8_t *type,
 		      uint16_t *instance, struct zapi_route *out,
 		      const char **err)
 {
-	struct zr r;
+	struct wire_reader r;
 	uint32_t msg;
 
-	zr_init(&r, body, len);
+	wire_reader_init(&r, body, len);
 	memset(out, 0, sizeof(*out));
-	*type = zr_u8(&r);
-	*instance = zr_u16(&r);
-	out->flags = zr_u32(&r);
-	msg = zr_u32(&r);
-	(void)zr_u8(&r); /* safi */
-	if (r.bad)
+	*type = wire_get_u8(&r);
+	*instance = wire_get_u16(&r);
+	out->flags = wire_get_u32(&r);
+	msg = wire_get_u32(&r);
+	(void)wire_get_u8(&r); /* safi */
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated route message");
 	if (msg & ~(uint32_t)(ZAPI_MSG_NEXTHOP | ZAPI_MSG_DISTANCE |
 			      ZAPI_MSG_METRIC | ZAPI_MSG_TAG))
@@ -572,9 +488,9 @@ int zapi_decode_route(const uint8_t *body, size_t len, uint8_t *type,
 	if (read_prefix(&r, &out->prefix, false, err) < 0)
 		return -1;
 	if (msg & ZAPI_MSG_NEXTHOP) {
-		uint16_t n = zr_u16(&r);
+		uint16_t n = wire_get_u16(&r);
 
-		if (r.bad)
+		if (wire_reader_failed(&r))
 			return fail(err, "truncated nexthop count");
 		if (n > 1)
 			return fail(err, "more than one nexthop");
@@ -583,29 +499,29 @@ int zapi_decode_route(const uint8_t *body, size_t len, uint8_t *type,
 	if (out->has_nexthop) {
 		struct zapi_nexthop *nh = &out->nh;
 
-		(void)zr_u32(&r); /* vrf */
-		nh->type = (enum zapi_nh_type)zr_u8(&r);
-		nh->flags = zr_u8(&r);
-		if (r.bad)
+		(void)wire_get_u32(&r); /* vrf */
+		nh->type = (enum zapi_nh_type)wire_get_u8(&r);
+		nh->flags = wire_get_u8(&r);
+		if (wire_reader_failed(&r))
 			return fail(err, "truncated nexthop");
 		switch (nh->type) {
 		case ZAPI_NH_BLACKHOLE:
-			nh->bh_type = zr_u8(&r);
+			nh->bh_type = wire_get_u8(&r);
 			break;
 		case ZAPI_NH_IFINDEX:
-			nh->ifindex = zr_u32(&r);
+			nh->ifindex = wire_get_u32(&r);
 			break;
 		case ZAPI_NH_IPV4:
 		case ZAPI_NH_IPV4_IFINDEX:
 			nh->gate.family = AF_INET;
-			zr_get(&r, nh->gate.addr, 4);
-			nh->ifindex = zr_u32(&r);
+			wire_get_bytes(&r, nh->gate.addr, 4);
+			nh->ifindex = wire_get_u32(&r);
 			break;
 		case ZAPI_NH_IPV6:
 		case ZAPI_NH_IPV6_IFINDEX:
 			nh->gate.family = AF_INET6;
-			zr_get(&r, nh->gate.addr, 16);
-			nh->ifindex = zr_u32(&r);
+			wire_get_bytes(&r, nh->gate.addr, 16);
+			nh->ifindex = wire_get_u32(&r);
 			break;
 		default:
 			return fail(err, "unknown nexthop type");
@@ -613,17 +529,17 @@ int zapi_decode_route(const uint8_t *body, size_t len, uint8_t *type,
 	}
 	if (msg & ZAPI_MSG_DISTANCE) {
 		out->has_distance = true;
-		out->distance = zr_u8(&r);
+		out->distance = wire_get_u8(&r);
 	}
 	if (msg & ZAPI_MSG_METRIC) {
 		out->has_metric = true;
-		out->metric = zr_u32(&r);
+		out->metric = wire_get_u32(&r);
 	}
 	if (msg & ZAPI_MSG_TAG) {
 		out->has_tag = true;
-		out->tag = zr_u32(&r);
+		out->tag = wire_get_u32(&r);
 	}
-	if (r.bad)
+	if (wire_reader_failed(&r))
 		return fail(err, "truncated route message");
 	return 0;
 }

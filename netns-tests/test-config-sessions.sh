@@ -22,7 +22,6 @@ CONF=$DIR/ripd-mep.conf
 LOG=$LAB_RUN/logs/s1-ripd-mep.log
 SOCK=$DIR/ripd-mep.vty
 OUT=$LAB_RUN/sessions.jsonl
-FAILED=0
 
 write_conf()
 {
@@ -63,19 +62,6 @@ mepsh() { "$RIPD_MEP_BUILD/mepsh" -S "$SOCK" "$@"; }
 step() { jq -c --arg l "$1" 'select(.label == $l)' "$OUT"; }
 out_of() { step "$1" | jq -r .out; }
 status_of() { step "$1" | jq -r .status; }
-check()
-{
-	# check DESCRIPTION CMD...: one assertion; a failure is counted and
-	# reported, the next steps still run
-	local what=$1
-	shift
-	if "$@"; then
-		lab_ok "$what"
-	else
-		echo "FAIL: $what" >&2
-		FAILED=$((FAILED + 1))
-	fi
-}
 out_has() { out_of "$1" | grep -qF -- "$2"; }
 out_lacks() { ! out_of "$1" | grep -qF -- "$2"; }
 # gw_address GATEWAY [STEP]: its address in show mep gateways json, now
@@ -157,69 +143,69 @@ SCRIPT
 
 step_disjoint_merge()
 {
-	check "B's commit succeeded" [ "$(status_of b4)" = 0 ]
-	check "A's pending changes listed" out_has a5 "+ gateway M3: address 192.0.2.3"
-	check "A's end succeeded" [ "$(status_of a6)" = 0 ]
-	check "A left configuration mode" out_has a6node exec
-	check "A's gateway M3 is in the running configuration" has_gateway M3 a7
-	check "B's address of M2 was kept (not reverted by A)" \
+	lab_check "B's commit succeeded" [ "$(status_of b4)" = 0 ]
+	lab_check "A's pending changes listed" out_has a5 "+ gateway M3: address 192.0.2.3"
+	lab_check "A's end succeeded" [ "$(status_of a6)" = 0 ]
+	lab_check "A left configuration mode" out_has a6node exec
+	lab_check "A's gateway M3 is in the running configuration" has_gateway M3 a7
+	lab_check "B's address of M2 was kept (not reverted by A)" \
 		[ "$(gw_address M2 a7)" = 192.0.2.22 ]
 }
 
 step_conflict()
 {
-	check "A's conflicting end failed" [ "$(status_of c4)" != 0 ]
-	check "the conflict names the node and the other session" \
+	lab_check "A's conflicting end failed" [ "$(status_of c4)" != 0 ]
+	lab_check "the conflict names the node and the other session" \
 		out_has c4 "% Configuration not applied: conflict: gateway M1: address was changed by vty session 2 at "
-	check "A stays in configuration mode" out_has c4node config
-	check "B's value is running, A's was not applied" \
+	lab_check "A stays in configuration mode" out_has c4node config
+	lab_check "B's value is running, A's was not applied" \
 		[ "$(gw_address M1 c6)" = 192.0.2.12 ]
 }
 
 step_reload_under_session()
 {
-	check "the file was written and edited" \
+	lab_check "the file was written and edited" \
 		[ "$(status_of e0)$(status_of e3f)" = 00 ]
-	check "the reload succeeded" [ "$(status_of reload)" = 0 ]
-	check "A was told of the reload" \
+	lab_check "the reload succeeded" [ "$(status_of reload)" = 0 ]
+	lab_check "A was told of the reload" \
 		out_has e4 "% Note: the running configuration was changed by file reload at "
-	check "A's end after the reload succeeded" [ "$(status_of e5)" = 0 ]
-	check "the reload's gateway M4 was kept" has_gateway M4
-	check "A's edit of M3 was applied" \
+	lab_check "A's end after the reload succeeded" [ "$(status_of e5)" = 0 ]
+	lab_check "the reload's gateway M4 was kept" has_gateway M4
+	lab_check "A's edit of M3 was applied" \
 		mepsh -c 'show running-config' | grep -qF 'vpn-domain 10.3.0.0/16'
 }
 
 step_exclusive()
 {
-	check "configure exclusive entered" [ "$(status_of f1)" = 0 ]
-	check "show configuration changes in a gateway block" \
+	lab_check "configure exclusive entered" [ "$(status_of f1)" = 0 ]
+	lab_check "show configuration changes in a gateway block" \
 		out_has f1s "~ gateway M1: address 192.0.2.12 -> 192.0.2.13"
-	check "B is locked out while A holds the lock" \
+	lab_check "B is locked out while A holds the lock" \
 		out_has f2 "% The configuration is locked by vty session 1 (configure exclusive)"
-	check "SIGHUP refused while locked" \
+	lab_check "SIGHUP refused while locked" \
 		grep -q "configuration not reloaded, keeping the running one: the configuration is locked by vty session 1" "$LOG"
-	check "A's exclusive commit applied" [ "$(gw_address M1)" = 192.0.2.13 ]
-	check "B enters after A ended" [ "$(status_of f4)" = 0 ]
+	lab_check "A's exclusive commit applied" [ "$(gw_address M1)" = 192.0.2.13 ]
+	lab_check "B enters after A ended" [ "$(status_of f4)" = 0 ]
 }
 
 step_error_words()
 {
-	check "deleting a referenced gateway fails at end" [ "$(status_of g3)" != 0 ]
-	check "the error names the object and rule in the file's words" \
+	lab_check "deleting a referenced gateway fails at end" [ "$(status_of g3)" != 0 ]
+	lab_check "the error names the object and rule in the file's words" \
 		out_has g3 "community C: satellite S1: rule 8: no gateway S1 is configured"
-	check "no raw data path in the error" out_lacks g3 "/ripd-mep:"
-	check "still in configuration mode after the error" out_has g3node config
+	lab_check "no raw data path in the error" out_lacks g3 "/ripd-mep:"
+	lab_check "still in configuration mode after the error" out_has g3node config
 }
 
 step_return_path()
 {
 	local j
 	j=$(mepsh -c 'show mep json')
-	check "return path none by default without the rim block" \
+	lab_check "return path none by default without the rim block" \
 		[ "$(jq -r '."ripd-mep:mep-state".community[0]."return-path"' <<<"$j")" = none ]
-	check "return path source: default without the rim block" \
+	lab_check "return path source: default without the rim block" \
 		[ "$(jq -r '."ripd-mep:mep-state".community[0]."return-path-source"' <<<"$j")" = default-no-rim-block ]
-	check "show mep names the default" \
+	lab_check "show mep names the default" \
 		mepsh -c 'show mep' | grep -qF "return path none (default: no rim block"
 }
 
@@ -230,5 +216,5 @@ step_exclusive
 step_error_words
 step_return_path
 lab_alive "$PID" || lab_fail "ripd-mep died"
-[ "$FAILED" = 0 ] || lab_fail "$FAILED check(s) failed (log: $LOG)"
+lab_checks_done
 lab_pass "concurrent configuration sessions"

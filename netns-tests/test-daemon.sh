@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # step functions and helpers are called by name
 # The daemon in a namespace, driven through its vty socket: FRR's vty
 # protocol (watchfrr's echo PING), mepsh, show commands and their JSON,
 # liveness overrides and entry-point resolution with tracking lines,
 # configuration transactions (vty commit, SIGHUP reload, write memory) and
 # bad input (bad file, rule violations, unknown commands, oversized lines).
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
 lab_init daemon
 
@@ -73,8 +75,25 @@ lab_daemon s1 ripd-mep "$BIN" -u root -f "$CONF" --vty_socket "$DIR" --log stdou
 PID=$LAB_PID
 lab_wait_for 5 test -S "$SOCK" || lab_fail "no vty socket"
 
-# FRR's vty protocol as watchfrr speaks it: "echo PING\0" -> "PING\n" + 00 00 00 00.
-raw=$(/usr/bin/python3 - "$SOCK" <<'PY'
+# ---- helpers (for lab_check and lab_wait_for)
+# mep_json PATH [WHAT]: jq PATH of show mep [WHAT] json's state.
+mep_json() { mepsh -c "show mep ${2:-} json" | jq -r ".\"ripd-mep:mep-state\"$1"; }
+# res [from S]: the entry point of 10.11.0.5 -> 10.1.2.3 ("none").
+res() { mepsh -c "show mep resolve 10.11.0.5 10.1.2.3 ${1:-} json" | jq -r '."ripd-mep:resolve"."entry-point" // "none"'; }
+res_is() { [ "$(res "${2:-}")" = "$1" ]; }
+# fails CMD...: CMD fails; its output (both streams) in $DIR/out.
+fails() { ! "$@" >"$DIR/out" 2>&1; }
+out_has() { grep -q -- "$1" "$DIR/out"; }
+running_has() { mepsh -c 'show running-config' | grep -q -- "$1"; }
+logged() { grep -q -- "$1" "$LOG"; }
+gw_field() { mep_json ".gateway[] | select(.name == \"$1\") | .\"$2\"" gateways; }
+
+step_vty_protocol()
+{
+	# FRR's vty protocol as watchfrr speaks it: "echo PING\0" -> "PING\n"
+	# + 00 00 00 00.
+	local raw
+	raw=$(/usr/bin/python3 - "$SOCK" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
@@ -88,97 +107,148 @@ while not buf.endswith(b"\0\0\0\0") or len(buf) < 9:
 print(buf.hex())
 PY
 )
-[ "$raw" = "$(printf 'PING\n' | od -An -tx1 | tr -d ' \n')00000000" ] ||
-	lab_fail "echo PING answered $raw"
-lab_ok "watchfrr health check (echo PING) answered PING + status 0"
-stat -c %a "$SOCK" | grep -qx 770 || lab_fail "socket mode $(stat -c %a "$SOCK")"
-lab_ok "vty socket mode 0770"
+	lab_check "watchfrr health check (echo PING) answered PING + status 0 ($raw)" \
+		[ "$raw" = "$(printf 'PING\n' | od -An -tx1 | tr -d ' \n')00000000" ]
+	lab_check "vty socket mode 0770 ($(stat -c %a "$SOCK"))" \
+		[ "$(stat -c %a "$SOCK")" = 770 ]
+}
 
-# show running-config renders the file back exactly (the round trip).
-mepsh -c 'show running-config' | sed '1,3d;$d' >"$DIR/run.txt"
-diff -u "$CONF" "$DIR/run.txt" || lab_fail "show running-config differs from the file"
-lab_ok "show running-config equals the configuration file"
+step_running_config()
+{
+	# show running-config (no JSON form) renders the file back exactly
+	mepsh -c 'show running-config' | sed '1,3d;$d' >"$DIR/run.txt"
+	lab_check "show running-config equals the configuration file" \
+		diff -u "$CONF" "$DIR/run.txt"
+}
 
-j=$(mepsh -c 'show mep json') || lab_fail "show mep json failed"
-[ "$(jq -r '."ripd-mep:mep-state"."local-gateway"' <<<"$j")" = S1 ] ||
-	lab_fail "local gateway: $j"
-[ "$(jq -r '."ripd-mep:mep-state".community[0].mep' <<<"$j")" = explicit ] ||
-	lab_fail "community MEP kind: $j"
-lab_ok "show mep json"
+step_show_mep_json()
+{
+	lab_check "show mep json: local gateway S1" \
+		[ "$(mep_json '."local-gateway"')" = S1 ]
+	lab_check "show mep json: community STAR-1 MEP explicit" \
+		[ "$(mep_json '.community[] | select(.name == "STAR-1") | .mep')" = explicit ]
+}
 
-res() { mepsh -c "show mep resolve 10.11.0.5 10.1.2.3 ${1:-} json" | jq -r '."ripd-mep:resolve"."entry-point" // "none"'; }
-[ "$(res)" = none ] || lab_fail "entry point without any liveness: $(res)"
-mepsh -c 'debug mep gateway M1 state up rtt 5' -c 'debug mep gateway M2 state up rtt 2' \
-	-c 'debug mep gateway M3 state up rtt 1' || lab_fail "overrides"
-[ "$(res)" = M1 ] || lab_fail "S1 should use M1, got $(res)"
-[ "$(res 'from S2')" = M2 ] || lab_fail "S2 should use M2, got $(res 'from S2')"
-mepsh -c 'debug mep gateway M1 state down'
-[ "$(res)" = M2 ] || lab_fail "S1 after M1 down: $(res)"
-mepsh -c 'debug mep gateway M2 state down'
-[ "$(res)" = M3 ] || lab_fail "S1 after M2 down: $(res)"
-[ "$(res 'from S2')" = M3 ] || lab_fail "S2 after M2 down: $(res 'from S2')"
-mepsh -c 'debug mep gateway M3 state down' -c 'debug mep gateway M1 state up'
-[ "$(res 'from S2')" = none ] || lab_fail "S2 must never use M1: $(res 'from S2')"
-lab_ok "priority list: S1 M1 -> M2 -> M3, S2 M2 -> M3 and never M1"
+step_priority_list()
+{
+	lab_check "no entry point without any liveness" res_is none
+	mepsh -c 'debug mep gateway M1 state up rtt 5' -c 'debug mep gateway M2 state up rtt 2' \
+		-c 'debug mep gateway M3 state up rtt 1' || lab_fail "overrides"
+	lab_check "S1 uses M1 (primary)" res_is M1
+	lab_check "S2 uses M2 (its own primary)" res_is M2 'from S2'
+	mepsh -c 'debug mep gateway M1 state down'
+	lab_check "S1 after M1 down: M2" res_is M2
+	mepsh -c 'debug mep gateway M2 state down'
+	lab_check "S1 after M2 down: M3" res_is M3
+	lab_check "S2 after M2 down: M3" res_is M3 'from S2'
+	mepsh -c 'debug mep gateway M3 state down' -c 'debug mep gateway M1 state up'
+	lab_check "S2 never uses M1 (not in its list)" res_is none 'from S2'
+}
 
-grep -q 'Resolved peer for tunnel from S1 to the MEP that contains M1, M2, and M3, is: M1 (Primary Security Gateway, responding)\.' "$LOG" ||
-	lab_fail "tracking line for M1 missing"
-grep -q 'is: M2 (Secondary Security Gateway, responding)\.' "$LOG" ||
-	lab_fail "tracking line for M2 missing"
-grep -q 'is: M3 (Tertiary Security Gateway, responding)\.' "$LOG" ||
-	lab_fail "tracking line for M3 missing"
-lab_ok "tracking lines in the seed's wording"
+step_tracking_lines()
+{
+	# the manual's tracking line, word for word (the behaviour under test)
+	lab_check "tracking line for M1 in the seed's wording" \
+		logged 'Resolved peer for tunnel from S1 to the MEP that contains M1, M2, and M3, is: M1 (Primary Security Gateway, responding)\.'
+	lab_check "tracking line for M2" \
+		logged 'is: M2 (Secondary Security Gateway, responding)\.'
+	lab_check "tracking line for M3" \
+		logged 'is: M3 (Tertiary Security Gateway, responding)\.'
+}
 
-g=$(mepsh -c 'show mep gateways json')
-[ "$(jq -r '."ripd-mep:mep-state".gateway[] | select(.name=="M1") | ."verdict-source"' <<<"$g")" = override ] ||
-	lab_fail "override not shown: $g"
-mepsh -c 'show mep gateways' | grep -q 'override' || lab_fail "text gateways"
-lab_ok "show mep gateways shows the override"
+step_gateways_override()
+{
+	lab_check "show mep gateways json: M1's verdict from the override" \
+		[ "$(gw_field M1 verdict-source)" = override ]
+	lab_check "show mep gateways json: M1 up, M2 and M3 down" \
+		[ "$(gw_field M1 liveness) $(gw_field M2 liveness) $(gw_field M3 liveness)" = "up down down" ]
+	# the text view (what an operator reads) names it too
+	lab_check "show mep gateways (text) names the override" \
+		sh -c "'$RIPD_MEP_BUILD/mepsh' -S '$SOCK' -c 'show mep gateways' | grep -q override"
+}
 
-# Bad vty input: unknown, ambiguous, incomplete, oversized; daemon survives.
-mepsh -c 'show foo' >"$DIR/out" 2>&1 && lab_fail "unknown command accepted"
-grep -q 'Unknown command' "$DIR/out" || lab_fail "unknown: $(cat "$DIR/out")"
-mepsh -c 'debug mep gateway NOPE state up' >"$DIR/out" 2>&1 && lab_fail "unknown gateway accepted"
-mepsh -c 'show mep resolve 10.0.0.1 banana' >"$DIR/out" 2>&1 && lab_fail "bad address accepted"
-mepsh -c "echo $(head -c 70000 /dev/zero | tr '\0' x)" >"$DIR/out" 2>&1 && lab_fail "oversized line accepted"
-out=$(mepsh -c 'show mep resolve 10.11.0.5 10.1.2.3 from j' 2>&1)
-grep -q 'Unknown gateway: j' <<<"$out" || lab_fail "'from j' taken as json: $out"
-out=$(mepsh -c 'configure terminal' -c 'do configure terminal' -c 'abort' 2>&1)
-grep -q 'Already in configuration mode' <<<"$out" || lab_fail "nested configure: $out"
-mepsh -c 'echo still here' | grep -qx 'still here' || lab_fail "daemon gone after bad input"
-lab_ok "bad vty input rejected, daemon alive"
+step_bad_input()
+{
+	# unknown, ambiguous, incomplete, oversized; the daemon survives
+	lab_check "unknown command refused" fails mepsh -c 'show foo'
+	lab_check "unknown command: 'Unknown command'" out_has 'Unknown command'
+	lab_check "unknown gateway refused" \
+		fails mepsh -c 'debug mep gateway NOPE state up'
+	lab_check "bad address refused" \
+		fails mepsh -c 'show mep resolve 10.0.0.1 banana'
+	lab_check "oversized line refused" \
+		fails mepsh -c "echo $(head -c 70000 /dev/zero | tr '\0' x)"
+	mepsh -c 'show mep resolve 10.11.0.5 10.1.2.3 from j' >"$DIR/out" 2>&1
+	lab_check "'from j' is a gateway, not json" out_has 'Unknown gateway: j'
+	mepsh -c 'configure terminal' -c 'do configure terminal' -c 'abort' >"$DIR/out" 2>&1
+	lab_check "nested configure refused" out_has 'Already in configuration mode'
+	lab_check "daemon alive after bad input" \
+		sh -c "'$RIPD_MEP_BUILD/mepsh' -S '$SOCK' -c 'echo still here' | grep -qx 'still here'"
+}
 
-# A commit that breaks a rule changes nothing and stays in config mode.
-out=$(mepsh -c 'configure terminal' -c 'mep' -c 'community STAR-1' -c 'no center M2' -c 'no center M3' -c 'end' 2>&1) &&
-	lab_fail "rule 1 violation committed: $out"
-grep -q 'rule 1' <<<"$out" || lab_fail "no rule 1 in: $out"
-mepsh -c 'show running-config' | grep -q '^  center M3$' || lab_fail "half-applied change"
-lab_ok "rule violation from the vty rejected, nothing applied"
+step_rule_violation()
+{
+	# a commit that breaks a rule changes nothing, stays in config mode
+	lab_check "rule 1 violation not committed" \
+		fails mepsh -c 'configure terminal' -c 'mep' -c 'community STAR-1' \
+		-c 'no center M2' -c 'no center M3' -c 'end'
+	lab_check "the refusal names rule 1" out_has 'rule 1'
+	lab_check "nothing applied: STAR-1 still has centers M1 M2 M3" \
+		[ "$(mep_json '.community[] | select(.name == "STAR-1") | .center | join(" ")' communities)" = "M1 M2 M3" ]
+	lab_check "nothing applied: center M3 in the running configuration" \
+		running_has '^  center M3$'
+}
 
-# A good commit, then write memory (atomic) and -C on the written file.
-mepsh -c 'configure terminal' -c 'mep' -c 'gateway M3' -c 'vpn-domain 10.33.0.0/16' -c 'end' ||
-	lab_fail "good commit failed"
-mepsh -c 'show running-config' | grep -q 'vpn-domain 10.33.0.0/16' || lab_fail "commit not applied"
-mepsh -c 'write memory' | grep -q '\[OK\]' || lab_fail "write memory"
-grep -q 'vpn-domain 10.33.0.0/16' "$CONF" || lab_fail "file not written"
-"$BIN" -C -f "$CONF" >/dev/null || lab_fail "written file invalid"
-lab_ok "configure terminal commit and write memory"
+step_commit_write()
+{
+	# a good commit, then write memory (atomic) and -C on the written file
+	lab_check "configure terminal commit" \
+		mepsh -c 'configure terminal' -c 'mep' -c 'gateway M3' -c 'vpn-domain 10.33.0.0/16' -c 'end'
+	lab_check "commit applied" running_has 'vpn-domain 10.33.0.0/16'
+	mepsh -c 'write memory' >"$DIR/out" 2>&1
+	lab_check "write memory [OK]" out_has '\[OK\]'
+	lab_check "file written" grep -q 'vpn-domain 10.33.0.0/16' "$CONF"
+	lab_check "written file valid (ripd-mep -C)" "$BIN" -C -f "$CONF"
+}
 
-# SIGHUP with a bad file keeps the running configuration.
-cp "$CONF" "$DIR/good.conf"
-sed -i 's/^  center M3$/  center M9/' "$CONF"
-kill -HUP "$PID"
-lab_wait_for 5 grep -q 'not reloaded' "$LOG" || lab_fail "bad reload not reported"
-lab_alive "$PID" || lab_fail "daemon died on a bad reload"
-mepsh -c 'show running-config' | grep -q '^  center M3$' || lab_fail "bad reload applied"
-lab_ok "SIGHUP with a bad file: rejected, running configuration kept"
-sed 's/tag 2600/tag 2700/' "$DIR/good.conf" >"$CONF"
-kill -HUP "$PID"
-lab_wait_for 5 sh -c "'$RIPD_MEP_BUILD/mepsh' -S '$SOCK' -c 'show running-config' | grep -q 'tag 2700'" ||
-	lab_fail "good reload not applied"
-lab_ok "SIGHUP with a good file applied"
+step_sighup()
+{
+	local loaded
+	# a bad file keeps the running configuration
+	cp "$CONF" "$DIR/good.conf"
+	sed -i 's/^  center M3$/  center M9/' "$CONF"
+	loaded=$(mep_json '."config-loaded"')
+	kill -HUP "$PID"
+	lab_check "SIGHUP with a bad file: refusal logged" \
+		lab_wait_for 5 logged 'not reloaded'
+	lab_alive "$PID" || lab_fail "daemon died on a bad reload"
+	lab_check "bad reload not applied (config-loaded unchanged)" \
+		[ "$(mep_json '."config-loaded"')" = "$loaded" ]
+	lab_check "bad reload not applied (STAR-1 centers)" \
+		[ "$(mep_json '.community[] | select(.name == "STAR-1") | .center | join(" ")' communities)" = "M1 M2 M3" ]
+	sed 's/tag 2600/tag 2700/' "$DIR/good.conf" >"$CONF"
+	kill -HUP "$PID"
+	lab_check "SIGHUP with a good file applied" \
+		lab_wait_for 5 running_has 'tag 2700'
+}
 
-kill -TERM "$PID"
-lab_wait_for 5 sh -c "! kill -0 $PID 2>/dev/null" || lab_fail "no exit on SIGTERM"
-[ -e "$SOCK" ] && lab_fail "socket left behind"
+step_sigterm()
+{
+	kill -TERM "$PID"
+	lab_check "exit on SIGTERM" lab_wait_for 5 sh -c "! kill -0 $PID 2>/dev/null"
+	lab_check "socket removed" [ ! -e "$SOCK" ]
+}
+
+step_vty_protocol
+step_running_config
+step_show_mep_json
+step_priority_list
+step_tracking_lines
+step_gateways_override
+step_bad_input
+step_rule_violation
+step_commit_write
+step_sighup
+step_sigterm
+lab_checks_done
 lab_pass "daemon, vty, transactions"

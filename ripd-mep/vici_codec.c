@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+
 static void vici_seterr(char *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -64,33 +66,16 @@ void vici_msg_free(struct vici_msg *m)
 	free(m);
 }
 
-/* Parser cursor. */
-struct vici_cur {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool vici_take(struct vici_cur *c, size_t n, const uint8_t **out)
-{
-	if (c->left < n)
-		return false;
-	*out = c->p;
-	c->p += n;
-	c->left -= n;
-	return true;
-}
+/* The parser reads through a lib/wire.h cursor. */
 
 /* Read a u8-length name into name (VICI_NAME_MAX + 1 bytes): 0, -1 when
  * truncated, -2 when it holds a NUL byte. */
-static int vici_take_name(struct vici_cur *c, char *name)
+static int vici_take_name(struct wire_reader *c, char *name)
 {
-	const uint8_t *p;
-	size_t n;
+	size_t n = wire_get_u8(c);
+	const uint8_t *p = wire_get_ref(c, n);
 
-	if (!vici_take(c, 1, &p))
-		return -1;
-	n = p[0];
-	if (!vici_take(c, n, &p))
+	if (!p)
 		return -1;
 	if (memchr(p, '\0', n))
 		return -2;
@@ -100,15 +85,12 @@ static int vici_take_name(struct vici_cur *c, char *name)
 }
 
 /* Read a u16-length value as a malloc'ed, NUL-terminated copy. */
-static int vici_take_value(struct vici_cur *c, char **val, size_t *len)
+static int vici_take_value(struct wire_reader *c, char **val, size_t *len)
 {
-	const uint8_t *p;
-	size_t n;
+	size_t n = wire_get_u16(c);
+	const uint8_t *p = wire_get_ref(c, n);
 
-	if (!vici_take(c, 2, &p))
-		return -1;
-	n = (size_t)p[0] << 8 | p[1];
-	if (!vici_take(c, n, &p))
+	if (!p)
 		return -1;
 	*val = malloc(n + 1);
 	if (!*val)
@@ -133,30 +115,32 @@ static void vici_append(struct vici_level *lv, struct vici_elem *e)
 	lv->tail = e;
 }
 
-static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
+static const char *vici_parse_body(struct wire_reader *c,
+				   struct vici_msg *m)
 {
 	/* Level 0 is the root; a list is one more level. */
 	struct vici_level st[VICI_DEPTH_MAX + 2];
 	unsigned int depth = 0;
 	bool in_list = false;
 	size_t count = 0;
-	const uint8_t *t = NULL;
+	uint8_t t;
 	struct vici_elem *e;
 	int rc;
 
 	st[0].node = &m->root;
 	st[0].tail = NULL;
-	while (vici_take(c, 1, &t)) {
+	while (wire_remaining(c) > 0) {
+		t = wire_get_u8(c);
 		if (++count > VICI_ELEMENTS_MAX)
 			return "too many elements";
-		if (in_list && t[0] != VICI_W_LIST_ITEM &&
-		    t[0] != VICI_W_LIST_END) {
-			if (t[0] < VICI_W_SECTION_START ||
-			    t[0] > VICI_W_LIST_END)
+		if (in_list && t != VICI_W_LIST_ITEM &&
+		    t != VICI_W_LIST_END) {
+			if (t < VICI_W_SECTION_START ||
+			    t > VICI_W_LIST_END)
 				return "unknown element type";
 			return "element other than an item inside a list";
 		}
-		switch (t[0]) {
+		switch (t) {
 		case VICI_W_SECTION_END:
 			if (depth == 0)
 				return "section end without start";
@@ -176,9 +160,9 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 		default:
 			return "unknown element type";
 		}
-		if (t[0] == VICI_W_LIST_ITEM && !in_list)
+		if (t == VICI_W_LIST_ITEM && !in_list)
 			return "list item outside a list";
-		if (t[0] == VICI_W_SECTION_START && depth >= VICI_DEPTH_MAX)
+		if (t == VICI_W_SECTION_START && depth >= VICI_DEPTH_MAX)
 			return "nesting deeper than 16";
 		/* Not calloc: zeroing the 256-byte name of every element
 		 * costs more than parsing it (thousands of SAs). */
@@ -191,7 +175,7 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 		e->child = NULL;
 		e->next = NULL;
 		vici_append(&st[depth], e);
-		switch (t[0]) {
+		switch (t) {
 		case VICI_W_SECTION_START:
 			e->kind = VICI_SECTION;
 			rc = vici_take_name(c, e->name);
@@ -248,9 +232,9 @@ static const char *vici_parse_body(struct vici_cur *c, struct vici_msg *m)
 int vici_msg_parse(const uint8_t *buf, size_t len, struct vici_msg **out,
 		   char *err)
 {
-	struct vici_cur c = { buf, len };
+	struct wire_reader c;
 	struct vici_msg *m;
-	const uint8_t *p = NULL;
+	uint8_t op;
 	const char *why;
 
 	*out = NULL;
@@ -263,8 +247,10 @@ int vici_msg_parse(const uint8_t *buf, size_t len, struct vici_msg **out,
 			    VICI_FRAME_MAX);
 		return -1;
 	}
-	if (!vici_take(&c, 1, &p) || p[0] > VICI_EVENT) {
-		vici_seterr(err, "unknown operation %u", p[0]);
+	wire_reader_init(&c, buf, len);
+	op = wire_get_u8(&c);
+	if (op > VICI_EVENT) {
+		vici_seterr(err, "unknown operation %u", op);
 		return -1;
 	}
 	m = calloc(1, sizeof(*m));
@@ -272,7 +258,7 @@ int vici_msg_parse(const uint8_t *buf, size_t len, struct vici_msg **out,
 		vici_seterr(err, "out of memory");
 		return -1;
 	}
-	m->op = p[0];
+	m->op = op;
 	m->root.kind = VICI_SECTION;
 	if (vici_op_named(m->op)) {
 		int rc = vici_take_name(&c, m->name);
@@ -552,6 +538,7 @@ int vici_encode(enum vici_op op, const char *name,
 {
 	size_t nlen = 0, plen, blen = body ? body->len : 0;
 	const char *why;
+	struct wire_writer w;
 	uint8_t *f;
 
 	*out = NULL;
@@ -588,17 +575,15 @@ int vici_encode(enum vici_op op, const char *name,
 		vici_seterr(err, "out of memory");
 		return -1;
 	}
-	f[0] = (uint8_t)(plen >> 24);
-	f[1] = (uint8_t)(plen >> 16);
-	f[2] = (uint8_t)(plen >> 8);
-	f[3] = (uint8_t)plen;
-	f[4] = (uint8_t)op;
+	wire_writer_init(&w, f, 4 + plen);
+	wire_put_u32(&w, (uint32_t)plen);
+	wire_put_u8(&w, (uint8_t)op);
 	if (nlen) {
-		f[5] = (uint8_t)nlen;
-		memcpy(f + 6, name, nlen);
+		wire_put_u8(&w, (uint8_t)nlen);
+		wire_put_bytes(&w, name, nlen);
 	}
 	if (blen)
-		memcpy(f + 4 + plen - blen, body->buf, blen);
+		wire_put_bytes(&w, body->buf, blen);
 	*out = f;
 	*outlen = 4 + plen;
 	return 0;
@@ -652,7 +637,7 @@ int vici_splitter_next(struct vici_splitter *s, const uint8_t **payload,
 		       size_t *len, char *err)
 {
 	size_t have = s->len - s->start;
-	const uint8_t *p;
+	struct wire_reader r;
 	uint32_t flen;
 
 	*payload = NULL;
@@ -662,19 +647,18 @@ int vici_splitter_next(struct vici_splitter *s, const uint8_t **payload,
 		return -1;
 	}
 	if (have < 4)
-		return 0;
-	p = s->buf + s->start;
-	flen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+		return 0;	/* (and buf may still be NULL) */
+	wire_reader_init(&r, s->buf + s->start, have);
+	flen = wire_get_u32(&r);
 	if (flen == 0 || flen > VICI_FRAME_MAX) {
 		s->failed = true;
 		vici_seterr(err, "frame length %u out of range 1..%u", flen,
 			    VICI_FRAME_MAX);
 		return -1;
 	}
-	if (have - 4 < flen)
+	*payload = wire_get_ref(&r, flen);
+	if (!*payload)
 		return 0;
-	*payload = p + 4;
 	*len = flen;
 	s->start += 4 + (size_t)flen;
 	return 1;

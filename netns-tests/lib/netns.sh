@@ -17,7 +17,8 @@
 # suffix for a second link). Set LAB_KEEP=1 to keep $LAB_RUN after the run.
 #
 # Shell conventions: functions return non-zero on failure and print the
-# reason on stderr; "lab_fail" ends the test. Functions that produce a
+# reason on stderr; "lab_fail" ends the test; "lab_check" counts a failed
+# assertion and goes on, "lab_checks_done" ends the test if any failed. Functions that produce a
 # value set a global variable (LAB_PID, LAB_IF1, LAB_IF2) rather than
 # printing it, so they are never called in a subshell that would lose state.
 
@@ -298,6 +299,33 @@ lab_wait_for()
 lab_ok()
 {
 	echo "ok - $*"
+}
+
+# lab_check DESCRIPTION CMD...: one assertion of a test step. "ok -
+# DESCRIPTION" when CMD succeeds; otherwise "FAIL: DESCRIPTION" on stderr,
+# counted, and the test goes on, so one failing step does not hide the
+# others. lab_checks_done ends the test with the count. Use lab_fail
+# instead when the later steps would be meaningless (a broken set-up).
+LAB_CHECKS_FAILED=0
+lab_check()
+{
+	local what=$1
+	shift
+	if "$@"; then
+		lab_ok "$what"
+		return 0
+	fi
+	echo "FAIL: $what" >&2
+	LAB_CHECKS_FAILED=$((LAB_CHECKS_FAILED + 1))
+	return 1
+}
+
+# lab_checks_done: lab_fail (with the daemons' logs) when a lab_check
+# failed; returns 0 otherwise.
+lab_checks_done()
+{
+	[ "$LAB_CHECKS_FAILED" = 0 ] ||
+		lab_fail "$LAB_CHECKS_FAILED check(s) failed"
 }
 
 # lab_fail MSG: report failure with every daemon log's tail, exit 1.

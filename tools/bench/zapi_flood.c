@@ -7,9 +7,10 @@
  * zebra reads them, and counts ROUTE_NOTIFY_OWNER answers per prefix until
  * every prefix is INSTALLED or failed, or the timeout. Prints one line:
  * "installed=N failed=F notes=K write_ms=W elapsed_ms=T" (from the first
- * byte written). Exit 0 when all were installed. Not part of the daemon:
- * the daemon's own ZAPI code lives in frr-plugin/. Every message read from
- * zebra is length-checked; unknown ones are skipped. */
+ * byte written). Exit 0 when all were installed. Not part of the daemon,
+ * but it speaks ZAPI through the daemon's codec (frr-plugin/zapi_codec,
+ * itself on lib/wire): frames are encoded, split and decoded there, every
+ * length checked; unknown messages are skipped. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,16 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ZAPI_FLOOD_HDR 10
-#define ZAPI_FLOOD_MARKER 254
-#define ZAPI_FLOOD_VERSION 6
-#define ZAPI_FLOOD_ROUTE_ADD 8
-#define ZAPI_FLOOD_NOTIFY_OWNER 10
-#define ZAPI_FLOOD_HELLO 18
-#define ZAPI_FLOOD_NOTE_INSTALLED 2
-#define ZAPI_FLOOD_NOTE_FAIL 0
+#include "zapi_codec.h"
+
 #define ZAPI_FLOOD_MAX_ROUTES 4000000u
 
+/* The frames to send, encoded before the clock starts. */
 struct zapi_flood_buf {
 	uint8_t *p;
 	size_t len;
@@ -50,89 +46,30 @@ static long long zapi_flood_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void zapi_flood_put(struct zapi_flood_buf *b, const void *v, size_t n)
+/* Append one ROUTE_ADD of prefix/24 via ifindex (distance 20, metric 10,
+ * tag 2600): 0, or -1 when it does not fit (the caller sized the buffer). */
+static int zapi_flood_route(struct zapi_flood_buf *b,
+			    const struct zapi_ident *id, uint32_t prefix,
+			    uint32_t ifindex)
 {
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
+	struct zapi_route rt = {
+		.prefix = { .family = AF_INET, .len = 24 },
+		.has_nexthop = true,
+		.nh = { .type = ZAPI_NH_IFINDEX, .ifindex = ifindex },
+		.has_distance = true, .distance = 20,
+		.has_metric = true, .metric = 10,
+		.has_tag = true, .tag = 2600,
+	};
+	uint32_t be = htonl(prefix);
+	int n;
 
-		while (cap < b->len + n)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		if (!b->p) {
-			fprintf(stderr, "zapi_flood: out of memory\n");
-			exit(1);
-		}
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, v, n);
-	b->len += n;
-}
-
-static void zapi_flood_u8(struct zapi_flood_buf *b, uint8_t v)
-{
-	zapi_flood_put(b, &v, 1);
-}
-
-static void zapi_flood_u16(struct zapi_flood_buf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	zapi_flood_put(b, x, 2);
-}
-
-static void zapi_flood_u32(struct zapi_flood_buf *b, uint32_t v)
-{
-	uint8_t x[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
-
-	zapi_flood_put(b, x, 4);
-}
-
-/* Header with a length patched by zapi_flood_end(). */
-static size_t zapi_flood_begin(struct zapi_flood_buf *b, uint16_t cmd)
-{
-	size_t start = b->len;
-
-	zapi_flood_u16(b, 0);
-	zapi_flood_u8(b, ZAPI_FLOOD_MARKER);
-	zapi_flood_u8(b, ZAPI_FLOOD_VERSION);
-	zapi_flood_u32(b, 0);	/* default VRF */
-	zapi_flood_u16(b, cmd);
-	return start;
-}
-
-static void zapi_flood_end(struct zapi_flood_buf *b, size_t start)
-{
-	size_t len = b->len - start;
-
-	b->p[start] = (uint8_t)(len >> 8);
-	b->p[start + 1] = (uint8_t)len;
-}
-
-static void zapi_flood_route(struct zapi_flood_buf *b, uint8_t type,
-			     uint32_t prefix, uint32_t ifindex)
-{
-	size_t h = zapi_flood_begin(b, ZAPI_FLOOD_ROUTE_ADD);
-
-	zapi_flood_u8(b, type);
-	zapi_flood_u16(b, 0);		/* instance */
-	zapi_flood_u32(b, 0);		/* flags */
-	zapi_flood_u32(b, 0x01 | 0x02 | 0x04 | 0x08);	/* nh dist met tag */
-	zapi_flood_u8(b, 1);		/* SAFI_UNICAST */
-	zapi_flood_u8(b, AF_INET);
-	zapi_flood_u8(b, 24);
-	zapi_flood_u8(b, (uint8_t)(prefix >> 24));
-	zapi_flood_u8(b, (uint8_t)(prefix >> 16));
-	zapi_flood_u8(b, (uint8_t)(prefix >> 8));
-	zapi_flood_u16(b, 1);		/* one nexthop */
-	zapi_flood_u32(b, 0);		/* its VRF */
-	zapi_flood_u8(b, 1);		/* NEXTHOP_TYPE_IFINDEX */
-	zapi_flood_u8(b, 0);		/* flags */
-	zapi_flood_u32(b, ifindex);
-	zapi_flood_u8(b, 20);		/* distance */
-	zapi_flood_u32(b, 10);		/* metric */
-	zapi_flood_u32(b, 2600);	/* tag */
-	zapi_flood_end(b, h);
+	memcpy(rt.prefix.addr, &be, 4);
+	n = zapi_encode_route(b->p + b->len, b->cap - b->len,
+			      &zapi_release_frr8, ZAPI_CMD_ROUTE_ADD, id, &rt);
+	if (n < 0)
+		return -1;
+	b->len += (size_t)n;
+	return 0;
 }
 
 static int zapi_flood_write_all(int fd, const uint8_t *p, size_t n)
@@ -165,63 +102,52 @@ struct zapi_flood_count {
 	size_t notes;
 };
 
-/* One message from zebra (header checked by the caller). */
-static void zapi_flood_msg(struct zapi_flood_count *c, const uint8_t *m,
-			   size_t len)
+/* One message from zebra. */
+static void zapi_flood_msg(struct zapi_flood_count *c,
+			   const struct zapi_frame *f)
 {
-	uint16_t cmd = (uint16_t)(m[8] << 8 | m[9]);
-	const uint8_t *body = m + ZAPI_FLOOD_HDR;
-	size_t blen = len - ZAPI_FLOOD_HDR;
-	uint32_t note, pfx;
+	struct zapi_notify nt;
+	uint32_t pfx;
 	size_t j;
 
-	if (cmd != ZAPI_FLOOD_NOTIFY_OWNER)
+	if (zapi_release_lookup(&zapi_release_frr8, f->hdr.cmd) !=
+	    ZAPI_CMD_ROUTE_NOTIFY_OWNER)
 		return;
 	c->notes++;
-	/* note u32 (host order), family, prefixlen, 4 bytes of prefix */
-	if (blen < 10 || body[4] != AF_INET || body[5] != 24)
+	if (zapi_decode_notify(f->body, f->body_len, &nt, NULL) < 0 ||
+	    nt.prefix.family != AF_INET || nt.prefix.len != 24)
 		return;
-	memcpy(&note, body, 4);
-	pfx = (uint32_t)body[6] << 24 | (uint32_t)body[7] << 16 |
-	      (uint32_t)body[8] << 8 | body[9];
+	memcpy(&pfx, nt.prefix.addr, 4);
+	pfx = ntohl(pfx);
 	if (pfx < c->dom_base || (pfx - c->dom_base) % 256)
 		return;
 	j = (pfx - c->dom_base) / 256;
 	if (j >= c->n || c->state[j])
 		return;
-	if (note == ZAPI_FLOOD_NOTE_INSTALLED) {
+	if (nt.note == ZAPI_NOTE_INSTALLED) {
 		c->state[j] = 1;
 		c->installed++;
-	} else if (note == ZAPI_FLOOD_NOTE_FAIL) {
+	} else if (nt.note == ZAPI_NOTE_FAIL_INSTALL) {
 		c->state[j] = 2;
 		c->failed++;
 	}
 }
 
-/* Consume whole messages from in; returns -1 on a bad header. */
+/* Consume whole messages; returns -1 on a bad header. */
 static int zapi_flood_parse(struct zapi_flood_count *c,
-			    struct zapi_flood_buf *in)
+			    struct zapi_splitter *in)
 {
-	size_t off = 0;
+	struct zapi_frame f;
+	const char *err = NULL;
+	int k;
 
-	while (in->len - off >= ZAPI_FLOOD_HDR) {
-		const uint8_t *m = in->p + off;
-		size_t len = (size_t)m[0] << 8 | m[1];
-
-		if (len < ZAPI_FLOOD_HDR || m[2] != ZAPI_FLOOD_MARKER ||
-		    m[3] != ZAPI_FLOOD_VERSION) {
-			fprintf(stderr, "zapi_flood: bad header from zebra "
-					"(length %zu, marker %u, version %u)\n",
-				len, m[2], m[3]);
-			return -1;
-		}
-		if (in->len - off < len)
-			break;
-		zapi_flood_msg(c, m, len);
-		off += len;
+	while ((k = zapi_splitter_next(in, &f, &err)) == 1)
+		zapi_flood_msg(c, &f);
+	if (k < 0) {
+		fprintf(stderr, "zapi_flood: bad header from zebra (%s)\n",
+			err);
+		return -1;
 	}
-	memmove(in->p, in->p + off, in->len - off);
-	in->len -= off;
 	return 0;
 }
 
@@ -247,7 +173,9 @@ int main(int argc, char **argv)
 	};
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct zapi_flood_count cnt = { .dom_base = 0x0a000000u };
-	struct zapi_flood_buf out = { 0 }, in = { 0 };
+	struct zapi_flood_buf out = { 0 };
+	struct zapi_splitter in;
+	struct zapi_ident id = { 0 };
 	unsigned long n = 0, ifindex = 0, type = 23, timeout = 120, v;
 	const char *path = NULL;
 	long long t0, twrite = -1, deadline;
@@ -304,26 +232,41 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if (type >= ZAPI_ROUTE_MAX) {
+		fprintf(stderr, "zapi_flood: bad route type %lu (0-%d)\n",
+			type, ZAPI_ROUTE_MAX - 1);
+		return 2;
+	}
 	cnt.n = n;
 	cnt.state = calloc(n, 1);
-	if (!cnt.state)
+	out.cap = 64 + (size_t)n * ZAPI_ROUTE_MAX_FRAME;
+	out.p = malloc(out.cap);
+	if (!cnt.state || !out.p) {
+		fprintf(stderr, "zapi_flood: out of memory\n");
 		return 1;
+	}
+	zapi_splitter_init(&in);
 
-	/* HELLO, then every ROUTE_ADD, encoded before the clock starts */
-	size_t h = zapi_flood_begin(&out, ZAPI_FLOOD_HELLO);
+	/* HELLO (instance 0, session 0, receive_notify), then every
+	 * ROUTE_ADD, encoded before the clock starts */
+	id.type = (uint8_t)type;
+	int hl = zapi_encode_hello(out.p, out.cap, &zapi_release_frr8, &id,
+				   true, false);
 
-	zapi_flood_u8(&out, (uint8_t)type);
-	zapi_flood_u16(&out, 0);	/* instance */
-	zapi_flood_u32(&out, 0);	/* session id */
-	zapi_flood_u8(&out, 1);		/* receive_notify */
-	zapi_flood_u8(&out, 0);		/* synchronous */
-	zapi_flood_end(&out, h);
+	if (hl < 0)
+		return 1;
+	out.len = (size_t)hl;
 	size_t hello_len = out.len;
 
 	for (unsigned long j = 0; j < n; j++)
-		zapi_flood_route(&out, (uint8_t)type,
-				 cnt.dom_base + 256u * (uint32_t)j,
-				 (uint32_t)ifindex);
+		if (zapi_flood_route(&out, &id,
+				     cnt.dom_base + 256u * (uint32_t)j,
+				     (uint32_t)ifindex) < 0) {
+			fprintf(stderr, "zapi_flood: cannot encode route "
+					"%lu\n",
+				j);
+			return 1;
+		}
 
 	signal(SIGPIPE, SIG_IGN);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -376,11 +319,13 @@ int main(int argc, char **argv)
 						"connection\n");
 				break;
 			}
-			if (r > 0) {
-				zapi_flood_put(&in, buf, (size_t)r);
-				if (zapi_flood_parse(&cnt, &in) < 0)
-					break;
+			if (r > 0 &&
+			    zapi_splitter_feed(&in, buf, (size_t)r) < 0) {
+				fprintf(stderr, "zapi_flood: out of memory\n");
+				break;
 			}
+			if (r > 0 && zapi_flood_parse(&cnt, &in) < 0)
+				break;
 		}
 	}
 	printf("installed=%zu failed=%zu notes=%zu write_ms=%lld "
@@ -394,7 +339,7 @@ int main(int argc, char **argv)
 		pause();
 	close(fd);
 	free(out.p);
-	free(in.p);
+	zapi_splitter_free(&in);
 	free(cnt.state);
 	return cnt.installed == n ? 0 : 1;
 usage:
