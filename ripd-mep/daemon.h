@@ -11,7 +11,8 @@
 
 #include "conf_load.h"
 #include "conf_merge.h"
-#include "ipsec_link.h"
+#include "ipsec_engine.h"
+#include "rim_feed.h"
 #include "config.h"
 #include "mep.h"
 #include "strbuf.h"
@@ -45,8 +46,9 @@ struct daemon {
 	struct mep_liveness *live;		/* same, for mep_resolve() */
 	struct daemon_entry_point *entry;	/* local satellite's entry points */
 	size_t n_entry;
-	struct ipsec_link *ipsec;	/* strongSwan link and RIM; NULL until
+	struct ipsec_engine *ipsec;	/* strongSwan; NULL until
 					 * daemon_start() */
+	struct rim_feed *rim;		/* RIM, its subscriber; same */
 	/* Who changed the running configuration, for the merge of
 	 * concurrent configuration sessions (conf_merge). */
 	struct conf_history history;

@@ -579,12 +579,46 @@ static struct rim_routes *next_own(struct next_set *x)
 	return &x->own;
 }
 
+/* One step of the diff of desired against held (rim_diff_sorted): send
+ * what is new or changed (ROUTE_ADD replaces), delete what is gone. */
+struct set_walk {
+	struct rim_zebra *z;
+	struct next_set *next;
+};
+
+static int set_step(void *arg, enum rim_diff_kind kind,
+		    const struct rim_route *want, const struct rim_route *have,
+		    size_t have_pos)
+{
+	struct set_walk *w = arg;
+	struct rim_zebra *z = w->z;
+
+	switch (kind) {
+	case RIM_DIFF_ADD:
+		send_add(z, want, next_own(w->next), -1);
+		break;
+	case RIM_DIFF_KEEP:
+	case RIM_DIFF_REPLACE:
+		/* unchanged is sent again only when the next hop changed */
+		if (kind == RIM_DIFF_KEEP && !z->resend)
+			next_keep(w->next, have_pos);
+		else if (!send_add(z, want, next_own(w->next), -1))
+			/* not re-sent: zebra still holds the old one */
+			next_keep(w->next, have_pos);
+		break;
+	case RIM_DIFF_DELETE:
+		delete_route(z, &have->prefix);
+		break;
+	}
+	return 0;
+}
+
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n)
 {
 	struct rim_routes held;
 	struct next_set next = { .held = &held, .shared = true };
-	size_t a = 0, b = 0;
+	struct set_walk walk = { .z = z, .next = &next };
 
 	if (!zapi_session_up(z->session))
 		return;
@@ -598,31 +632,11 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 	rim_routes_init(&next.own);
 	if (!z->replayed)
 		keep_left_unhandled(z, &held);
-	/* Both sets are sorted by prefix: one merge pass sends what is new
-	 * or changed (ROUTE_ADD replaces) and deletes what is gone. After a
-	 * connect, held is what was streamed since (often nothing: then
-	 * everything is sent). */
-	while (a < n || b < held.n) {
-		int c = a == n		 ? 1
-			: b == held.n ? -1
-				      : rim_prefix_cmp(&desired[a].prefix,
-						       &held.v[b].prefix);
-
-		if (c < 0) {
-			send_add(z, &desired[a++], next_own(&next), -1);
-		} else if (c > 0) {
-			delete_route(z, &held.v[b++].prefix);
-		} else {
-			if (!z->resend &&
-			    rim_route_same_attrs(&desired[a], &held.v[b]))
-				next_keep(&next, b);
-			else if (!send_add(z, &desired[a], next_own(&next), -1))
-				/* not re-sent: zebra still holds the old one */
-				next_keep(&next, b);
-			a++;
-			b++;
-		}
-	}
+	/* Both sets are sorted by prefix: one walk of the common route diff
+	 * (no copy while nothing changes). After a connect, held is what
+	 * was streamed since (often nothing: then everything is sent). */
+	rim_diff_sorted(desired, n, held.v, held.n, sizeof(*desired),
+			set_step, &walk);
 	rim_routes_free(&z->sent);
 	if (next.shared) {
 		held.n = next.kept;
