@@ -35,6 +35,21 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	return daemon_entry_subscribe(d, track, NULL);
 }
 
+/* The IPsec engine and RIM, its subscriber (then the engine connects). */
+static int start_ipsec(struct daemon *d)
+{
+	d->ipsec = ipsec_engine_new(d->loop, &d->cfg);
+	if (d->ipsec)
+		d->rim = rim_feed_new(d->loop, d->ipsec, &d->cfg, d->zserv);
+	if (!d->rim) {
+		ipsec_engine_free(d->ipsec);
+		d->ipsec = NULL;
+		return -1;
+	}
+	ipsec_engine_start(d->ipsec);
+	return 0;
+}
+
 int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
 		 bool held, const char *why)
 {
@@ -51,13 +66,13 @@ int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
 			 d->config_path);
 		return 0;
 	}
-	d->ipsec = ipsec_link_new(loop, &d->cfg, zserv);
-	return d->ipsec ? 0 : -1;
+	return start_ipsec(d);
 }
 
 void daemon_fini(struct daemon *d)
 {
-	ipsec_link_free(d->ipsec);
+	rim_feed_free(d->rim);
+	ipsec_engine_free(d->ipsec);
 	conf_history_free(&d->history);
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
@@ -103,10 +118,10 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 	mep_engine_reset(d->engine);
 	daemon_update_entry_points(d, "configuration applied");
 	if (d->ipsec) {
-		ipsec_link_configure(d->ipsec, &d->cfg);
+		ipsec_engine_configure(d->ipsec, &d->cfg);
+		rim_feed_configure(d->rim, &d->cfg);
 	} else if (d->held) {
-		d->ipsec = ipsec_link_new(d->loop, &d->cfg, d->zserv);
-		if (!d->ipsec) {
+		if (start_ipsec(d) < 0) {
 			log_err("out of memory starting the IPsec engine link; "
 				"apply the configuration again");
 			return;

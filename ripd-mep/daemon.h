@@ -11,7 +11,8 @@
 
 #include "conf_load.h"
 #include "conf_merge.h"
-#include "ipsec_link.h"
+#include "ipsec_engine.h"
+#include "rim_feed.h"
 #include "config.h"
 #include "liveness.h"
 #include "mep.h"
@@ -79,8 +80,9 @@ struct daemon {
 	bool entry_fresh;
 	struct daemon_entry_subscriber entry_sub[DAEMON_ENTRY_SUBSCRIBERS_MAX];
 	size_t n_entry_sub;
-	struct ipsec_link *ipsec;	/* strongSwan link and RIM; NULL until
+	struct ipsec_engine *ipsec;	/* strongSwan; NULL until
 					 * daemon_start() */
+	struct rim_feed *rim;		/* RIM, its subscriber; same */
 	/* Who changed the running configuration, for the merge of
 	 * concurrent configuration sessions (conf_merge). */
 	struct conf_history history;

@@ -1,6 +1,6 @@
-/* rim: desired RIM routes from configuration and tunnels, the minimal
- * reconciliation against the installed routes, and the engine-loss grace
- * rule. Pure: no I/O (see rim.h). */
+/* rim: desired RIM routes from configuration and tunnels, and the one
+ * route diff (rim_diff_sorted) with the minimal reconciliation against the
+ * installed routes built on it. Pure: no I/O (see rim.h). */
 #include "rim.h"
 
 #include <stdlib.h>
@@ -536,110 +536,127 @@ static struct rim_indexed *rim_sorted(const struct rim_route *v, size_t n)
 	return s;
 }
 
-/* Handle one prefix: desired d (NULL if not desired) against the
- * installed group in[0..k). */
-static int rim_group(const struct rim_indexed *d, const struct rim_indexed *in,
-		     size_t k, struct rim_changes *adds,
-		     struct rim_changes *dels)
+/* The route at position i of an array of elements of size stride, each
+ * beginning with a struct rim_route. */
+static const struct rim_route *rim_at(const void *v, size_t stride, size_t i)
 {
-	size_t keep = k; /* index in the group that stays, k: none */
+	return (const struct rim_route *)((const char *)v + i * stride);
+}
+
+int rim_diff_sorted(const void *desired, size_t n_desired,
+		    const void *installed, size_t n_installed, size_t stride,
+		    rim_diff_fn fn, void *arg)
+{
+	size_t a = 0, b = 0;
 	int rc = 0;
 
-	if (d) {
-		for (size_t i = 0; i < k && keep == k; i++)
-			if (rim_route_same_attrs(&d->r, &in[i].r))
-				keep = i;
-		if (keep == k && k > 0) {
-			keep = 0;
-			rc = rim_changes_add(adds, RIM_OP_REPLACE, &d->r,
-					     &in[0].r);
-		} else if (keep == k) {
-			rc = rim_changes_add(adds, RIM_OP_ADD, &d->r, NULL);
+	while (rc == 0 && (a < n_desired || b < n_installed)) {
+		const struct rim_route *d = NULL, *p;
+		size_t k = 0, keep;
+
+		if (a < n_desired &&
+		    (b >= n_installed ||
+		     rim_prefix_cmp(&rim_at(desired, stride, a)->prefix,
+				    &rim_at(installed, stride, b)->prefix) <= 0))
+			p = rim_at(desired, stride, a);
+		else
+			p = rim_at(installed, stride, b);
+		if (a < n_desired &&
+		    rim_prefix_cmp(&rim_at(desired, stride, a)->prefix,
+				   &p->prefix) == 0) {
+			d = rim_at(desired, stride, a);
+			while (a < n_desired &&
+			       rim_prefix_cmp(&rim_at(desired, stride, a)->prefix,
+					      &p->prefix) == 0)
+				a++;
 		}
+		while (b + k < n_installed &&
+		       rim_prefix_cmp(&rim_at(installed, stride, b + k)->prefix,
+				      &p->prefix) == 0)
+			k++;
+		/* The installed group of this prefix: [b, b + k). */
+		keep = k;
+		if (d) {
+			for (size_t i = 0; i < k && keep == k; i++)
+				if (rim_route_same_attrs(
+					    d, rim_at(installed, stride, b + i)))
+					keep = i;
+			if (keep < k)
+				rc = fn(arg, RIM_DIFF_KEEP, d,
+					rim_at(installed, stride, b + keep),
+					b + keep);
+			else if (k > 0)
+				rc = fn(arg, RIM_DIFF_REPLACE, d,
+					rim_at(installed, stride, b), b);
+			else
+				rc = fn(arg, RIM_DIFF_ADD, d, NULL, 0);
+			if (keep == k && k > 0)
+				keep = 0;
+		}
+		for (size_t i = 0; rc == 0 && i < k; i++)
+			if (i != keep)
+				rc = fn(arg, RIM_DIFF_DELETE, NULL,
+					rim_at(installed, stride, b + i),
+					b + i);
+		b += k;
 	}
-	for (size_t i = 0; rc == 0 && i < k; i++)
-		if (i != keep)
-			rc = rim_changes_add(dels, RIM_OP_DELETE, &in[i].r,
-					     NULL);
 	return rc;
+}
+
+/* rim_reconcile()'s use of the walk: changes and deletions apart. */
+struct rim_reconcile_out {
+	struct rim_changes *out;
+	struct rim_changes dels;
+};
+
+static int rim_reconcile_step(void *arg, enum rim_diff_kind kind,
+			      const struct rim_route *want,
+			      const struct rim_route *have, size_t have_pos)
+{
+	struct rim_reconcile_out *o = arg;
+
+	(void)have_pos;
+	switch (kind) {
+	case RIM_DIFF_KEEP:
+		return 0;
+	case RIM_DIFF_ADD:
+		return rim_changes_add(o->out, RIM_OP_ADD, want, NULL);
+	case RIM_DIFF_REPLACE:
+		return rim_changes_add(o->out, RIM_OP_REPLACE, want, have);
+	case RIM_DIFF_DELETE:
+		return rim_changes_add(&o->dels, RIM_OP_DELETE, have, NULL);
+	}
+	return 0;
 }
 
 int rim_reconcile(const struct rim_route *desired, size_t n_desired,
 		  const struct rim_route *installed, size_t n_installed,
 		  struct rim_changes *out)
 {
+	struct rim_reconcile_out o = { .out = out };
 	struct rim_indexed *ds, *is;
-	struct rim_changes dels;
-	size_t a = 0, b = 0;
 	int rc = 0;
 
 	out->n = 0;
-	rim_changes_init(&dels);
+	rim_changes_init(&o.dels);
 	ds = rim_sorted(desired, n_desired);
 	is = rim_sorted(installed, n_installed);
 	if (!ds || !is) {
 		rc = -1;
 		goto done;
 	}
-	while (rc == 0 && (a < n_desired || b < n_installed)) {
-		const struct mep_prefix *p;
-		const struct rim_indexed *d = NULL;
-		size_t k = 0;
-
-		if (a < n_desired &&
-		    (b >= n_installed ||
-		     rim_prefix_cmp(&ds[a].r.prefix, &is[b].r.prefix) <= 0))
-			p = &ds[a].r.prefix;
-		else
-			p = &is[b].r.prefix;
-		if (a < n_desired && rim_prefix_cmp(&ds[a].r.prefix, p) == 0) {
-			d = &ds[a];
-			while (a < n_desired &&
-			       rim_prefix_cmp(&ds[a].r.prefix, p) == 0)
-				a++;
-		}
-		while (b + k < n_installed &&
-		       rim_prefix_cmp(&is[b + k].r.prefix, p) == 0)
-			k++;
-		rc = rim_group(d, &is[b], k, out, &dels);
-		b += k;
-	}
-	for (size_t i = 0; rc == 0 && i < dels.n; i++)
-		rc = rim_changes_add(out, RIM_OP_DELETE, &dels.v[i].route,
+	_Static_assert(offsetof(struct rim_indexed, r) == 0,
+		       "struct rim_indexed must begin with its route");
+	rc = rim_diff_sorted(ds, n_desired, is, n_installed, sizeof(*ds),
+			     rim_reconcile_step, &o);
+	for (size_t i = 0; rc == 0 && i < o.dels.n; i++)
+		rc = rim_changes_add(out, RIM_OP_DELETE, &o.dels.v[i].route,
 				     NULL);
 done:
 	if (rc < 0)
 		out->n = 0;
-	rim_changes_free(&dels);
+	rim_changes_free(&o.dels);
 	free(ds);
 	free(is);
 	return rc;
-}
-
-/* ---- engine-loss grace ---- */
-
-static uintmax_t rim_elapsed(time_t since, time_t now)
-{
-	if (now <= since)
-		return 0;
-	return (uintmax_t)now - (uintmax_t)since;
-}
-
-bool rim_grace_keep(bool connected, time_t since, uint32_t grace_s,
-		    time_t now)
-{
-	if (connected)
-		return true;
-	return rim_elapsed(since, now) < grace_s;
-}
-
-uint32_t rim_grace_left(bool connected, time_t since, uint32_t grace_s,
-			time_t now)
-{
-	uintmax_t e;
-
-	if (connected)
-		return 0;
-	e = rim_elapsed(since, now);
-	return e >= grace_s ? 0 : (uint32_t)(grace_s - e);
 }

@@ -2,9 +2,10 @@
  *  - rim_desired(): the routes that should exist, from the configuration,
  *    the tunnel table and the local gateway;
  *  - rim_reconcile(): the minimal changes that turn the installed routes
- *    into the desired ones;
- *  - rim_grace_keep(): whether the last known tunnel table still counts
- *    after the IPsec engine went away.
+ *    into the desired ones, over rim_diff_sorted(), the one route diff
+ *    (the zebra backend walks it too, without copies).
+ * (The engine-loss grace, when the last known tunnel table stops
+ * counting, is the IPsec engine's: ipsec_grace.h.)
  *
  * One path for every occasion: after a single tunnel event, after a resync
  * with the engine (list-sas) and after a daemon restart the caller does the
@@ -192,6 +193,33 @@ struct rim_changes {
 void rim_changes_init(struct rim_changes *c);
 void rim_changes_free(struct rim_changes *c);
 
+/* What rim_diff_sorted() found for one desired or installed route. */
+enum rim_diff_kind {
+	RIM_DIFF_ADD,		/* want: its prefix is not installed */
+	RIM_DIFF_KEEP,		/* want is installed as have (same attrs) */
+	RIM_DIFF_REPLACE,	/* want over have (same prefix) */
+	RIM_DIFF_DELETE,	/* have: not desired, or an extra copy */
+};
+
+/* One step of the walk: want (NULL for DELETE), have (NULL for ADD) and
+ * have's position in installed. Nonzero stops the walk. */
+typedef int (*rim_diff_fn)(void *arg, enum rim_diff_kind kind,
+			   const struct rim_route *want,
+			   const struct rim_route *have, size_t have_pos);
+
+/* The one route diff. desired and installed are arrays of elements of
+ * size stride, each beginning with a struct rim_route, both sorted by
+ * prefix (rim_prefix_cmp; installed may hold several routes of a prefix,
+ * in the order that makes one "first"). For each prefix, in prefix order:
+ * a desired route (the first of its prefix; repeats count once) is KEEP
+ * with the first installed route of that prefix with the same attributes
+ * (distance, metric, tag), else REPLACE of the first installed one, else
+ * ADD; then every other installed route of the prefix is DELETE. No
+ * allocation, no copy. Returns 0, or the first nonzero of fn. */
+int rim_diff_sorted(const void *desired, size_t n_desired,
+		    const void *installed, size_t n_installed, size_t stride,
+		    rim_diff_fn fn, void *arg);
+
 /* The minimal changes from installed to desired (both in any order).
  * Prefixes are compared exactly, attributes are distance, metric, tag.
  * For each desired prefix: an installed route with the same attributes
@@ -206,17 +234,5 @@ void rim_changes_free(struct rim_changes *c);
 int rim_reconcile(const struct rim_route *desired, size_t n_desired,
 		  const struct rim_route *installed, size_t n_installed,
 		  struct rim_changes *out);
-
-/* Engine-loss grace: may the routes of the last known tunnel table still
- * stand? Yes while connected; when disconnected since `since`, yes for
- * grace_s seconds (now - since < grace_s; a clock that went backwards
- * counts as no time elapsed), no afterwards: the caller then computes the
- * desired set with no tunnels (t = NULL) until a resync lists them again. */
-bool rim_grace_keep(bool connected, time_t since, uint32_t grace_s,
-		    time_t now);
-/* Seconds left before rim_grace_keep() turns false (0 when connected or
- * expired): when to arm the grace timer. */
-uint32_t rim_grace_left(bool connected, time_t since, uint32_t grace_s,
-			time_t now);
 
 #endif

@@ -20,6 +20,8 @@
 
 #include "rim_kernel.h"
 
+#include "log.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -756,3 +758,262 @@ int rim_kernel_delete(struct rim_kernel *k, const struct mep_prefix *p,
 	free(l.v);
 	return rc;
 }
+
+/* ---- the kernel backend of RIM (rim_backend.h) */
+
+struct kernel_backend {
+	struct rim_kernel *k;		/* NULL: could not open */
+	struct mep_rim_config rim;	/* the rim block in force */
+	/* Our routes in the kernel table: read from the kernel when not
+	 * valid (start, every repair period), else kept as we changed it,
+	 * so an event does not cost a dump of the whole table. */
+	struct rim_routes kcache;
+	bool kcache_valid;
+};
+
+static void kb_open_kernel(struct kernel_backend *b)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (rim_kernel_open(&b->k, b->rim.kernel_table, RIM_KERNEL_PROTO,
+			    &err) < 0) {
+		b->k = NULL;
+		log_err("rim: cannot open the kernel backend (table %u): %s",
+			b->rim.kernel_table, strbuf_str(&err));
+	} else {
+		log_notice("rim: kernel backend, table %u, protocol %u, "
+			   "interface %s",
+			   b->rim.kernel_table, RIM_KERNEL_PROTO,
+			   b->rim.interface);
+	}
+	strbuf_free(&err);
+}
+
+static struct rim_backend *kb_open(const struct rim_backend_host *host,
+				   const struct mep_rim_config *rim)
+{
+	struct kernel_backend *b = calloc(1, sizeof(*b));
+
+	(void)host;
+	if (!b)
+		return NULL;
+	b->rim = *rim;
+	rim_routes_init(&b->kcache);
+	kb_open_kernel(b);
+	return (struct rim_backend *)b;
+}
+
+static void kb_free(struct rim_backend *rb)
+{
+	struct kernel_backend *b = (struct kernel_backend *)rb;
+
+	rim_kernel_close(b->k);
+	rim_routes_free(&b->kcache);
+	free(b);
+}
+
+static bool kb_must_reopen(const struct mep_rim_config *old,
+			   const struct mep_rim_config *now)
+{
+	return now->kernel_table != old->kernel_table;
+}
+
+/* The state of the desired route for p in set, or NULL. */
+static struct rim_sync_state *kb_find(struct rim_backend_set *set,
+				      const struct mep_prefix *p)
+{
+	long i = rim_route_search(set->v, set->n, p);
+
+	return i < 0 ? NULL : &set->st[i];
+}
+
+/* Read the kernel's routes of our protocol and table into the cache. */
+static int kb_read(struct kernel_backend *b, struct rim_backend_set *set)
+{
+	struct rim_kernel_route *kr = NULL;
+	struct strbuf err = STRBUF_INIT;
+	size_t n = 0;
+
+	if (rim_kernel_list(b->k, &kr, &n, &err) < 0) {
+		log_err("rim: cannot list kernel routes: %s", strbuf_str(&err));
+		strbuf_free(&err);
+		return -1;
+	}
+	strbuf_free(&err);
+	b->kcache.n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rim_route r = { .prefix = kr[i].prefix,
+				       .gateway = -1,
+				       .distance = kr[i].distance,
+				       .metric = kr[i].metric };
+		const struct rim_sync_state *d = kb_find(set, &r.prefix);
+
+		/* The kernel keeps no tag: compare on what it keeps. */
+		if (d) {
+			r.tag = set->v[d - set->st].tag;
+			r.gateway = set->v[d - set->st].gateway;
+		}
+		if (rim_routes_add(&b->kcache, &r) < 0)
+			abort();
+	}
+	free(kr);
+	b->kcache_valid = true;
+	return 0;
+}
+
+static void kb_change(struct kernel_backend *b, struct rim_backend_set *set,
+		      const struct rim_change *c)
+{
+	char pfx[MEP_PREFIX_STRLEN];
+	struct strbuf err = STRBUF_INIT;
+	struct rim_sync_state *st = kb_find(set, &c->route.prefix);
+	int rc;
+
+	mep_prefix_str(&c->route.prefix, pfx, sizeof(pfx));
+	if (c->op == RIM_OP_DELETE) {
+		rc = rim_kernel_delete(b->k, &c->route.prefix, &err);
+		if (rc < 0)
+			log_err("rim: withdrawing %s: %s", pfx, strbuf_str(&err));
+		else
+			log_info("rim: withdrew %s", pfx);
+	} else {
+		struct rim_kernel_route kr, old;
+
+		rim_kernel_route_from_config(&kr, &c->route.prefix,
+					     c->route.distance,
+					     c->route.metric, &b->rim);
+		rim_kernel_route_from_config(&old, &c->old.prefix,
+					     c->old.distance, c->old.metric,
+					     &b->rim);
+		/* The cache says what the table holds: no dump per route. */
+		rc = rim_kernel_install(b->k, &kr,
+					c->op == RIM_OP_REPLACE ? &old : NULL,
+					&err);
+		if (st)
+			rim_state_set(st,
+				      rc == 0 ? RIM_ROUTE_INSTALLED
+					      : RIM_ROUTE_FAILED,
+				      rc == 0 ? "" : strbuf_str(&err));
+		if (rc < 0)
+			log_debug(LOG_DEBUG_CONFIG, "rim: installing %s: %s",
+				  pfx, strbuf_str(&err));
+		else
+			log_info("rim: %s %s (distance %u, metric %u)",
+				 c->op == RIM_OP_ADD ? "injected" : "updated",
+				 pfx, c->route.distance, c->route.metric);
+	}
+	strbuf_free(&err);
+}
+
+static void kb_apply(struct rim_backend *rb, struct rim_backend_set *set,
+		     bool repair)
+{
+	struct kernel_backend *b = (struct kernel_backend *)rb;
+	struct rim_routes desired;
+	struct rim_changes changes;
+
+	if (!b->k) {
+		for (size_t i = 0; i < set->n; i++)
+			rim_state_set(&set->st[i], RIM_ROUTE_FAILED,
+				      "kernel backend not open");
+		return;
+	}
+	if (repair)
+		b->kcache_valid = false;	/* repair what the kernel lost */
+	rim_routes_init(&desired);
+	rim_changes_init(&changes);
+	if (!b->kcache_valid && kb_read(b, set) < 0)
+		goto out;
+	for (size_t i = 0; i < set->n; i++) {
+		struct rim_route r = set->v[i];
+
+		if (r.metric > RIM_KERNEL_METRIC_MAX)
+			r.metric = RIM_KERNEL_METRIC_MAX;
+		rim_state_set(&set->st[i], RIM_ROUTE_PENDING, "");
+		if (rim_routes_add(&desired, &r) < 0)
+			abort();
+	}
+	/* What the kernel already holds as desired counts as installed. */
+	for (size_t i = 0; i < b->kcache.n; i++) {
+		struct rim_sync_state *st = kb_find(set, &b->kcache.v[i].prefix);
+
+		if (st)
+			rim_state_set(st, RIM_ROUTE_INSTALLED, "");
+	}
+	if (rim_reconcile(desired.v, desired.n, b->kcache.v, b->kcache.n,
+			  &changes) < 0) {
+		log_err("rim: out of memory reconciling routes");
+		goto out;
+	}
+	for (size_t i = 0; i < changes.n; i++)
+		kb_change(b, set, &changes.v[i]);
+	/* The table now holds the desired routes that went in; a failed
+	 * delete is found again by the next repair run. */
+	b->kcache.n = 0;
+	for (size_t i = 0; i < desired.n; i++)
+		if (set->st[i].state == RIM_ROUTE_INSTALLED &&
+		    rim_routes_add(&b->kcache, &desired.v[i]) < 0)
+			abort();
+out:
+	rim_changes_free(&changes);
+	rim_routes_free(&desired);
+}
+
+/* Withdraw every route of ours from the open kernel table. */
+static void kb_withdraw(struct rim_backend *rb, bool armed, size_t n)
+{
+	struct kernel_backend *b = (struct kernel_backend *)rb;
+	struct rim_backend_set none = { NULL, NULL, 0 };
+
+	(void)n;
+	if (armed && b->k)
+		kb_apply(rb, &none, false);
+}
+
+/* The interface or next hop changed: move our routes in place (same
+ * priority, NLM_F_REPLACE), never withdrawing them. */
+static void kb_repoint(struct kernel_backend *b)
+{
+	struct strbuf err = STRBUF_INIT;
+	char pfx[MEP_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < b->kcache.n; i++) {
+		const struct rim_route *r = &b->kcache.v[i];
+		struct rim_kernel_route kr;
+
+		rim_kernel_route_from_config(&kr, &r->prefix, r->distance,
+					     r->metric, &b->rim);
+		strbuf_reset(&err);
+		if (rim_kernel_install(b->k, &kr, &kr, &err) < 0)
+			log_err("rim: moving %s to the new next hop: %s",
+				mep_prefix_str(&r->prefix, pfx, sizeof(pfx)),
+				strbuf_str(&err));
+	}
+	strbuf_free(&err);
+}
+
+static void kb_configure(struct rim_backend *rb,
+			 const struct mep_rim_config *rim,
+			 struct rim_backend_set *set)
+{
+	struct kernel_backend *b = (struct kernel_backend *)rb;
+	bool repoint = !mep_rim_same_next_hop(&b->rim, rim);
+
+	b->rim = *rim;
+	if (!b->k)
+		kb_open_kernel(b);	/* it failed the last time */
+	else if (repoint && (b->kcache_valid || kb_read(b, set) == 0))
+		kb_repoint(b);
+}
+
+const struct rim_backend_ops rim_kernel_backend = {
+	.name = "kernel",
+	.kind = MEP_RIM_KERNEL,
+	.linger = 0,
+	.open = kb_open,
+	.must_reopen = kb_must_reopen,
+	.configure = kb_configure,
+	.apply = kb_apply,
+	.withdraw = kb_withdraw,
+	.free = kb_free,
+};

@@ -20,7 +20,14 @@
  * RIM_KERNEL_TIMEOUT_MS for the kernel's answer (it answers at once), and
  * the socket is non-blocking underneath. Errors are negative errno values
  * with, when err is not NULL, one line saying what failed (including the
- * kernel's extended ack message when it gives one). */
+ * kernel's extended ack message when it gives one).
+ *
+ * rim_kernel_backend is RIM's kernel backend over it (rim_backend.h): it
+ * keeps our routes of the table as it changed them (a cache, re-read from
+ * the kernel at start and at every repair run: kernel-libipsec removes
+ * every route via ipsec0 with the device and sends no delete), applies
+ * rim_reconcile()'s minimal changes, and moves the routes in place when
+ * the interface or next hop changes (never withdrawing them). */
 #ifndef RIPD_MEP_RIM_KERNEL_H
 #define RIPD_MEP_RIM_KERNEL_H
 
@@ -31,6 +38,7 @@
 
 #include "config.h"
 #include "prefix.h"
+#include "rim_backend.h"
 #include "strbuf.h"
 
 /* Our private route protocol number: outside the kernel's own (0-4), the
@@ -118,5 +126,7 @@ int rim_kernel_install(struct rim_kernel *k, const struct rim_kernel_route *r,
 
 int rim_kernel_delete(struct rim_kernel *k, const struct mep_prefix *p,
 		      struct strbuf *err);
+
+extern const struct rim_backend_ops rim_kernel_backend;
 
 #endif

@@ -1,34 +1,37 @@
-/* rim_sync: desired RIM routes -> the routing backend. */
+/* rim_sync: desired RIM routes -> the routing backend (through its
+ * operations, rim_backend.h). */
 #include "rim_sync.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "rim_kernel.h"
 #include "rim_zebra.h"
+
+/* The backends, by the configuration's choice. */
+static const struct rim_backend_ops *const backends[] = {
+	&rim_kernel_backend,
+	&rim_zebra_backend,
+};
 
 struct rim_sync {
 	struct ev_loop *loop;
 	ev_timer timer;
 	bool armed;	/* a desired set was given: deletions allowed */
 	struct mep_rim_config rim;	/* the rim block in force */
-	struct rim_kernel *kernel;
-	/* Our routes in the kernel table: read from the kernel when not
-	 * valid (start, every repair period), else kept as we changed it,
-	 * so an event does not cost a dump of the whole table. */
-	struct rim_routes kcache;
-	bool kcache_valid;
-	struct rim_zebra *zebra;
-	/* A session whose routes were just withdrawn: zebra drops what a
-	 * client sent right before closing, so it lives on a little. */
-	struct rim_zebra *retiring;
+	struct rim_backend_host host;
+	const struct rim_backend_ops *ops;	/* of b */
+	struct rim_backend *b;	/* the backend open, or NULL */
+	/* A backend whose routes were just withdrawn lives on for its
+	 * linger time (zebra drops what a client sent right before
+	 * closing). */
+	const struct rim_backend_ops *retiring_ops;
+	struct rim_backend *retiring;
 	ev_timer retire;
 	char zserv[108];
 	size_t n_installed;	/* routes in state installed */
-	bool nhrpd_logged;	/* the nhrpd conflict was reported */
 	bool all_reported;	/* "all installed" logged for this set */
 	bool streamed_since_take;	/* rim_sync_stream() sent routes */
 	struct rim_route *routes;	/* the desired set, sorted by prefix */
@@ -36,10 +39,28 @@ struct rim_sync {
 	size_t n, cap;
 };
 
-static void rim_sync_run(struct rim_sync *s);
+static void rim_sync_run(struct rim_sync *s, bool repair);
 static void free_states(struct rim_sync_state *v, size_t n);
-static struct rim_sync_state *find(struct rim_sync *s,
-				   const struct mep_prefix *p);
+
+static const struct rim_backend_ops *ops_of(enum mep_rim_backend kind)
+{
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (backends[i]->kind == kind)
+			return backends[i];
+	return NULL;
+}
+
+static struct rim_backend_set set_of(struct rim_sync *s)
+{
+	return (struct rim_backend_set){ s->routes, s->st, s->n };
+}
+
+/* Send the whole desired set ahead of the next take (adds only). */
+static void stream_all(struct rim_sync *s)
+{
+	if (s->armed && s->n && s->b && s->ops->stream)
+		s->ops->stream(s->b, s->routes, s->n);
+}
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -50,14 +71,11 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	/* Routes streamed since the last take are not in s->routes (a set
 	 * now would withdraw them): repair by adds only, the take that
 	 * follows does the rest. */
-	if (s->rim.backend == MEP_RIM_ZEBRA && s->zebra &&
-	    s->streamed_since_take) {
-		if (s->armed && s->n)
-			rim_zebra_stream(s->zebra, s->routes, s->n);
+	if (s->streamed_since_take && s->b && s->ops->stream) {
+		stream_all(s);
 		return;
 	}
-	s->kcache_valid = false;	/* repair what the kernel lost */
-	rim_sync_run(s);
+	rim_sync_run(s, true);	/* repair what the system lost */
 }
 
 const char *rim_route_state_name(enum rim_route_state st)
@@ -77,91 +95,16 @@ const char *rim_route_state_name(enum rim_route_state st)
 	return "pending";
 }
 
-/* Zebra has read the withdrawals by now: close the old session. */
+/* The retired backend has sent its last requests: free it. */
 static void on_retire(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct rim_sync *s = w->data;
 
 	(void)loop;
 	(void)revents;
-	rim_zebra_free(s->retiring);
+	if (s->retiring)
+		s->retiring_ops->free(s->retiring);
 	s->retiring = NULL;
-}
-
-struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv)
-{
-	struct rim_sync *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->loop = loop;
-	rim_routes_init(&s->kcache);
-	snprintf(s->zserv, sizeof(s->zserv), "%s", zserv);
-	ev_timer_init(&s->timer, on_timer, RIM_SYNC_PERIOD, RIM_SYNC_PERIOD);
-	s->timer.data = s;
-	ev_timer_start(loop, &s->timer);
-	ev_timer_init(&s->retire, on_retire, 1.0, 0.);
-	s->retire.data = s;
-	return s;
-}
-
-void rim_sync_free(struct rim_sync *s)
-{
-	if (!s)
-		return;
-	ev_timer_stop(s->loop, &s->timer);
-	ev_timer_stop(s->loop, &s->retire);
-	rim_kernel_close(s->kernel);
-	rim_zebra_free(s->zebra);
-	rim_zebra_free(s->retiring);
-	free_states(s->st, s->n);
-	free(s->routes);
-	rim_routes_free(&s->kcache);
-	free(s);
-}
-
-/* Read the kernel's routes of our protocol and table into the cache. */
-static int kernel_read(struct rim_sync *s)
-{
-	struct rim_kernel_route *kr = NULL;
-	struct strbuf err = STRBUF_INIT;
-	size_t n = 0;
-
-	if (rim_kernel_list(s->kernel, &kr, &n, &err) < 0) {
-		log_err("rim: cannot list kernel routes: %s", strbuf_str(&err));
-		strbuf_free(&err);
-		return -1;
-	}
-	strbuf_free(&err);
-	s->kcache.n = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct rim_route r = { .prefix = kr[i].prefix,
-				       .gateway = -1,
-				       .distance = kr[i].distance,
-				       .metric = kr[i].metric };
-		const struct rim_sync_state *d = find(s, &r.prefix);
-
-		/* The kernel keeps no tag: compare on what it keeps. */
-		if (d) {
-			r.tag = s->routes[d - s->st].tag;
-			r.gateway = s->routes[d - s->st].gateway;
-		}
-		if (rim_routes_add(&s->kcache, &r) < 0)
-			abort();
-	}
-	free(kr);
-	s->kcache_valid = true;
-	return 0;
-}
-
-static void set_state(struct rim_sync_state *st, enum rim_route_state state,
-		      const char *why)
-{
-	st->state = state;
-	if (st->error && why && strcmp(st->error, why) == 0)
-		return;
-	free(st->error);
-	st->error = why && *why ? strdup(why) : NULL;
 }
 
 /* Log once when every desired route is in the backend: the moment the
@@ -174,7 +117,7 @@ static void report_progress(struct rim_sync *s)
 	}
 	if (!s->all_reported)
 		log_notice("rim: all %zu route(s) installed (%s backend)", s->n,
-			   s->rim.backend == MEP_RIM_ZEBRA ? "zebra" : "kernel");
+			   rim_sync_backend(s));
 	s->all_reported = true;
 }
 
@@ -207,96 +150,18 @@ static struct rim_sync_state *find(struct rim_sync *s,
 	return i < 0 ? NULL : &s->st[i];
 }
 
-static void kernel_apply(struct rim_sync *s, const struct rim_change *c)
-{
-	char pfx[MEP_PREFIX_STRLEN];
-	struct strbuf err = STRBUF_INIT;
-	struct rim_sync_state *st = find(s, &c->route.prefix);
-	int rc;
-
-	mep_prefix_str(&c->route.prefix, pfx, sizeof(pfx));
-	if (c->op == RIM_OP_DELETE) {
-		rc = rim_kernel_delete(s->kernel, &c->route.prefix, &err);
-		if (rc < 0)
-			log_err("rim: withdrawing %s: %s", pfx, strbuf_str(&err));
-		else
-			log_info("rim: withdrew %s", pfx);
-	} else {
-		struct rim_kernel_route kr, old;
-
-		rim_kernel_route_from_config(&kr, &c->route.prefix,
-					     c->route.distance,
-					     c->route.metric, &s->rim);
-		rim_kernel_route_from_config(&old, &c->old.prefix,
-					     c->old.distance, c->old.metric,
-					     &s->rim);
-		/* The cache says what the table holds: no dump per route. */
-		rc = rim_kernel_install(s->kernel, &kr,
-					c->op == RIM_OP_REPLACE ? &old : NULL,
-					&err);
-		if (st)
-			set_state(st,
-				  rc == 0 ? RIM_ROUTE_INSTALLED
-					  : RIM_ROUTE_FAILED,
-				  rc == 0 ? "" : strbuf_str(&err));
-		if (rc < 0)
-			log_debug(LOG_DEBUG_CONFIG, "rim: installing %s: %s",
-				  pfx, strbuf_str(&err));
-		else
-			log_info("rim: %s %s (distance %u, metric %u)",
-				 c->op == RIM_OP_ADD ? "injected" : "updated",
-				 pfx, c->route.distance, c->route.metric);
-	}
-	strbuf_free(&err);
-}
-
-static void zebra_open(struct rim_sync *s);
-
-static void zebra_run(struct rim_sync *s)
-{
-	if (!s->zebra)
-		zebra_open(s);
-	if (!s->zebra || !rim_zebra_up(s->zebra)) {
-		for (size_t i = 0; i < s->n; i++)
-			set_state(&s->st[i], RIM_ROUTE_PENDING,
-				  s->zebra ? "zebra not connected"
-					   : "zebra backend not open");
-		recount(s);
-		return;
-	}
-	rim_zebra_set(s->zebra, s->routes, s->n);
-	recount(s);
-}
-
-/* The route state of each zebra note. */
-static const enum rim_route_state zebra_states[] = {
-	[RIM_ZEBRA_SENT] = RIM_ROUTE_PENDING,
-	[RIM_ZEBRA_INSTALLED] = RIM_ROUTE_INSTALLED,
-	[RIM_ZEBRA_FAILED] = RIM_ROUTE_FAILED,
-	[RIM_ZEBRA_BETTER_WON] = RIM_ROUTE_LOST,
-	[RIM_ZEBRA_REMOVED] = RIM_ROUTE_REMOVED,
-	[RIM_ZEBRA_UNSENDABLE] = RIM_ROUTE_FAILED,
-	[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
-};
-
-static void zebra_note(void *arg, const struct mep_prefix *p,
-		       enum rim_zebra_note note, const char *why)
+/* The backend's later news of one route. */
+static void host_note(void *arg, const struct mep_prefix *p,
+		      enum rim_route_state state, const char *why)
 {
 	struct rim_sync *s = arg;
 	struct rim_sync_state *st = find(s, p);
-	char pfx[MEP_PREFIX_STRLEN];
 	bool was;
 
-	/* Routes streamed ahead of the take are logged here too; their
-	 * states are read back from the backend at the take. */
-	if (note == RIM_ZEBRA_FAILED || note == RIM_ZEBRA_BETTER_WON ||
-	    note == RIM_ZEBRA_REMOVED)
-		log_warn("zebra: %s: %s",
-			 mep_prefix_str(p, pfx, sizeof(pfx)), why);
 	if (!st)
 		return;
 	was = st->state == RIM_ROUTE_INSTALLED;
-	set_state(st, zebra_states[note], why);
+	rim_state_set(st, state, why);
 	if (!was && st->state == RIM_ROUTE_INSTALLED)
 		s->n_installed++;
 	else if (was && st->state != RIM_ROUTE_INSTALLED)
@@ -304,187 +169,95 @@ static void zebra_note(void *arg, const struct mep_prefix *p,
 	report_progress(s);
 }
 
-static void zebra_connected(void *arg)
+static void host_ready(void *arg)
 {
 	struct rim_sync *s = arg;
 
 	/* In the middle of a stream (routes sent since the last take, lost
 	 * with the old session's record) the desired set is out of date:
-	 * send it without ROUTE_UPDATE_COMPLETE, which the next take sends,
-	 * so zebra sweeps nothing streamed before the reconnect. */
+	 * send it without completing the set (zebra: no
+	 * ROUTE_UPDATE_COMPLETE, which the next take sends), so nothing
+	 * streamed before the reconnect is swept. */
 	if (s->streamed_since_take) {
-		if (s->armed && s->n)
-			rim_zebra_stream(s->zebra, s->routes, s->n);
+		stream_all(s);
 		return;
 	}
-	rim_sync_run(s);
+	rim_sync_run(s, false);
 }
 
-/* FRR's nhrpd owns the nhrp route type: refuse to share it (zebra would
- * accept both clients and mix their notifications up). */
-static bool nhrpd_running(const struct rim_sync *s)
+struct rim_sync *rim_sync_new(struct ev_loop *loop, const char *zserv)
 {
-	char path[160], dir[108];
-	char *slash;
+	struct rim_sync *s = calloc(1, sizeof(*s));
 
-	snprintf(dir, sizeof(dir), "%s", s->zserv);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	snprintf(path, sizeof(path), "%s/nhrpd.vty", dir);
-	return access(path, F_OK) == 0;
+	if (!s)
+		return NULL;
+	s->loop = loop;
+	snprintf(s->zserv, sizeof(s->zserv), "%s", zserv);
+	s->host = (struct rim_backend_host){ .loop = loop,
+					     .zserv = s->zserv,
+					     .arg = s,
+					     .note = host_note,
+					     .ready = host_ready };
+	ev_timer_init(&s->timer, on_timer, RIM_SYNC_PERIOD, RIM_SYNC_PERIOD);
+	s->timer.data = s;
+	ev_timer_start(loop, &s->timer);
+	ev_timer_init(&s->retire, on_retire, 1.0, 0.);
+	s->retire.data = s;
+	return s;
 }
 
-/* Open the zebra backend of s->rim; retried by every run while nhrpd
- * holds the nhrp type (logged once). */
-static void zebra_open(struct rim_sync *s)
+void rim_sync_free(struct rim_sync *s)
 {
-	static const struct rim_zebra_cbs cbs = {
-		.on_note = zebra_note,
-		.on_connect = zebra_connected,
-	};
-
-	if (s->rim.route_type == 12 && nhrpd_running(s)) {
-		if (!s->nhrpd_logged)
-			log_err("zebra: nhrpd is running and owns route type "
-				"nhrp: choose another 'route-type' in the rim "
-				"block (retrying)");
-		s->nhrpd_logged = true;
+	if (!s)
 		return;
-	}
-	s->nhrpd_logged = false;
-	s->zebra = rim_zebra_new(s->loop, s->zserv, &s->rim, &cbs, s);
-	if (!s->zebra)
-		log_err("zebra: out of memory");
-	else
-		log_notice("rim: zebra backend at %s", s->zserv);
+	ev_timer_stop(s->loop, &s->timer);
+	ev_timer_stop(s->loop, &s->retire);
+	if (s->b)
+		s->ops->free(s->b);
+	on_retire(s->loop, &s->retire, 0);
+	free_states(s->st, s->n);
+	free(s->routes);
+	free(s);
 }
 
-static void rim_sync_run(struct rim_sync *s)
+static void rim_sync_run(struct rim_sync *s, bool repair)
 {
-	struct rim_routes desired;
-	struct rim_changes changes;
+	struct rim_backend_set set = set_of(s);
 
-	if (!s->rim.enabled || !s->armed)
+	if (!s->rim.enabled || !s->armed || !s->b)
 		return;
-	if (s->rim.backend == MEP_RIM_ZEBRA) {
-		zebra_run(s);
-		return;
-	}
-	if (!s->kernel) {
-		for (size_t i = 0; i < s->n; i++)
-			set_state(&s->st[i], RIM_ROUTE_FAILED,
-				  "kernel backend not open");
-		return;
-	}
-	rim_routes_init(&desired);
-	rim_changes_init(&changes);
-	if (!s->kcache_valid && kernel_read(s) < 0)
-		goto out;
-	for (size_t i = 0; i < s->n; i++) {
-		struct rim_route r = s->routes[i];
-
-		if (r.metric > RIM_KERNEL_METRIC_MAX)
-			r.metric = RIM_KERNEL_METRIC_MAX;
-		set_state(&s->st[i], RIM_ROUTE_PENDING, "");
-		if (rim_routes_add(&desired, &r) < 0)
-			abort();
-	}
-	/* What the kernel already holds as desired counts as installed. */
-	for (size_t i = 0; i < s->kcache.n; i++) {
-		struct rim_sync_state *st = find(s, &s->kcache.v[i].prefix);
-
-		if (st)
-			set_state(st, RIM_ROUTE_INSTALLED, "");
-	}
-	if (rim_reconcile(desired.v, desired.n, s->kcache.v, s->kcache.n,
-			  &changes) < 0) {
-		log_err("rim: out of memory reconciling routes");
-		goto out;
-	}
-	for (size_t i = 0; i < changes.n; i++)
-		kernel_apply(s, &changes.v[i]);
-	/* The table now holds the desired routes that went in; a failed
-	 * delete is found again by the next repair run. */
-	s->kcache.n = 0;
-	for (size_t i = 0; i < desired.n; i++)
-		if (s->st[i].state == RIM_ROUTE_INSTALLED &&
-		    rim_routes_add(&s->kcache, &desired.v[i]) < 0)
-			abort();
+	s->ops->apply(s->b, &set, repair);
 	recount(s);
-out:
-	rim_changes_free(&changes);
-	rim_routes_free(&desired);
 }
 
-/* Withdraw every route of ours from the open kernel table. */
-static void kernel_flush(struct rim_sync *s)
+/* Withdraw the routes of the open backend and close it. */
+static void close_backend(struct rim_sync *s)
 {
-	size_t saved = s->n;
-
-	if (!s->armed)
-		return;
-	s->n = 0;
-	rim_sync_run(s);
-	s->n = saved;
-}
-
-/* The interface or next hop changed: move our routes in place (same
- * priority, NLM_F_REPLACE), never withdrawing them. */
-static void kernel_repoint(struct rim_sync *s)
-{
-	struct strbuf err = STRBUF_INIT;
-	char pfx[MEP_PREFIX_STRLEN];
-
-	for (size_t i = 0; i < s->kcache.n; i++) {
-		const struct rim_route *r = &s->kcache.v[i];
-		struct rim_kernel_route kr;
-
-		rim_kernel_route_from_config(&kr, &r->prefix, r->distance,
-					     r->metric, &s->rim);
-		strbuf_reset(&err);
-		if (rim_kernel_install(s->kernel, &kr, &kr, &err) < 0)
-			log_err("rim: moving %s to the new next hop: %s",
-				mep_prefix_str(&r->prefix, pfx, sizeof(pfx)),
-				strbuf_str(&err));
+	s->ops->withdraw(s->b, s->armed, s->n);
+	if (s->ops->linger > 0) {
+		ev_timer_stop(s->loop, &s->retire);
+		on_retire(s->loop, &s->retire, 0);
+		s->retiring = s->b;
+		s->retiring_ops = s->ops;
+		ev_timer_set(&s->retire, s->ops->linger, 0.);
+		ev_timer_start(s->loop, &s->retire);
+	} else {
+		s->ops->free(s->b);
 	}
-	strbuf_free(&err);
+	s->b = NULL;
+	s->ops = NULL;
 }
 
 void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 {
-	const struct mep_rim_config *old = &s->rim, *now = &cfg->rim;
-	bool kernel_reopen = !now->enabled ||
-			     now->backend != MEP_RIM_KERNEL ||
-			     now->kernel_table != old->kernel_table;
-	bool zebra_reopen = !now->enabled || now->backend != MEP_RIM_ZEBRA ||
-			    now->route_type != old->route_type ||
-			    now->instance != old->instance ||
-			    now->stale_time_s != old->stale_time_s;
-	bool repoint = !mep_rim_same_next_hop(old, now);
-	struct strbuf err = STRBUF_INIT;
+	const struct mep_rim_config *now = &cfg->rim;
+	struct rim_backend_set set = set_of(s);
 
-	if (s->kernel && kernel_reopen) {
-		kernel_flush(s);
-		rim_kernel_close(s->kernel);
-		s->kernel = NULL;
-		s->kcache_valid = false;
-	}
-	if (s->zebra && zebra_reopen) {
-		/* RIM off, another backend, type or instance: withdraw what
-		 * this session put in zebra (freeing it alone would leave
-		 * the routes for the stale time). */
-		log_notice("rim: withdrawing %zu route(s) from zebra", s->n);
-		rim_zebra_set(s->zebra, NULL, 0);
-		ev_timer_stop(s->loop, &s->retire);
-		rim_zebra_free(s->retiring);
-		s->retiring = s->zebra;
-		ev_timer_start(s->loop, &s->retire);
-		s->zebra = NULL;
-	} else if (s->zebra) {
-		rim_zebra_configure(s->zebra, now);
-	}
+	if (s->b && (!now->enabled || now->backend != s->ops->kind ||
+		     s->ops->must_reopen(&s->rim, now)))
+		close_backend(s);
+	else if (s->b)
+		s->ops->configure(s->b, now, &set);
 	s->rim = *now;
 	if (!now->enabled) {
 		/* Nothing desired any more, nothing to show. */
@@ -496,24 +269,14 @@ void rim_sync_configure(struct rim_sync *s, const struct mep_config *cfg)
 		s->armed = false;
 		recount(s);
 	}
-	if (now->enabled && now->backend == MEP_RIM_KERNEL && !s->kernel) {
-		if (rim_kernel_open(&s->kernel, now->kernel_table,
-				    RIM_KERNEL_PROTO, &err) < 0)
-			log_err("rim: cannot open the kernel backend (table "
-				"%u): %s",
-				now->kernel_table, strbuf_str(&err));
-		else
-			log_notice("rim: kernel backend, table %u, protocol %u, "
-				   "interface %s",
-				   now->kernel_table, RIM_KERNEL_PROTO,
-				   now->interface);
-	} else if (s->kernel && repoint &&
-		   (s->kcache_valid || kernel_read(s) == 0)) {
-		kernel_repoint(s);
+	if (now->enabled && !s->b && (s->ops = ops_of(now->backend))) {
+		s->b = s->ops->open(&s->host, now);
+		if (!s->b) {
+			log_err("rim: out of memory opening the %s backend",
+				s->ops->name);
+			s->ops = NULL;
+		}
 	}
-	if (now->enabled && now->backend == MEP_RIM_ZEBRA && !s->zebra)
-		zebra_open(s);
-	strbuf_free(&err);
 }
 
 void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
@@ -530,18 +293,18 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 	if (!sorted)
 		qsort(desired->v, n, sizeof(*desired->v), rim_route_cmp);
 	/* Unchanged routes keep their state (zebra reports only changes).
-	 * A route streamed since the last take has the state of what zebra
-	 * got last: should that differ from desired, the backend sends it
-	 * again (pending). */
+	 * A route streamed since the last take has the state of what the
+	 * backend got last: should that differ from desired, the backend
+	 * sends it again (pending). */
 	for (size_t i = 0; i < n; i++) {
 		const struct rim_route *r = &desired->v[i];
 		struct rim_sync_state *old;
-		enum rim_zebra_note note;
+		enum rim_route_state state;
 		const char *why;
 
-		if (s->zebra &&
-		    rim_zebra_streamed_state(s->zebra, r, &note, &why)) {
-			st[i].state = zebra_states[note];
+		if (s->b && s->ops->streamed_state &&
+		    s->ops->streamed_state(s->b, r, &state, &why)) {
+			st[i].state = state;
 			st[i].error = *why ? strdup(why) : NULL;
 			changed = true;
 			continue;
@@ -570,14 +333,14 @@ void rim_sync_take(struct rim_sync *s, struct rim_routes *desired)
 	/* Count first (notes adjust the count), report after the run: a
 	 * copied state of a route the run sends again must not count. */
 	count_installed(s);
-	rim_sync_run(s);
+	rim_sync_run(s, false);
 	report_progress(s);
 }
 
 bool rim_sync_streams(const struct rim_sync *s)
 {
-	return s->rim.enabled && s->rim.backend == MEP_RIM_ZEBRA && s->zebra &&
-	       rim_zebra_up(s->zebra);
+	return s->rim.enabled && s->b && s->ops->streams &&
+	       s->ops->streams(s->b);
 }
 
 void rim_sync_stream(struct rim_sync *s, const struct rim_routes *routes)
@@ -585,7 +348,7 @@ void rim_sync_stream(struct rim_sync *s, const struct rim_routes *routes)
 	if (!rim_sync_streams(s) || routes->n == 0)
 		return;
 	s->streamed_since_take = true;
-	rim_zebra_stream(s->zebra, routes->v, routes->n);
+	s->ops->stream(s->b, routes->v, routes->n);
 }
 
 size_t rim_sync_count(const struct rim_sync *s)
@@ -602,7 +365,10 @@ const struct rim_route *rim_sync_route_at(const struct rim_sync *s, size_t i,
 
 const char *rim_sync_backend(const struct rim_sync *s)
 {
+	const struct rim_backend_ops *ops;
+
 	if (!s->rim.enabled)
 		return "none";
-	return s->rim.backend == MEP_RIM_KERNEL ? "kernel" : "zebra";
+	ops = ops_of(s->rim.backend);
+	return ops ? ops->name : "none";
 }

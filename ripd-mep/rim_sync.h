@@ -10,7 +10,9 @@
  * what failed (e.g. ipsec0 not there yet). Per-route state (installed,
  * failed + why) is kept for `show mep routes`.
  *
- * Backends: kernel (netlink, rim_kernel) and zebra (ZAPI, rim_zebra). */
+ * Backends: kernel (netlink, rim_kernel) and zebra (ZAPI, rim_zebra),
+ * driven through their table of operations (rim_backend.h): nothing here
+ * knows which one it holds. */
 #ifndef RIPD_MEP_RIM_SYNC_H
 #define RIPD_MEP_RIM_SYNC_H
 
@@ -19,23 +21,10 @@
 
 #include "config.h"
 #include "rim.h"
+#include "rim_backend.h"
 
 /* Seconds between repair runs. */
 #define RIM_SYNC_PERIOD 2.0
-
-enum rim_route_state {
-	RIM_ROUTE_PENDING,	/* not confirmed yet */
-	RIM_ROUTE_INSTALLED,
-	RIM_ROUTE_FAILED,	/* error says why */
-	RIM_ROUTE_LOST,		/* a better route won (zebra) */
-	RIM_ROUTE_REMOVED,	/* the backend removed it */
-};
-
-/* The state of one desired route. */
-struct rim_sync_state {
-	enum rim_route_state state;
-	char *error;		/* why, when not installed; NULL if none */
-};
 
 /* "installed", "pending", "failed", "lost-to-better", "removed" */
 const char *rim_route_state_name(enum rim_route_state s);

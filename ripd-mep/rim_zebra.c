@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "prefix_index.h"
@@ -579,12 +580,46 @@ static struct rim_routes *next_own(struct next_set *x)
 	return &x->own;
 }
 
+/* One step of the diff of desired against held (rim_diff_sorted): send
+ * what is new or changed (ROUTE_ADD replaces), delete what is gone. */
+struct set_walk {
+	struct rim_zebra *z;
+	struct next_set *next;
+};
+
+static int set_step(void *arg, enum rim_diff_kind kind,
+		    const struct rim_route *want, const struct rim_route *have,
+		    size_t have_pos)
+{
+	struct set_walk *w = arg;
+	struct rim_zebra *z = w->z;
+
+	switch (kind) {
+	case RIM_DIFF_ADD:
+		send_add(z, want, next_own(w->next), -1);
+		break;
+	case RIM_DIFF_KEEP:
+	case RIM_DIFF_REPLACE:
+		/* unchanged is sent again only when the next hop changed */
+		if (kind == RIM_DIFF_KEEP && !z->resend)
+			next_keep(w->next, have_pos);
+		else if (!send_add(z, want, next_own(w->next), -1))
+			/* not re-sent: zebra still holds the old one */
+			next_keep(w->next, have_pos);
+		break;
+	case RIM_DIFF_DELETE:
+		delete_route(z, &have->prefix);
+		break;
+	}
+	return 0;
+}
+
 void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 		   size_t n)
 {
 	struct rim_routes held;
 	struct next_set next = { .held = &held, .shared = true };
-	size_t a = 0, b = 0;
+	struct set_walk walk = { .z = z, .next = &next };
 
 	if (!zapi_session_up(z->session))
 		return;
@@ -598,31 +633,11 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 	rim_routes_init(&next.own);
 	if (!z->replayed)
 		keep_left_unhandled(z, &held);
-	/* Both sets are sorted by prefix: one merge pass sends what is new
-	 * or changed (ROUTE_ADD replaces) and deletes what is gone. After a
-	 * connect, held is what was streamed since (often nothing: then
-	 * everything is sent). */
-	while (a < n || b < held.n) {
-		int c = a == n		 ? 1
-			: b == held.n ? -1
-				      : rim_prefix_cmp(&desired[a].prefix,
-						       &held.v[b].prefix);
-
-		if (c < 0) {
-			send_add(z, &desired[a++], next_own(&next), -1);
-		} else if (c > 0) {
-			delete_route(z, &held.v[b++].prefix);
-		} else {
-			if (!z->resend &&
-			    rim_route_same_attrs(&desired[a], &held.v[b]))
-				next_keep(&next, b);
-			else if (!send_add(z, &desired[a], next_own(&next), -1))
-				/* not re-sent: zebra still holds the old one */
-				next_keep(&next, b);
-			a++;
-			b++;
-		}
-	}
+	/* Both sets are sorted by prefix: one walk of the common route diff
+	 * (no copy while nothing changes). After a connect, held is what
+	 * was streamed since (often nothing: then everything is sent). */
+	rim_diff_sorted(desired, n, held.v, held.n, sizeof(*desired),
+			set_step, &walk);
 	rim_routes_free(&z->sent);
 	if (next.shared) {
 		held.n = next.kept;
@@ -654,3 +669,205 @@ void rim_zebra_set(struct rim_zebra *z, const struct rim_route *desired,
 	z->resend = false;
 	z->sent_ifindex = z->ifindex;
 }
+
+/* ---- the zebra backend of RIM (rim_backend.h) */
+
+struct zebra_backend {
+	const struct rim_backend_host *host;
+	struct mep_rim_config rim;	/* the rim block in force */
+	struct rim_zebra *z;		/* NULL: not open (nhrpd) */
+	bool nhrpd_logged;		/* the nhrpd conflict was reported */
+};
+
+/* The route state of each zebra note. */
+static const enum rim_route_state zebra_states[] = {
+	[RIM_ZEBRA_SENT] = RIM_ROUTE_PENDING,
+	[RIM_ZEBRA_INSTALLED] = RIM_ROUTE_INSTALLED,
+	[RIM_ZEBRA_FAILED] = RIM_ROUTE_FAILED,
+	[RIM_ZEBRA_BETTER_WON] = RIM_ROUTE_LOST,
+	[RIM_ZEBRA_REMOVED] = RIM_ROUTE_REMOVED,
+	[RIM_ZEBRA_UNSENDABLE] = RIM_ROUTE_FAILED,
+	[RIM_ZEBRA_DOWN] = RIM_ROUTE_PENDING,
+};
+
+static void zb_note(void *arg, const struct mep_prefix *p,
+		    enum rim_zebra_note n, const char *why)
+{
+	struct zebra_backend *b = arg;
+	char pfx[MEP_PREFIX_STRLEN];
+
+	/* Routes streamed ahead of the take are logged here too; their
+	 * states are read back from the backend at the take. */
+	if (n == RIM_ZEBRA_FAILED || n == RIM_ZEBRA_BETTER_WON ||
+	    n == RIM_ZEBRA_REMOVED)
+		log_warn("zebra: %s: %s", mep_prefix_str(p, pfx, sizeof(pfx)),
+			 why);
+	b->host->note(b->host->arg, p, zebra_states[n], why);
+}
+
+static void zb_connected(void *arg)
+{
+	struct zebra_backend *b = arg;
+
+	b->host->ready(b->host->arg);
+}
+
+/* FRR's nhrpd owns the nhrp route type: refuse to share it (zebra would
+ * accept both clients and mix their notifications up). */
+static bool nhrpd_running(const char *zserv)
+{
+	char path[160], dir[108];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", zserv);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/nhrpd.vty", dir);
+	return access(path, F_OK) == 0;
+}
+
+/* Open the session of b->rim; retried by every apply while nhrpd holds
+ * the nhrp type (logged once). */
+static void zb_open_session(struct zebra_backend *b)
+{
+	static const struct rim_zebra_cbs cbs = {
+		.on_note = zb_note,
+		.on_connect = zb_connected,
+	};
+
+	if (b->rim.route_type == 12 && nhrpd_running(b->host->zserv)) {
+		if (!b->nhrpd_logged)
+			log_err("zebra: nhrpd is running and owns route type "
+				"nhrp: choose another 'route-type' in the rim "
+				"block (retrying)");
+		b->nhrpd_logged = true;
+		return;
+	}
+	b->nhrpd_logged = false;
+	b->z = rim_zebra_new(b->host->loop, b->host->zserv, &b->rim, &cbs, b);
+	if (!b->z)
+		log_err("zebra: out of memory");
+	else
+		log_notice("rim: zebra backend at %s", b->host->zserv);
+}
+
+static struct rim_backend *zb_open(const struct rim_backend_host *host,
+				   const struct mep_rim_config *rim)
+{
+	struct zebra_backend *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->host = host;
+	b->rim = *rim;
+	zb_open_session(b);
+	return (struct rim_backend *)b;
+}
+
+static void zb_free(struct rim_backend *rb)
+{
+	struct zebra_backend *b = (struct zebra_backend *)rb;
+
+	rim_zebra_free(b->z);
+	free(b);
+}
+
+static bool zb_must_reopen(const struct mep_rim_config *old,
+			   const struct mep_rim_config *now)
+{
+	return now->route_type != old->route_type ||
+	       now->instance != old->instance ||
+	       now->stale_time_s != old->stale_time_s;
+}
+
+static void zb_configure(struct rim_backend *rb,
+			 const struct mep_rim_config *rim,
+			 struct rim_backend_set *set)
+{
+	struct zebra_backend *b = (struct zebra_backend *)rb;
+
+	(void)set;
+	b->rim = *rim;
+	if (b->z)
+		rim_zebra_configure(b->z, rim);
+	else
+		zb_open_session(b);
+}
+
+static void zb_apply(struct rim_backend *rb, struct rim_backend_set *set,
+		     bool repair)
+{
+	struct zebra_backend *b = (struct zebra_backend *)rb;
+
+	(void)repair;	/* zebra tells what it lost (REMOVED notes) */
+	if (!b->z)
+		zb_open_session(b);
+	if (!b->z || !rim_zebra_up(b->z)) {
+		for (size_t i = 0; i < set->n; i++)
+			rim_state_set(&set->st[i], RIM_ROUTE_PENDING,
+				      b->z ? "zebra not connected"
+					   : "zebra backend not open");
+		return;
+	}
+	rim_zebra_set(b->z, set->v, set->n);
+}
+
+/* RIM off, another backend, type or instance: withdraw what this session
+ * put in zebra (freeing it alone would leave the routes for the stale
+ * time); the session lingers (ops.linger) so that zebra reads it. */
+static void zb_withdraw(struct rim_backend *rb, bool armed, size_t n)
+{
+	struct zebra_backend *b = (struct zebra_backend *)rb;
+
+	(void)armed;
+	if (!b->z)
+		return;
+	log_notice("rim: withdrawing %zu route(s) from zebra", n);
+	rim_zebra_set(b->z, NULL, 0);
+}
+
+static bool zb_streams(const struct rim_backend *rb)
+{
+	const struct zebra_backend *b = (const struct zebra_backend *)rb;
+
+	return b->z && rim_zebra_up(b->z);
+}
+
+static void zb_stream(struct rim_backend *rb, const struct rim_route *r,
+		      size_t n)
+{
+	struct zebra_backend *b = (struct zebra_backend *)rb;
+
+	if (b->z)
+		rim_zebra_stream(b->z, r, n);
+}
+
+static bool zb_streamed_state(const struct rim_backend *rb,
+			      const struct rim_route *r,
+			      enum rim_route_state *state, const char **why)
+{
+	const struct zebra_backend *b = (const struct zebra_backend *)rb;
+	enum rim_zebra_note n;
+
+	if (!b->z || !rim_zebra_streamed_state(b->z, r, &n, why))
+		return false;
+	*state = zebra_states[n];
+	return true;
+}
+
+const struct rim_backend_ops rim_zebra_backend = {
+	.name = "zebra",
+	.kind = MEP_RIM_ZEBRA,
+	.linger = 1.0,
+	.open = zb_open,
+	.must_reopen = zb_must_reopen,
+	.configure = zb_configure,
+	.apply = zb_apply,
+	.withdraw = zb_withdraw,
+	.free = zb_free,
+	.streams = zb_streams,
+	.stream = zb_stream,
+	.streamed_state = zb_streamed_state,
+};

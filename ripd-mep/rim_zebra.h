@@ -11,7 +11,13 @@
  * ROUTE_UPDATE_COMPLETE, so zebra sweeps what an earlier run left and
  * nothing else. Graceful restart (stale time) keeps our routes in zebra
  * while ripd-mep is gone; freeing the backend therefore withdraws
- * nothing. */
+ * nothing.
+ *
+ * rim_zebra_backend is RIM's zebra backend over it (rim_backend.h): it
+ * opens the session (refusing the nhrp route type while FRR's nhrpd runs,
+ * retried at every apply), maps zebra's notes onto route states (logging
+ * failures, lost-to-better and removals), streams, and on withdraw sends
+ * the empty set, then lingers 1 s so zebra reads it before the close. */
 #ifndef RIPD_MEP_RIM_ZEBRA_H
 #define RIPD_MEP_RIM_ZEBRA_H
 
@@ -20,6 +26,7 @@
 
 #include "config.h"
 #include "rim.h"
+#include "rim_backend.h"
 
 enum rim_zebra_note {
 	RIM_ZEBRA_SENT,		/* sent, no answer yet */
@@ -74,5 +81,7 @@ bool rim_zebra_up(const struct rim_zebra *z);
 /* Follow a changed rim block of the same route type and instance (the
  * interface or next hop: routes are sent again at the next update). */
 void rim_zebra_configure(struct rim_zebra *z, const struct mep_rim_config *rim);
+
+extern const struct rim_backend_ops rim_zebra_backend;
 
 #endif

@@ -123,9 +123,9 @@ static void build_summary(const struct daemon *d, struct lyd_node **root)
 	if (d->ipsec) {
 		char st[64];
 
-		put(d->ctx, root, ipsec_link_status(d->ipsec, st, sizeof(st)),
+		put(d->ctx, root, ipsec_engine_status(d->ipsec, st, sizeof(st)),
 		    "/ripd-mep:mep-state/ipsec-engine");
-		put(d->ctx, root, rim_sync_backend(ipsec_link_rim(d->ipsec)),
+		put(d->ctx, root, rim_sync_backend(rim_feed_sync(d->rim)),
 		    "/ripd-mep:mep-state/rim-backend");
 	}
 }
@@ -138,7 +138,7 @@ static void build_tunnels(const struct daemon *d, struct lyd_node **root)
 
 	if (!d->ipsec)
 		return;
-	t = ipsec_link_tunnels(d->ipsec);
+	t = ipsec_engine_tunnels(d->ipsec);
 	while ((c = tunnels_next(t, &pos)) != NULL) {
 		const struct mep_prefix *lts = tunnels_entry_local_ts(c);
 		const struct mep_prefix *rts = tunnels_entry_remote_ts(c);
@@ -174,7 +174,7 @@ static void build_routes(const struct daemon *d, struct lyd_node **root)
 
 	if (!d->ipsec)
 		return;
-	rs = ipsec_link_rim(d->ipsec);
+	rs = rim_feed_sync(d->rim);
 	for (size_t i = 0; i < rim_sync_count(rs); i++) {
 		const struct rim_sync_state *st;
 		const struct rim_route *r = rim_sync_route_at(rs, i, &st);

@@ -55,11 +55,17 @@ struct vici_session {
 	size_t out_off;		/* bytes of head's frame written */
 	unsigned int registers_left;
 	bool resync_queued;
+	bool commands;		/* a command session (no SA tracking) */
 	struct vici_sa_result sa;
 };
 
 static const char *const vici_session_events[] = {
 	"ike-updown", "child-updown", "ike-rekey", "child-rekey", "list-sa",
+};
+
+/* What a command session registers for: the streamed list answers. */
+static const char *const vici_session_command_events[] = {
+	"list-sa", "list-conn",
 };
 
 static void vici_session_connect(struct vici_session *s);
@@ -157,13 +163,18 @@ static void vici_session_close(struct vici_session *s, const char *reason)
 	vici_session_flush(s);
 	/* every few seconds while charon is away: one line a minute, with
 	 * the count; a new reason is logged at once */
-	log_ratelimited(&s->retry_log, reason, LOG_WARNING,
-			"vici: %s: %s; reconnecting in %g s", s->path, reason,
-			s->backoff.cur);
 	ev_timer_stop(s->loop, &s->settle);
 	ev_timer_stop(s->loop, &s->retry);
-	ev_timer_set(&s->retry, backoff_next(&s->backoff), 0.);
-	ev_timer_start(s->loop, &s->retry);
+	if (s->commands) {
+		/* reconnected by the next command */
+		log_warn("vici: %s (commands): %s", s->path, reason);
+	} else {
+		log_ratelimited(&s->retry_log, reason, LOG_WARNING,
+				"vici: %s: %s; reconnecting in %g s", s->path,
+				reason, s->backoff.cur);
+		ev_timer_set(&s->retry, backoff_next(&s->backoff), 0.);
+		ev_timer_start(s->loop, &s->retry);
+	}
 	if (was_connected && s->cbs.on_disconnect)
 		s->cbs.on_disconnect(s->arg, reason);
 }
@@ -224,6 +235,11 @@ static void vici_session_event(struct vici_session *s,
 {
 	char err[VICI_ERR_MAX];
 
+	if (s->commands) {
+		if (s->cbs.on_event)
+			s->cbs.on_event(s->arg, m);
+		return;
+	}
 	if (!vici_sa_event_known(m->name)) {
 		log_info("vici: ignoring event '%s'", m->name);
 		return;
@@ -446,8 +462,13 @@ static void vici_session_access_hint(const char *path, char *why, size_t len)
 static void vici_session_connect(struct vici_session *s)
 {
 	struct sockaddr_un sa;
-	const size_t n_events = sizeof(vici_session_events) /
-				sizeof(vici_session_events[0]);
+	const char *const *events = s->commands ? vici_session_command_events
+						: vici_session_events;
+	const size_t n_events =
+		s->commands ? sizeof(vici_session_command_events) /
+				      sizeof(vici_session_command_events[0])
+			    : sizeof(vici_session_events) /
+				      sizeof(vici_session_events[0]);
 	char why[512];
 	size_t i;
 
@@ -480,19 +501,19 @@ static void vici_session_connect(struct vici_session *s)
 	ev_io_set(&s->rio, s->fd, EV_READ);
 	ev_io_set(&s->wio, s->fd, EV_WRITE);
 	ev_io_start(s->loop, &s->rio);
-	log_notice("vici: connected to %s", s->path);
+	log_notice("vici: connected to %s%s", s->path,
+		   s->commands ? " (commands)" : "");
 	for (i = 0; i < n_events; i++) {
 		if (vici_session_enqueue(s, VICI_REQ_REGISTER,
-					 VICI_EVENT_REGISTER,
-					 vici_session_events[i], NULL, NULL,
-					 NULL) < 0) {
+					 VICI_EVENT_REGISTER, events[i], NULL,
+					 NULL, NULL) < 0) {
 			vici_session_close(s, "cannot queue the "
 					      "registrations");
 			return;
 		}
 		s->registers_left++;
 	}
-	if (vici_session_resync(s) < 0) {
+	if (!s->commands && vici_session_resync(s) < 0) {
 		vici_session_close(s, "cannot queue list-sas");
 		return;
 	}
@@ -576,6 +597,11 @@ void vici_session_start(struct vici_session *s)
 	vici_session_connect(s);
 }
 
+void vici_session_set_commands(struct vici_session *s)
+{
+	s->commands = true;
+}
+
 void vici_session_set_backoff(struct vici_session *s, double min, double max)
 {
 	backoff_set(&s->backoff, min, max);
@@ -590,6 +616,11 @@ void vici_session_set_rekey_settle(struct vici_session *s, double secs)
 bool vici_session_up(const struct vici_session *s)
 {
 	return s->fd >= 0 && s->registers_left == 0;
+}
+
+bool vici_session_connected(const struct vici_session *s)
+{
+	return s->fd >= 0;
 }
 
 unsigned int vici_session_connects(const struct vici_session *s)

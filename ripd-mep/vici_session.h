@@ -21,6 +21,12 @@
  * reset by a completed resync. A resync cut short gets no on_resync_end;
  * the next connection begins a new one.
  *
+ * A session made for commands (vici_session_set_commands()) registers
+ * only for the list-sa and list-conn events that stream the answers of
+ * list-sas and list-conns, lists nothing by itself, hands every event to
+ * on_event untranslated, and does not reconnect by itself: the next
+ * vici_session_start() does (its owner calls it when a command comes).
+ *
  * Callbacks must not free the session; they may queue commands. */
 #ifndef RIPD_MEP_VICI_SESSION_H
 #define RIPD_MEP_VICI_SESSION_H
@@ -47,6 +53,9 @@ struct vici_session_cbs {
 	void (*on_resync_end)(void *arg);
 	/* A skipped selector, a shortened name... (default: logged). */
 	void (*on_note)(void *arg, const char *line);
+	/* Command sessions only: an event as received (list-sa, list-conn);
+	 * m is only valid during the call. */
+	void (*on_event)(void *arg, const struct vici_msg *m);
 };
 
 /* The reply to a command, or NULL when the connection was lost first.
@@ -64,7 +73,10 @@ struct vici_session *vici_session_new(struct ev_loop *loop, const char *path,
 /* Close and free; queued commands get reply_cb(NULL) first. */
 void vici_session_free(struct vici_session *s);
 
-/* Connect now (and keep reconnecting). */
+/* Make s a command session (see above); before the first start. */
+void vici_session_set_commands(struct vici_session *s);
+
+/* Connect now (and keep reconnecting, unless a command session). */
 void vici_session_start(struct vici_session *s);
 /* Backoff limits in seconds (defaults 0.5 and 10; for tests). */
 void vici_session_set_backoff(struct vici_session *s, double min, double max);
@@ -74,6 +86,9 @@ void vici_session_set_rekey_settle(struct vici_session *s, double secs);
 
 /* Connected and registered (events flow). */
 bool vici_session_up(const struct vici_session *s);
+/* Connected (commands may be queued; registrations may still be
+ * pending ahead of them). */
+bool vici_session_connected(const struct vici_session *s);
 /* Connections made so far (for tests and show output). */
 unsigned int vici_session_connects(const struct vici_session *s);
 

@@ -2,7 +2,8 @@
  * inject what (roles, communities, return paths), selectors limited to the
  * peer's vpn-domain, IPv6, duplicates and order, a rekey never losing a
  * prefix, the minimal reconciliation (exact sets, replace, duplicates,
- * large random sets) and the engine-loss grace rule. */
+ * large random sets). The engine-loss grace is tested with the engine
+ * (test_engine.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1242,33 +1243,6 @@ static void test_routes_lay_over(void **state)
 	rim_routes_free(&over);
 }
 
-/* ---- grace ---- */
-
-static void test_grace(void **state)
-{
-	(void)state;
-	assert_true(rim_grace_keep(true, 0, 10, 1000));
-	assert_int_equal(rim_grace_left(true, 0, 10, 1000), 0);
-	assert_true(rim_grace_keep(false, 1000, 10, 1000));
-	assert_int_equal(rim_grace_left(false, 1000, 10, 1000), 10);
-	assert_true(rim_grace_keep(false, 1000, 10, 1009));
-	assert_int_equal(rim_grace_left(false, 1000, 10, 1009), 1);
-	assert_false(rim_grace_keep(false, 1000, 10, 1010));
-	assert_int_equal(rim_grace_left(false, 1000, 10, 1010), 0);
-	assert_false(rim_grace_keep(false, 1000, 10, 99999));
-	/* no grace: withdrawn at once */
-	assert_false(rim_grace_keep(false, 1000, 0, 1000));
-	/* clock stepped back: as if no time passed */
-	assert_true(rim_grace_keep(false, 1000, 10, 500));
-	assert_int_equal(rim_grace_left(false, 1000, 10, 500), 10);
-	/* extreme values do not overflow */
-	assert_false(rim_grace_keep(false, -2000000000, UINT32_MAX,
-				    (time_t)INT64_MAX));
-	assert_true(rim_grace_keep(false, 0, UINT32_MAX, 1));
-	assert_int_equal(rim_grace_left(false, 0, UINT32_MAX, 1),
-			 UINT32_MAX - 1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1288,7 +1262,6 @@ int main(void)
 		cmocka_unit_test(test_desired_random),
 		cmocka_unit_test(test_desired_of),
 		cmocka_unit_test(test_routes_lay_over),
-		cmocka_unit_test(test_grace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
