@@ -213,15 +213,6 @@ int zapi_encode_update_complete(uint8_t *buf, size_t cap,
 	return frame_end(&w);
 }
 
-static size_t family_bytes(uint8_t family)
-{
-	if (family == AF_INET)
-		return 4;
-	if (family == AF_INET6)
-		return 16;
-	return 0;
-}
-
 static bool nexthop_valid(const struct zapi_nexthop *nh, uint8_t family)
 {
 	switch (nh->type) {
@@ -250,7 +241,7 @@ int zapi_encode_route(uint8_t *buf, size_t cap, const struct zapi_release *r,
 		      const struct zapi_route *rt)
 {
 	struct wire_writer w;
-	size_t alen = family_bytes(rt->prefix.family);
+	size_t alen = mep_family_bytes(rt->prefix.family);
 	uint32_t msg = 0;
 
 	if (cmd != ZAPI_CMD_ROUTE_ADD && cmd != ZAPI_CMD_ROUTE_DELETE)
@@ -341,7 +332,7 @@ static int read_prefix(struct wire_reader *r, struct mep_prefix *p, bool full,
 	p->len = wire_get_u8(r);
 	if (wire_reader_failed(r))
 		return fail(err, "truncated prefix");
-	size_t alen = family_bytes(p->family);
+	size_t alen = mep_family_bytes(p->family);
 
 	if (alen == 0)
 		return fail(err, "unknown address family");

@@ -7,11 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static size_t family_bytes(uint8_t family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 int mep_addr_parse(const char *s, struct mep_addr *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -68,12 +63,12 @@ int mep_prefix_parse(const char *s, struct mep_prefix *out, const char **err)
 	len = strtoul(slash + 1, &end, 10);
 	if (*end != '\0')
 		return -1;
-	if (len > family_bytes(a.family) * 8) {
+	if (len > mep_family_bytes(a.family) * 8) {
 		if (err)
 			*err = "prefix length out of range";
 		return -1;
 	}
-	if (!host_bits_clear(a.addr, family_bytes(a.family), (unsigned)len)) {
+	if (!host_bits_clear(a.addr, mep_family_bytes(a.family), (unsigned)len)) {
 		if (err)
 			*err = "host bits set past the prefix length";
 		return -1;
@@ -141,19 +136,15 @@ bool mep_prefix_covers(const struct mep_prefix *outer,
 bool mep_prefix_equal(const struct mep_prefix *p, const struct mep_prefix *q)
 {
 	return p->family == q->family && p->len == q->len &&
-	       memcmp(p->addr, q->addr, family_bytes(p->family)) == 0;
+	       memcmp(p->addr, q->addr, mep_family_bytes(p->family)) == 0;
 }
 
 bool mep_addr_equal(const struct mep_addr *a, const struct mep_addr *b)
 {
 	return a->family == b->family &&
-	       memcmp(a->addr, b->addr, family_bytes(a->family)) == 0;
+	       memcmp(a->addr, b->addr, mep_family_bytes(a->family)) == 0;
 }
 
-size_t mep_family_bytes(uint8_t family)
-{
-	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
-}
 
 bool mep_prefix_valid(const struct mep_prefix *p)
 {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* family is AF_INET or AF_INET6; addr holds 4 or 16 significant bytes. */
 struct mep_addr {
@@ -42,8 +43,11 @@ bool mep_prefix_equal(const struct mep_prefix *p, const struct mep_prefix *q);
 bool mep_addr_equal(const struct mep_addr *a, const struct mep_addr *b);
 
 /* Significant bytes of an address of family: 4 (AF_INET), 16 (AF_INET6),
- * 0 for any other family. */
-size_t mep_family_bytes(uint8_t family);
+ * 0 for any other family. Inline: the route sort's comparator calls it. */
+static inline size_t mep_family_bytes(uint8_t family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
 /* Is p usable: family AF_INET with len <= 32, or AF_INET6 with len <= 128?
  * (Prefixes built from the wire or by hand must pass this before the set
  * relations above are trusted on them.) */

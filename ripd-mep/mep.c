@@ -617,7 +617,7 @@ static void method_vpn_domain(struct ctx *x)
 static void method_random(struct ctx *x)
 {
 	const struct mep_query *q = x->q;
-	size_t bytes = q->dst.family == AF_INET ? 4 : 16, n_up = 0;
+	size_t bytes = mep_family_bytes(q->dst.family), n_up = 0;
 	uint8_t key[1 + 2 * 16];
 	int gw;
 

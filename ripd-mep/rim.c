@@ -155,7 +155,7 @@ int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b)
 
 	if (a->family != b->family)
 		return a->family == AF_INET ? -1 : 1;
-	r = memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+	r = memcmp(a->addr, b->addr, mep_family_bytes(a->family));
 	if (r)
 		return r < 0 ? -1 : 1;
 	return a->len < b->len ? -1 : a->len > b->len;

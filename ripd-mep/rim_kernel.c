@@ -80,11 +80,6 @@ void rim_kernel_route_from_config(struct rim_kernel_route *out,
 	}
 }
 
-static size_t rk_alen(uint8_t family)
-{
-	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
-}
-
 static void rk_err(struct strbuf *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -102,33 +97,16 @@ static void rk_err(struct strbuf *err, const char *fmt, ...)
 
 /* The prefix is well formed: known family, length in range, no host
  * bits set. */
+/* A route's prefix must be valid and carry no host bits (the kernel
+ * refuses those). */
 static bool rk_prefix_ok(const struct mep_prefix *p)
 {
-	size_t alen = rk_alen(p->family), i;
+	struct mep_prefix m;
 
-	if (!alen || p->len > alen * 8)
+	if (!mep_prefix_valid(p))
 		return false;
-	for (i = 0; i < alen; i++) {
-		unsigned int bit = (unsigned int)i * 8;
-		uint8_t mask;
-
-		if (bit >= p->len)
-			mask = 0;
-		else if (bit + 8 <= p->len)
-			mask = 0xff;
-		else
-			mask = (uint8_t)(0xff << (8 - (p->len - bit)));
-		if (p->addr[i] & (uint8_t)~mask)
-			return false;
-	}
-	return true;
-}
-
-static bool rk_prefix_same(const struct mep_prefix *p,
-			   const struct mep_prefix *q)
-{
-	return p->family == q->family && p->len == q->len &&
-	       !memcmp(p->addr, q->addr, rk_alen(p->family));
+	m = mep_prefix_masked(p);
+	return mep_prefix_equal(p, &m);
 }
 
 /* ---- socket ---- */
@@ -377,7 +355,7 @@ static struct nl_msg *rk_route_msg(const struct rim_kernel *k, int type,
 		return NULL;
 	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
 	    nla_put_u32(msg, RTA_TABLE, k->table) < 0 ||
-	    (p->len && nla_put(msg, RTA_DST, (int)rk_alen(p->family),
+	    (p->len && nla_put(msg, RTA_DST, (int)mep_family_bytes(p->family),
 			       p->addr) < 0)) {
 		nlmsg_free(msg);
 		return NULL;
@@ -406,7 +384,7 @@ static int rk_parse_route(struct nlmsghdr *h, uint32_t table,
 	if (!nlmsg_valid_hdr(h, sizeof(*rtm)))
 		return -EPROTO;
 	rtm = nlmsg_data(h);
-	alen = rk_alen(rtm->rtm_family);
+	alen = mep_family_bytes(rtm->rtm_family);
 	if (!alen || (rtm->rtm_flags & RTM_F_CLONED))
 		return 0;
 	if (nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, pol) < 0)
@@ -430,7 +408,7 @@ static int rk_parse_route(struct nlmsghdr *h, uint32_t table,
 	} else if (rtm->rtm_dst_len) {
 		return -EPROTO;
 	}
-	if (l->prefix && !rk_prefix_same(l->prefix, &e->r.prefix))
+	if (l->prefix && !mep_prefix_equal(l->prefix, &e->r.prefix))
 		return 0;
 	e->priority = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
 	rim_kernel_priority_split(e->priority, &e->r.distance, &e->r.metric);
@@ -663,7 +641,7 @@ static int rk_new(struct rim_kernel *k, const struct rim_kernel_route *r,
 
 	if (!msg || nla_put_u32(msg, RTA_PRIORITY, prio) < 0 ||
 	    (oif && nla_put_u32(msg, RTA_OIF, oif) < 0) ||
-	    (r->has_via && nla_put(msg, RTA_GATEWAY, (int)rk_alen(p->family),
+	    (r->has_via && nla_put(msg, RTA_GATEWAY, (int)mep_family_bytes(p->family),
 				   r->via.addr) < 0)) {
 		nlmsg_free(msg);
 		rk_err(err, "out of memory");

@@ -52,7 +52,7 @@ static bool tunnels_parse_addr(const char *s, struct mep_addr *a)
 		return false;
 	memset(a, 0, sizeof(*a));
 	a->family = x.family;
-	memcpy(a->addr, x.addr, x.family == AF_INET ? 4 : 16);
+	memcpy(a->addr, x.addr, mep_family_bytes(x.family));
 	return true;
 }
 
