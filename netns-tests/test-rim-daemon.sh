@@ -185,7 +185,8 @@ step_s1_up()
 		echo "   $(mepsh -c 'show mep tunnels json')" >&2
 	lab_check "show mep routes json lists $S1NET" jset_is "$S1NET" || why_j
 	lab_check "show mep routes json: $S1NET from S1, distance $DISTANCE, metric $METRIC" \
-		jroute_is "$S1NET" "S1 $DISTANCE $METRIC"
+		jroute_is "$S1NET" "S1 $DISTANCE $METRIC" ||
+		echo "   $(routes_json | jq -c '."ripd-mep:mep-state".route')" >&2
 	lab_check "H1 -> HS1 through the tunnel" path_is tunnel || why_path
 }
 
