@@ -116,6 +116,15 @@ states()
 }
 # all_installed N: show mep routes json lists N routes, all installed
 all_installed() { [ "$(states)" = "installed=$1 other=0" ]; }
+# converged LABEL N ZEBRA_SECS SHOW_SECS: zebra ends with exactly N nhrp
+# routes (within ZEBRA_SECS), then ripd-mep shows all N installed
+converged()
+{
+	lab_check "$1: $2 nhrp routes in zebra" \
+		lab_wait_for "$3" znhrp_is "$2" || why_zebra
+	lab_check "$1: all $2 shown installed in show mep routes json" \
+		lab_wait_for "$4" all_installed "$2" || why_states
+}
 # engine STATE: show mep json's ipsec-engine (the strongSwan link) starts
 # with STATE (synced, lost, ...)
 engine()
@@ -188,10 +197,7 @@ step_listing()
 	conf "$DIR/all.conf" "$DIR/list.vici" "$T"
 	feed list
 	start "$DIR/all.conf" 1
-	lab_check "listing of $T tunnels: $((4 * T)) nhrp routes in zebra" \
-		lab_wait_for 60 znhrp_is $((4 * T)) || why_zebra
-	lab_check "listing: all $((4 * T)) shown installed in show mep routes json" \
-		lab_wait_for 10 all_installed $((4 * T)) || why_states
+	converged "listing of $T tunnels" $((4 * T)) 60 10
 	lab_check "listing: each route sent once ($((4 * T)) add(s), 0 delete(s))" \
 		lab_wait_for 5 logged 1 "this session: $((4 * T)) add(s), 0 delete(s)" ||
 		why_sent 1
@@ -209,10 +215,7 @@ step_graceful_restart()
 	wait "$DPID" 2>/dev/null
 	conf "$DIR/some.conf" "$DIR/list.vici" "$KEEP"
 	start "$DIR/some.conf" 2
-	lab_check "restart: zebra keeps exactly $((4 * KEEP)) nhrp routes (the others swept)" \
-		lab_wait_for 60 znhrp_is $((4 * KEEP)) || why_zebra
-	lab_check "restart: all $((4 * KEEP)) shown installed" \
-		lab_wait_for 20 all_installed $((4 * KEEP)) || why_states
+	converged "restart (the unlinked ones swept)" $((4 * KEEP)) 60 20
 	lab_check "restart: ripd-mep withdrew the $((4 * (T - KEEP))) routes of the earlier run" \
 		lab_wait_for 5 withdrawn_is $((4 * (T - KEEP))) ||
 		echo "   withdrew $(withdrawn)" >&2
@@ -248,10 +251,7 @@ step_updown()
 	conf "$DIR/updown.conf" "$DIR/updown.vici" "$T"
 	feed updown --mode updown --down-every 2
 	start "$DIR/updown.conf" 3
-	lab_check "up one by one, every other one down: $((2 * T)) nhrp routes in zebra" \
-		lab_wait_for 60 znhrp_is $((2 * T)) || why_zebra
-	lab_check "up/down: all $((2 * T)) shown installed" \
-		lab_wait_for 10 all_installed $((2 * T)) || why_states
+	converged "up one by one, every other one down" $((2 * T)) 60 10
 	lab_check "up/down: zebra stays at $((2 * T)) routes for 1 s" \
 		rim_lab_holds 1 znhrp_is $((2 * T)) || why_zebra
 	lab_check "up/down: zebra's confirmations of our deletes not taken for removals" \
@@ -273,10 +273,7 @@ step_slow_listing()
 		lab_wait_for 30 engine synced
 	lab_check "show mep tunnels json lists the $T tunnels" \
 		[ "$(ntunnels)" = "$T" ]
-	lab_check "slow listing: $((4 * T)) nhrp routes in zebra" \
-		lab_wait_for 20 znhrp_is $((4 * T)) || why_zebra
-	lab_check "slow listing: all $((4 * T)) shown installed" \
-		lab_wait_for 10 all_installed $((4 * T)) || why_states
+	converged "slow listing" $((4 * T)) 20 10
 	rim_lab_monitor_stop || lab_fail "ip monitor lost"
 	lab_check "slow listing: no route withdrawn ($(ndeleted) deletions)" \
 		ndeleted_is 0 ||
