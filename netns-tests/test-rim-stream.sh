@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317 # helpers are called through lab_wait_for
+# shellcheck disable=SC2317 # steps and helpers are called by name
 # netns-tests/test-rim-stream.sh: routes streamed to a real zebra while
 # thousands of tunnels are listed or come up, then reconciled exactly.
 # A fake charon (tools/bench/vici_feed, the benchmark's VICI server) serves
@@ -20,9 +20,15 @@
 #  4. charon restarted and listing all T tunnels slowly (longer than the
 #     2 s repair period): the routes of the tunnels back are streamed and
 #     never withdrawn, the others never leave (ip monitor), exact set.
+# Route states and the strongSwan link are asserted through show mep
+# routes/tunnels json and show mep json; zebra's routes through vtysh's
+# JSON; the log only for what has no JSON form (ROUTE_ADD counts, the
+# routes withdrawn for an earlier run, misread zebra notes).
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/rim-lab.sh
+. "$(dirname "$0")/lib/rim-lab.sh"
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
 MEPSH=$RIPD_MEP_BUILD/mepsh
@@ -40,16 +46,7 @@ SOCK=$DIR/ripd-mep.vty
 DPID=
 mkdir -p "$DIR"
 
-lab_ns Z || lab_fail "namespace"
 NS=$(lab_nsname Z)
-if ! ip -n "$NS" link add ipsec0 type veth peer name ipsec0-peer ||
-	! ip -n "$NS" link set ipsec0-peer up ||
-	! ip -n "$NS" link set ipsec0 up; then
-	lab_fail "ipsec0"
-fi
-lab_frr Z 'frr defaults traditional
-log stdout informational
-!' || lab_fail "zebra"
 
 # conf FILE VICI LINKED: T satellites, S0..S(LINKED-1) in star
 # communities with the local center M1
@@ -117,117 +114,176 @@ states()
 			"installed=\(map(select(. == "installed")) | length)" +
 			" other=\(map(select(. != "installed")) | length)"'
 }
-# prefix K of tunnel I (K = 0..3)
-pfx()
+# all_installed N: show mep routes json lists N routes, all installed
+all_installed() { [ "$(states)" = "installed=$1 other=0" ]; }
+# converged LABEL N ZEBRA_SECS SHOW_SECS: zebra ends with exactly N nhrp
+# routes (within ZEBRA_SECS), then ripd-mep shows all N installed
+converged()
 {
-	local a=$((DOM_BASE_N + 1024 * $1 + 256 * $2))
-	echo "$((a >> 24 & 255)).$((a >> 16 & 255)).$((a >> 8 & 255)).0/24"
+	lab_check "$1: $2 nhrp routes in zebra" \
+		lab_wait_for "$3" znhrp_is "$2" || why_zebra
+	lab_check "$1: all $2 shown installed in show mep routes json" \
+		lab_wait_for "$4" all_installed "$2" || why_states
 }
-zhas() { ip -n "$NS" route show "$1" | grep -q .; }
-
-# ---- 1. a listing of T tunnels, streamed
-conf "$DIR/all.conf" "$DIR/list.vici" "$T"
-feed list
-start "$DIR/all.conf" 1
-lab_wait_for 60 logged 1 "rim: all $((4 * T)) route(s) installed" ||
-	lab_fail "not all $((4 * T)) routes installed"
-lab_wait_for 10 znhrp_is $((4 * T)) ||
-	lab_fail "zebra has $(znhrp) nhrp routes, not $((4 * T))"
-logged 1 "this session: $((4 * T)) add(s), 0 delete(s)" ||
-	lab_fail "routes sent more than once: $(grep 'update-complete' "$LAB_RUN/logs/Z-ripd-1.log")"
-[ "$(states)" = "installed=$((4 * T)) other=0" ] ||
-	lab_fail "show mep routes: $(states)"
-lab_ok "listing of $T tunnels: $((4 * T)) routes in zebra, each sent once, all shown installed"
-
-# ---- 2. kill -9, restart without the last quarter (graceful restart)
-ip -n "$NS" monitor route >"$DIR/monitor.txt" 2>&1 &
-MON=$!
-# at once: zebra's own sweep spares the routes installed in the second the
-# old session ended; ripd-mep withdraws what an earlier run left itself
-sleep 0.2
-kill -9 "$DPID"
-conf "$DIR/some.conf" "$DIR/list.vici" "$KEEP"
-start "$DIR/some.conf" 2
-lab_wait_for 60 logged 2 "rim: all $((4 * KEEP)) route(s) installed" ||
-	lab_fail "restart: not all $((4 * KEEP)) routes installed"
-lab_wait_for 20 znhrp_is $((4 * KEEP)) ||
-	lab_fail "zebra kept $(znhrp) nhrp routes, not $((4 * KEEP)) (sweep)"
-# ripd-mep's own count (one line, or two when zebra's list of them
-# straddles the first set)
+# engine STATE: show mep json's ipsec-engine (the strongSwan link) starts
+# with STATE (synced, lost, ...)
+engine()
+{
+	[[ $("$MEPSH" -S "$SOCK" -c 'show mep json' |
+		jq -r '."ripd-mep:mep-state"."ipsec-engine"') == "$1"* ]]
+}
+# ntunnels: how many tunnels show mep tunnels json lists
+ntunnels()
+{
+	"$MEPSH" -S "$SOCK" -c 'show mep tunnels json' |
+		jq '[.["ripd-mep:mep-state"].tunnel[]?] | length'
+}
+# ndeleted: route deletions in the monitor's log
+ndeleted() { grep -c '^Deleted' "$RIM_MON_LOG"; }
+ndeleted_is() { [ "$(ndeleted)" = "$1" ]; }
+not_logged() { ! logged "$@"; }
+why_states() { echo "   show mep routes json: $(states)" >&2; }
+why_zebra() { echo "   zebra has $(znhrp) nhrp routes" >&2; }
+why_sent() { echo "   $(grep 'update-complete' "$LAB_RUN/logs/Z-ripd-$1.log")" >&2; }
+why_removed() { echo "   $(grep -m2 'removed by zebra' "$LAB_RUN/logs/Z-ripd-$1.log")" >&2; }
+# ripd-mep's own count of the routes of an earlier run it withdrew (one
+# line, or two when zebra's list of them straddles the first set): the
+# log line is the behaviour under test, it has no JSON form
 withdrawn()
 {
 	sed -n 's/.*zebra: withdrew \([0-9]*\) route(s) an earlier run left.*/\1/p' \
 		"$LAB_RUN/logs/Z-ripd-2.log" | awk '{ n += $1 } END { print n + 0 }'
 }
 withdrawn_is() { [ "$(withdrawn)" = "$1" ]; }
-lab_wait_for 5 withdrawn_is $((4 * (T - KEEP))) ||
-	lab_fail "ripd-mep withdrew $(withdrawn) routes of the earlier run, not $((4 * (T - KEEP)))"
-# zebra confirms each delete with a "removed" note: not a route lost, no
-# resend of the whole set
-logged 2 "this session: $((4 * KEEP)) add(s)" ||
-	lab_fail "restart: routes sent more than once: $(grep 'update-complete' "$LAB_RUN/logs/Z-ripd-2.log")"
-! logged 2 "removed by zebra" ||
-	lab_fail "zebra's confirmations of our deletes taken for removals: $(grep -m2 'removed by zebra' "$LAB_RUN/logs/Z-ripd-2.log")"
-sleep 0.5
-kill "$MON" 2>/dev/null
-wait "$MON" 2>/dev/null
-gone=$(grep -c '^Deleted' "$DIR/monitor.txt")
-lost=0
-for ((i = 0; i < KEEP; i += 97)); do
-	for k in 0 3; do
-		grep -q "^Deleted $(pfx "$i" "$k") " "$DIR/monitor.txt" &&
-			lost=$((lost + 1))
+# prefix K of tunnel I (K = 0..3)
+pfx()
+{
+	local a=$((DOM_BASE_N + 1024 * $1 + 256 * $2))
+	echo "$((a >> 24 & 255)).$((a >> 16 & 255)).$((a >> 8 & 255)).0/24"
+}
+zhas() { ip -n "$NS" -j route show "$1" | jq -e 'length > 0' >/dev/null; }
+# zpresence PREFIX... - PREFIX...: the kernel has the prefixes before "-"
+# and not those after it
+zpresence()
+{
+	local p want=1
+	for p in "$@"; do
+		if [ "$p" = - ]; then
+			want=0
+		elif [ "$want" = 1 ]; then
+			zhas "$p" || return 1
+		else
+			! zhas "$p" || return 1
+		fi
 	done
-done
-[ "$lost" = 0 ] || lab_fail "restart withdrew $lost kept prefixes from the kernel"
-[ "$gone" = $((4 * (T - KEEP))) ] ||
-	lab_fail "kernel deletions: $gone, not $((4 * (T - KEEP)))"
-if ! zhas "$(pfx $((KEEP - 1)) 3)" || zhas "$(pfx "$KEEP" 0)"; then
-	lab_fail "wrong routes after the restart"
-fi
-lab_ok "restart (graceful): $((4 * KEEP)) routes kept without a withdrawal, the $((4 * (T - KEEP))) unlinked ones swept"
+}
+
+step_setup()
+{
+	lab_ns Z || lab_fail "namespace"
+	if ! ip -n "$NS" link add ipsec0 type veth peer name ipsec0-peer ||
+		! ip -n "$NS" link set ipsec0-peer up ||
+		! ip -n "$NS" link set ipsec0 up; then
+		lab_fail "ipsec0"
+	fi
+	lab_frr Z 'frr defaults traditional
+log stdout informational
+!' || lab_fail "zebra"
+}
+
+# ---- 1. a listing of T tunnels, streamed
+step_listing()
+{
+	conf "$DIR/all.conf" "$DIR/list.vici" "$T"
+	feed list
+	start "$DIR/all.conf" 1
+	converged "listing of $T tunnels" $((4 * T)) 60 10
+	lab_check "listing: each route sent once ($((4 * T)) add(s), 0 delete(s))" \
+		lab_wait_for 5 logged 1 "this session: $((4 * T)) add(s), 0 delete(s)" ||
+		why_sent 1
+}
+
+# ---- 2. kill -9, restart without the last quarter (graceful restart)
+step_graceful_restart()
+{
+	local lost=0 i k
+	rim_lab_monitor Z monitor || lab_fail "no ip monitor"
+	# at once: zebra's own sweep spares the routes installed in the
+	# second the old session ended; ripd-mep withdraws what an earlier
+	# run left itself
+	kill -9 "$DPID"
+	wait "$DPID" 2>/dev/null
+	conf "$DIR/some.conf" "$DIR/list.vici" "$KEEP"
+	start "$DIR/some.conf" 2
+	converged "restart (the unlinked ones swept)" $((4 * KEEP)) 60 20
+	lab_check "restart: ripd-mep withdrew the $((4 * (T - KEEP))) routes of the earlier run" \
+		lab_wait_for 5 withdrawn_is $((4 * (T - KEEP))) ||
+		echo "   withdrew $(withdrawn)" >&2
+	# zebra confirms each delete with a "removed" note: not a route lost,
+	# no resend of the whole set
+	lab_check "restart: each route sent once ($((4 * KEEP)) add(s))" \
+		logged 2 "this session: $((4 * KEEP)) add(s)" || why_sent 2
+	lab_check "restart: zebra's confirmations of our deletes not taken for removals" \
+		not_logged 2 "removed by zebra" || why_removed 2
+	lab_check "restart: $((4 * (T - KEEP))) kernel deletions (ip monitor)" \
+		lab_wait_for 5 ndeleted_is $((4 * (T - KEEP))) ||
+		echo "   $(ndeleted) deletions" >&2
+	rim_lab_monitor_stop || lab_fail "ip monitor lost"
+	lab_check "restart: no further kernel deletion ($(ndeleted))" \
+		ndeleted_is $((4 * (T - KEEP)))
+	for ((i = 0; i < KEEP; i += 97)); do
+		for k in 0 3; do
+			grep -q "^Deleted $(pfx "$i" "$k") " "$RIM_MON_LOG" &&
+				lost=$((lost + 1))
+		done
+	done
+	lab_check "restart: no kept prefix withdrawn from the kernel ($lost)" \
+		[ "$lost" = 0 ]
+	lab_check "restart: the last kept route there, the first unlinked one gone" \
+		zpresence "$(pfx $((KEEP - 1)) 3)" - "$(pfx "$KEEP" 0)"
+}
 
 # ---- 3. tunnels up one by one, then every other one down
-kill "$DPID"
-lab_wait_for 5 sh -c "! kill -0 $DPID" || lab_fail "ripd-mep did not stop"
-conf "$DIR/updown.conf" "$DIR/updown.vici" "$T"
-feed updown --mode updown --down-every 2
-start "$DIR/updown.conf" 3
-lab_wait_for 60 znhrp_is $((2 * T)) ||
-	lab_fail "zebra has $(znhrp) nhrp routes, not $((2 * T))"
-lab_wait_for 10 logged 3 "rim: all $((2 * T)) route(s) installed" ||
-	lab_fail "not all $((2 * T)) routes reported installed"
-sleep 1
-znhrp_is $((2 * T)) || lab_fail "zebra moved on to $(znhrp) nhrp routes"
-[ "$(states)" = "installed=$((2 * T)) other=0" ] ||
-	lab_fail "show mep routes: $(states)"
-! logged 3 "removed by zebra" ||
-	lab_fail "zebra's confirmations of our deletes taken for removals: $(grep -m2 'removed by zebra' "$LAB_RUN/logs/Z-ripd-3.log")"
-if ! zhas "$(pfx 1 0)" || ! zhas "$(pfx $((T - 1)) 3)" ||
-	zhas "$(pfx 0 0)" || zhas "$(pfx $((T - 2)) 3)"; then
-	lab_fail "wrong routes after the downs"
-fi
-lab_ok "$T tunnels up one by one, every other one down: exactly the $((2 * T)) routes of those up"
+step_updown()
+{
+	kill "$DPID"
+	lab_wait_for 5 sh -c "! kill -0 $DPID" || lab_fail "ripd-mep did not stop"
+	conf "$DIR/updown.conf" "$DIR/updown.vici" "$T"
+	feed updown --mode updown --down-every 2
+	start "$DIR/updown.conf" 3
+	converged "up one by one, every other one down" $((2 * T)) 60 10
+	lab_check "up/down: zebra stays at $((2 * T)) routes for 1 s" \
+		rim_lab_holds 1 znhrp_is $((2 * T)) || why_zebra
+	lab_check "up/down: zebra's confirmations of our deletes not taken for removals" \
+		not_logged 3 "removed by zebra" || why_removed 3
+	lab_check "up/down: the routes of tunnels 1 and T-1 there, of 0 and T-2 gone" \
+		zpresence "$(pfx 1 0)" "$(pfx $((T - 1)) 3)" - \
+		"$(pfx 0 0)" "$(pfx $((T - 2)) 3)"
+}
 
 # ---- 4. a slow listing after charon restarted, all tunnels up again
-ip -n "$NS" monitor route >"$DIR/monitor4.txt" 2>&1 &
-MON=$!
-sleep 0.3
-kill "$FEEDPID"
-lab_wait_for 5 logged 3 "lost strongSwan" || lab_fail "VICI loss not seen"
-feed updown --pace-ms 40
-lab_wait_for 30 logged 3 "strongSwan listed $T tunnel(s)" ||
-	lab_fail "no listing of $T tunnels after charon's restart"
-lab_wait_for 20 znhrp_is $((4 * T)) ||
-	lab_fail "zebra has $(znhrp) nhrp routes, not $((4 * T))"
-lab_wait_for 10 logged 3 "rim: all $((4 * T)) route(s) installed" ||
-	lab_fail "not all $((4 * T)) routes reported installed: $(states)"
-sleep 0.5
-kill "$MON" 2>/dev/null
-wait "$MON" 2>/dev/null
-gone=$(grep -c '^Deleted' "$DIR/monitor4.txt")
-[ "$gone" = 0 ] || lab_fail "$gone route(s) withdrawn during the slow listing: $(grep -m3 '^Deleted' "$DIR/monitor4.txt")"
-[ "$(states)" = "installed=$((4 * T)) other=0" ] ||
-	lab_fail "show mep routes: $(states)"
-lab_ok "slow listing after charon's restart: $((2 * T)) routes streamed back, no withdrawal, $((4 * T)) in all"
+step_slow_listing()
+{
+	rim_lab_monitor Z monitor4 || lab_fail "no ip monitor"
+	kill "$FEEDPID"
+	lab_check "charon gone: show mep json's ipsec-engine lost" \
+		lab_wait_for 5 engine lost
+	feed updown --pace-ms 40
+	lab_check "charon back: ipsec-engine synced after its listing" \
+		lab_wait_for 30 engine synced
+	lab_check "show mep tunnels json lists the $T tunnels" \
+		[ "$(ntunnels)" = "$T" ]
+	converged "slow listing" $((4 * T)) 20 10
+	rim_lab_monitor_stop || lab_fail "ip monitor lost"
+	lab_check "slow listing: no route withdrawn ($(ndeleted) deletions)" \
+		ndeleted_is 0 ||
+		echo "   $(grep -m3 '^Deleted' "$RIM_MON_LOG")" >&2
+}
+
+step_setup
+step_listing
+step_graceful_restart
+step_updown
+step_slow_listing
+lab_checks_done
 lab_pass "streamed routes reconciled exactly"

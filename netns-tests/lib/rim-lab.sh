@@ -3,7 +3,9 @@
 # lib/netns.sh by netns-tests/test-rim-*.sh. It owns the node layout and
 # addresses below, the charon configurations of the center and the
 # satellites, and the helpers that bring tunnels up and down, kill and
-# restart charons, and count packets on each path.
+# restart charons, count packets on each path, watch a node's route
+# events (ip monitor, subscribed before it returns, a barrier before it
+# stops) and watch that a condition holds for a while.
 #
 #        H1 10.1.0.10                        HS1 10.11.0.10   HS2 10.12.0.10
 #         |  10.1.0.0/24                      | 10.11.0.0/24   | 10.12.0.0/24
@@ -41,7 +43,7 @@ RIM_PROTO=250
 RIM_LEASED_PRIO=$((250 << 24))
 RIM_DPD_DELAY=${RIM_DPD_DELAY:-1s}
 RIM_REKEY=${RIM_REKEY:-}
-RIM_PSK=rim-lab-psk-0123456789abcdef
+RIM_PSK="rim-lab-psk-0123456789abcdef"
 RIM_M1_INET=192.0.2.1
 declare -A RIM_INET=([S1]=192.0.2.11 [S2]=192.0.2.12)
 declare -A RIM_DOMAIN=([M1]=10.1.0.0/16 [S1]=10.11.0.0/16 [S2]=10.12.0.0/16)
@@ -50,6 +52,9 @@ declare -A RIM_HOST=([H1]=10.1.0.10 [HS1]=10.11.0.10 [HS2]=10.12.0.10)
 declare -A RIM_CHARON_PID=()
 declare -A RIM_SWCONF=()
 RIM_UID=
+RIM_MON_PID=
+RIM_MON_LOG=
+RIM_MON_NODE=
 # extra strongswan.conf charon { } lines for the center
 RIM_M1_CHARON=${RIM_M1_CHARON-"	routing_table = 0
 	install_routes = no"}
@@ -368,6 +373,66 @@ rim_lab_kernel_routes()
 {
 	lab_exec "$1" ip -j route show table "$2" proto "$3" |
 		jq -r '.[] | "\(.dst) \(.dev) \(.metric // 0)"' | sort
+}
+
+# rim_lab_monitor NODE NAME: start `ip monitor route` in NODE (log
+# $LAB_RUN/logs/NODE-NAME.log) and return once it is subscribed: its
+# netlink socket has multicast groups (/proc/PID/net/netlink), so no event
+# after this call is missed. Sets RIM_MON_PID, RIM_MON_LOG, RIM_MON_NODE.
+rim_lab_monitor()
+{
+	lab_daemon "$1" "$2" ip monitor route || return 1
+	RIM_MON_PID=$LAB_PID
+	RIM_MON_LOG=$LAB_RUN/logs/$1-$2.log
+	RIM_MON_NODE=$1
+	lab_wait_for 5 _rim_subscribed "$RIM_MON_PID" || {
+		_rim_err "ip monitor in $1 did not subscribe"
+		return 1
+	}
+}
+
+_rim_subscribed()
+{
+	# a NETLINK_ROUTE socket (Eth 0) of port PID with groups set
+	awk -v p="$1" '$2 == 0 && $3 == p && $4 != "00000000" { f = 1 }
+		END { exit !f }' "/proc/$1/net/netlink"
+}
+
+# rim_lab_monitor_stop: a barrier, then stop the monitor: a marker route
+# (blackhole RIM_MARKER in table 9999, which nothing of the lab reads, a
+# new metric each time) is added and its line awaited in the log, so every
+# route event before the call is in the log when it returns.
+RIM_MARKER=203.0.113.254
+RIM_MARKER_N=0
+rim_lab_monitor_stop()
+{
+	local rc=0 ns
+	ns=$(lab_nsname "$RIM_MON_NODE")
+	RIM_MARKER_N=$((RIM_MARKER_N + 1))
+	ip -n "$ns" route add blackhole "$RIM_MARKER/32" table 9999 \
+		metric "$RIM_MARKER_N" &&
+		lab_wait_for 5 grep -q "$RIM_MARKER table 9999 metric $RIM_MARKER_N\b" \
+			"$RIM_MON_LOG" || rc=1
+	kill "$RIM_MON_PID" 2>/dev/null
+	wait "$RIM_MON_PID" 2>/dev/null
+	[ $rc = 0 ] || _rim_err "ip monitor in $RIM_MON_NODE did not catch up"
+	return $rc
+}
+
+# rim_lab_holds SECS CMD...: CMD succeeds on every poll (every 0.2 s) for
+# SECS seconds: watching that something does not change (the sleep is the
+# watch's period, not a wait for a condition). Fails at the first poll
+# that fails.
+rim_lab_holds()
+{
+	local ms=$(($1 * 1000)) t0
+	shift
+	t0=$(rim_lab_now_ms)
+	while [ $(($(rim_lab_now_ms) - t0)) -lt "$ms" ]; do
+		"$@" || return 1
+		sleep 0.2
+	done
+	"$@"
 }
 
 # rim_lab_now_ms: milliseconds since the epoch.
