@@ -237,7 +237,7 @@ gen_dicts()
 	{
 		echo "# fuzz_conf: the keywords of yang/examples (gen-corpus.sh)"
 		cat "$TOP"/yang/examples/*.conf "$TOP"/yang/examples/bad/*.conf |
-			grep -v '^[[:space:]]*[!#]' | tr -s ' \t' '\n\n' |
+			grep -v '^[[:space:]]*[!#]' | tr -s ' \t' '\n' |
 			grep -E '^[a-z][a-z0-9-]*$' | LC_ALL=C sort -u |
 			sed 's/.*/"&"/'
 		printf '"%s"\n' "exit" "!" "no " "\\x0a " "\\x0a  " \
