@@ -30,6 +30,26 @@ static uint64_t interval_us(const struct prober *pr)
 	return (uint64_t)pr->p.interval_ms * 1000;
 }
 
+/* How long a request may go unanswered: RFC 6298's RTO (SRTT + 4 RTTVAR)
+ * with a floor of PROBER_LOSS_FLOOR_MS instead of 1 s, never more than
+ * the interval; the interval until the first RTT sample. */
+static uint64_t loss_timeout_us(const struct prober *pr)
+{
+	uint64_t rto, floor = (uint64_t)PROBER_LOSS_FLOOR_MS * 1000;
+
+	if (!pr->has_rtt)
+		return interval_us(pr);
+	rto = (uint64_t)pr->srtt_us + 4 * (uint64_t)pr->rttvar_us;
+	if (rto < floor)
+		rto = floor;
+	return rto < interval_us(pr) ? rto : interval_us(pr);
+}
+
+uint64_t prober_loss_timeout_us(const struct prober *pr)
+{
+	return loss_timeout_us(pr);
+}
+
 /* interval * (1000 + jitter) / 1000 */
 static uint64_t jittered(const struct prober *pr, int jitter_permille)
 {
@@ -109,7 +129,7 @@ unsigned prober_tick(struct prober *pr, uint64_t now_us, int jitter_permille,
 	s->state = PROBER_SLOT_PENDING;
 	s->seq = pr->next_seq++;
 	s->sent_us = now;
-	s->deadline_us = now + interval_us(pr);
+	s->deadline_us = now + loss_timeout_us(pr);
 	pr->next_send_us = now + jittered(pr, jitter_permille);
 	pr->count.sent++;
 	if (probe) {
@@ -189,7 +209,11 @@ enum probe_cause prober_reply(struct prober *pr, const struct probe_packet *r,
 	if (s->sent_us != r->timestamp_us)
 		return reject(pr, PROBE_CAUSE_NEVER_SENT);
 	if (s->state == PROBER_SLOT_LOST) {
+		/* not an answer, but a true RTT sample: the loss timeout
+		 * grows with a path that became slower */
 		s->state = PROBER_SLOT_ANSWERED;	/* a second copy: replay */
+		rtt = now > s->sent_us ? now - s->sent_us : 1;
+		rtt_sample(pr, rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt);
 		return reject(pr, PROBE_CAUSE_LATE);
 	}
 	/* accepted */

@@ -22,9 +22,14 @@
  *   configuration change: prober_set_params() (no false down).
  *
  * Rules (docs/PROBE-PROTOCOL, "Prober"):
- * - a request is lost when unanswered one interval after it was sent;
- *   a loss is counted per request sent, never per elapsed interval, so a
- *   stalled loop or a clock jump costs at most the outstanding requests;
+ * - a request is lost when unanswered min(interval, max(SRTT + 4 RTTVAR,
+ *   PROBER_LOSS_FLOOR_MS)) after it was sent (RFC 6298's RTO with a
+ *   100 ms floor, capped at the interval; the interval before the first
+ *   RTT sample), so that a dead center is noticed soon after its last
+ *   due answer, not an interval later (detection: about
+ *   (dead-count - 0.5) * interval + the timeout, median); a loss is
+ *   counted per request sent, never per elapsed interval, so a stalled
+ *   loop or a clock jump costs at most the outstanding requests;
  * - the next request goes out interval * (1 + jitter) after the last
  *   one, scheduled from the time it was actually sent (no catch-up burst);
  * - the clock never goes back here: an earlier `now` than one seen before
@@ -32,7 +37,9 @@
  * - a reply is accepted only for a pending request of ours with the same
  *   sequence number and echoed timestamp, once. Otherwise: sequence never
  *   used -> "never sent"; already answered or older than the outstanding
- *   ring -> "replay"; already counted lost -> "late" (no verdict change);
+ *   ring -> "replay"; already counted lost -> "late" (no verdict change,
+ *   but its RTT is sampled: a path that became slower raises the loss
+ *   timeout after one loss instead of being declared dead);
  * - RTT: RFC 6298 smoothing (SRTT += (R - SRTT) / 8, RTTVAR += (|SRTT - R|
  *   - RTTVAR) / 4, first sample: SRTT = R, RTTVAR = R / 2). The RTT handed
  *   to the liveness table (reported_rtt_us) follows SRTT only when it
@@ -59,6 +66,7 @@
 #define PROBER_OUTSTANDING 8	/* requests remembered (ring) */
 #define PROBER_JITTER_MAX 100	/* per mille: +-10 % */
 #define PROBER_RTT_REPORT_PCT 10
+#define PROBER_LOSS_FLOOR_MS 100	/* least loss timeout */
 
 struct prober_params {
 	uint32_t interval_ms;
@@ -126,6 +134,9 @@ void prober_init(struct prober *pr, const struct prober_params *p,
  * is due, allocate it into *probe (PROBER_SEND). Returns the events. */
 unsigned prober_tick(struct prober *pr, uint64_t now_us, int jitter_permille,
 		     struct prober_probe *probe);
+
+/* The loss timeout the next request gets (µs). */
+uint64_t prober_loss_timeout_us(const struct prober *pr);
 
 /* When prober_tick() has something to do next (µs, monotonic). */
 uint64_t prober_next_event(const struct prober *pr);

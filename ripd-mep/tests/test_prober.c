@@ -103,27 +103,32 @@ static void test_down_after_dead_count(void **state)
 	t += 500 * MS;
 	round_ok(&pr, t, MS);
 	assert_int_equal(pr.state, MEP_LIVE_UP);
+	/* the loss timeout: SRTT 1 ms + 4 RTTVAR is below the 100 ms floor */
+	assert_true(prober_loss_timeout_us(&pr) == 100 * MS);
 	/* the center dies: requests at 1.0, 1.5, 2.0 s go unanswered; each is
-	 * lost one interval after it left */
+	 * lost 100 ms after it left; the timer follows */
 	for (int i = 0; i < 3; i++) {
 		t += 500 * MS;
 		ev = tick(&pr, t, &pb);
-		assert_true(ev & PROBER_SEND);
-		if (i < 2)
-			assert_int_equal(ev & PROBER_CHANGED, 0);
+		assert_int_equal(ev, PROBER_SEND);
+		assert_true(prober_next_event(&pr) == t + 100 * MS);
+		ev = tick(&pr, t + 100 * MS - 1, &pb);
+		assert_int_equal(ev, 0);
+		ev = tick(&pr, t + 100 * MS, &pb);
 		assert_true(prober_next_event(&pr) == t + 500 * MS);
+		if (i < 2)
+			assert_int_equal(ev, 0);
 	}
-	assert_int_equal(pr.state, MEP_LIVE_UP);
-	assert_true(pr.count.lost == 2);
-	/* the third loss at 2.5 s: down within interval * dead-count + one
-	 * interval of the last answer (1.0 s -> 2.5 s) */
-	ev = tick(&pr, t + 500 * MS, &pb);
-	assert_true(ev & PROBER_CHANGED);
+	/* the third loss at 2.1 s: down 1.1 s after the last answer (the
+	 * worst case is about interval * dead-count + the timeout) */
+	assert_int_equal(ev, PROBER_CHANGED);
 	assert_int_equal(pr.state, MEP_LIVE_DOWN);
-	assert_true(pr.last_change_us == t + 500 * MS);
+	assert_true(pr.last_change_us == t + 100 * MS);
 	assert_true(pr.count.lost == 3);
-	/* from unknown, dead-count losses give down too */
+	/* before any RTT sample the timeout is the interval; from unknown,
+	 * dead-count losses give down too */
 	prober_init(&pr, &def, 1, 0);
+	assert_true(prober_loss_timeout_us(&pr) == 500 * MS);
 	for (t = 0; pr.state == MEP_LIVE_UNKNOWN; t += 500 * MS)
 		tick(&pr, t, &pb);
 	assert_true(t == 2000 * MS);	/* the third loss, at 1.5 s */
@@ -266,6 +271,42 @@ static void test_reply_never_sent_dup_late(void **state)
 	assert_true(pr.count.rejected.n[PROBE_CAUSE_REPLAY] == 3);
 	assert_true(pr.count.rejected.n[PROBE_CAUSE_LATE] == 1);
 	assert_true(pr.count.answered == 1);
+}
+
+/* The path's RTT jumps from 1 ms to 200 ms: one late reply raises the
+ * loss timeout, the next ones are answers; never down. The timeout never
+ * exceeds the interval. */
+static void test_path_slows(void **state)
+{
+	struct prober pr;
+	struct prober_probe pb;
+	struct probe_packet r;
+	uint64_t t = 0;
+	unsigned ev;
+
+	(void)state;
+	prober_init(&pr, &def, 1, t);
+	round_ok(&pr, t, MS);
+	round_ok(&pr, t += 500 * MS, MS);
+	tick(&pr, t += 500 * MS, &pb);
+	tick(&pr, t + 100 * MS, NULL);			/* lost */
+	r = reply_for(&pb);
+	assert_int_equal(prober_reply(&pr, &r, t + 200 * MS, &ev),
+			 PROBE_CAUSE_LATE);
+	assert_true(prober_loss_timeout_us(&pr) > 200 * MS);
+	for (int i = 0; i < 5; i++)
+		round_ok(&pr, t += 500 * MS, 200 * MS);
+	assert_int_equal(pr.state, MEP_LIVE_UP);
+	assert_true(pr.count.lost == 1);
+	assert_true(prober_loss_timeout_us(&pr) <= 500 * MS);
+	/* 2 s RTT with a 500 ms interval: capped at the interval */
+	for (int i = 0; i < 20; i++) {
+		tick(&pr, t += 500 * MS, &pb);
+		tick(&pr, t + 499 * MS, NULL);
+		r = reply_for(&pb);
+		prober_reply(&pr, &r, t + 2 * SEC, &ev);
+	}
+	assert_true(prober_loss_timeout_us(&pr) == 500 * MS);
 }
 
 static void test_clock_jumps(void **state)
@@ -709,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_jitter_schedule),
 		cmocka_unit_test(test_rtt_smoothing),
 		cmocka_unit_test(test_reply_never_sent_dup_late),
+		cmocka_unit_test(test_path_slows),
 		cmocka_unit_test(test_clock_jumps),
 		cmocka_unit_test(test_params_change_no_false_down),
 		cmocka_unit_test(test_responder_answers),
