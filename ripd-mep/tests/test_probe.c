@@ -232,56 +232,52 @@ static void sign_raw(uint8_t *buf, const char *secret)
 	assert_int_equal(n, PROBE_HMAC_LEN);
 }
 
+/* Decode a copy of pkt with n bytes at off replaced, signed again. */
+static enum probe_error signed_with(const uint8_t *pkt, size_t off,
+				    const void *bytes, size_t n,
+				    struct probe_packet *out)
+{
+	struct probe_keyring kr;
+	uint8_t bad[PROBE_PACKET_LEN];
+
+	keyring(&kr, KEY);
+	memcpy(bad, pkt, sizeof(bad));
+	memcpy(bad + off, bytes, n);
+	sign_raw(bad, KEY);
+	return probe_decode(bad, sizeof(bad), &kr, NOW, out);
+}
+
 static void test_authenticated_field_errors(void **state)
 {
 	struct probe_packet p = example_request(), out;
-	struct probe_keyring kr;
 	uint8_t buf[PROBE_PACKET_LEN], bad[PROBE_PACKET_LEN];
 
 	(void)state;
-	keyring(&kr, KEY);
 	assert_int_equal(encode(&p, KEY, buf), PROBE_PACKET_LEN);
 	memcpy(bad, buf, sizeof(bad));
 	sign_raw(bad, KEY);
 	assert_memory_equal(bad, buf, sizeof(buf));	/* same signer */
-	bad[PROBE_OFF_TYPE] = 0;
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_TYPE, "\0", 1, &out),
 			 PROBE_ERR_TYPE);
-	bad[PROBE_OFF_TYPE] = 3;
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_TYPE, "\3", 1, &out),
 			 PROBE_ERR_TYPE);
 	/* empty sender */
-	memcpy(bad, buf, sizeof(bad));
-	bad[PROBE_OFF_SENDER] = 0;
-	bad[PROBE_OFF_SENDER + 1] = 0;
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_SENDER, "\0\0", 2, &out),
 			 PROBE_ERR_NAME);
 	/* garbage after the NUL of the target */
-	memcpy(bad, buf, sizeof(bad));
-	bad[PROBE_OFF_TARGET + 10] = 'x';
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_TARGET + 10, "x", 1, &out),
 			 PROBE_ERR_NAME);
 	/* 64 bytes, no NUL */
-	memcpy(bad, buf, sizeof(bad));
-	memset(bad + PROBE_OFF_SENDER, 'a', PROBE_NAME_LEN);
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_SENDER,
+				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				     PROBE_NAME_LEN, &out),
 			 PROBE_ERR_NAME);
 	/* a character outside the name pattern */
-	memcpy(bad, buf, sizeof(bad));
-	bad[PROBE_OFF_SENDER + 1] = '/';
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_SENDER + 1, "/", 1, &out),
 			 PROBE_ERR_NAME);
 	/* unknown flag bits are accepted (authenticated) */
-	memcpy(bad, buf, sizeof(bad));
-	bad[PROBE_OFF_FLAGS] = 0x80;
-	sign_raw(bad, KEY);
-	assert_int_equal(probe_decode(bad, sizeof(bad), &kr, NOW, &out),
+	assert_int_equal(signed_with(buf, PROBE_OFF_FLAGS, "\x80", 1, &out),
 			 PROBE_OK);
 	assert_int_equal(out.flags, 0x8000);
 }

@@ -63,6 +63,17 @@ static unsigned round_ok(struct prober *pr, uint64_t t, uint64_t rtt)
 	return ev;
 }
 
+/* A prober at time 0 made up by two answers (1 ms RTT) at 0 and 0.5 s;
+ * returns the time of the last. */
+static uint64_t prober_up(struct prober *pr)
+{
+	prober_init(pr, &def, 1, 0);
+	round_ok(pr, 0, MS);
+	round_ok(pr, 500 * MS, MS);
+	assert_int_equal(pr->state, MEP_LIVE_UP);
+	return 500 * MS;
+}
+
 static void test_up_after_up_count(void **state)
 {
 	struct prober pr;
@@ -98,11 +109,7 @@ static void test_down_after_dead_count(void **state)
 	unsigned ev;
 
 	(void)state;
-	prober_init(&pr, &def, 1, t);
-	round_ok(&pr, t, MS);
-	t += 500 * MS;
-	round_ok(&pr, t, MS);
-	assert_int_equal(pr.state, MEP_LIVE_UP);
+	t = prober_up(&pr);
 	/* the loss timeout: SRTT 1 ms + 4 RTTVAR is below the 100 ms floor */
 	assert_true(prober_loss_timeout_us(&pr) == 100 * MS);
 	/* the center dies: requests at 1.0, 1.5, 2.0 s go unanswered; each is
@@ -146,9 +153,7 @@ static void test_loss_resets_runs(void **state)
 	uint64_t t = 0;
 
 	(void)state;
-	prober_init(&pr, &def, 1, t);
-	round_ok(&pr, t, MS);
-	round_ok(&pr, t += 500 * MS, MS);
+	t = prober_up(&pr);
 	/* lose two, answer one, again and again: never down */
 	for (int k = 0; k < 3; k++) {
 		tick(&pr, t += 500 * MS, &pb);
@@ -285,9 +290,7 @@ static void test_path_slows(void **state)
 	unsigned ev;
 
 	(void)state;
-	prober_init(&pr, &def, 1, t);
-	round_ok(&pr, t, MS);
-	round_ok(&pr, t += 500 * MS, MS);
+	t = prober_up(&pr);
 	tick(&pr, t += 500 * MS, &pb);
 	tick(&pr, t + 100 * MS, NULL);			/* lost */
 	r = reply_for(&pb);
@@ -317,9 +320,7 @@ static void test_clock_jumps(void **state)
 	unsigned ev;
 
 	(void)state;
-	prober_init(&pr, &def, 1, t);
-	round_ok(&pr, t, MS);
-	round_ok(&pr, t += 500 * MS, MS);
+	t = prober_up(&pr);
 	/* the loop stalls for 60 s with one request out: one loss, not 120 */
 	tick(&pr, t += 500 * MS, &pb);
 	ev = tick(&pr, t += 60 * SEC, &pb);
@@ -348,9 +349,7 @@ static void test_params_change_no_false_down(void **state)
 	unsigned ev;
 
 	(void)state;
-	prober_init(&pr, &def, 1, t);
-	round_ok(&pr, t, MS);
-	round_ok(&pr, t += 500 * MS, MS);
+	t = prober_up(&pr);
 	/* two losses so far, then the interval goes 500 -> 5000 ms */
 	tick(&pr, t += 500 * MS, &pb);
 	tick(&pr, t += 500 * MS, &a);
@@ -379,10 +378,7 @@ static void test_params_change_no_false_down(void **state)
 			 PROBE_CAUSE_COUNT);
 	/* dead-count lowered to 1 while one loss is counted: not down on the
 	 * change, down at the next loss */
-	prober_init(&pr, &def, 1, 0);
-	t = 0;
-	round_ok(&pr, t, MS);
-	round_ok(&pr, t += 500 * MS, MS);
+	t = prober_up(&pr);
 	tick(&pr, t += 500 * MS, &pb);
 	tick(&pr, t += 500 * MS, &pb);	/* loss 1 */
 	p = def;
