@@ -132,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready)
 		setup();
-	now += 1000;
+	now += 1000000;	/* a second per input: the rate limiter refills */
 	one_datagram(data, size, now);
 	if (size == PROBE_PACKET_LEN) {
 		memcpy(buf, data, size);
