@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fuzz/gen-corpus.sh: (re)writes the checked-in seed corpora of the four
+# fuzz/gen-corpus.sh: (re)writes the checked-in seed corpora of the
 # libFuzzer targets under fuzz/corpus/<target>/ from the repository's own
 # examples and unit-test fixtures, plus hand-made edge cases, and their
 # dictionaries fuzz/dict/<target>.dict. Run it by
@@ -230,6 +230,38 @@ gen_vty()
 
 # ---- dictionaries (libFuzzer -dict=) --------------------------------
 
+# ---- fuzz_probe: probe packets (docs/PROBE-PROTOCOL) ------------------
+
+# doc_example NAME: the hex of the document's worked example NAME.
+doc_example()
+{
+	sed -n "/BEGIN $1/,/END $1/p" "$TOP/docs/PROBE-PROTOCOL" |
+		sed '1d;$d' | sed 's/^ *[0-9a-f]\{4\} //' | tr -d ' \n'
+}
+
+gen_probe()
+{
+	local d=$OUT/fuzz_probe req rep
+	rm -rf "$d"
+	mkdir -p "$d"
+	req=$(doc_example example-request)
+	rep=$(doc_example example-reply)
+	bin "$d/ok-request" "$req"
+	bin "$d/ok-reply" "$rep"
+	bin "$d/edge-truncated" "${req:0:374}"
+	bin "$d/edge-oversized" "$req" 00
+	bin "$d/edge-header-only" "${req:0:56}"
+	bin "$d/bad-magic" 4d45505101 "${req:10}"
+	bin "$d/bad-version" 4d45505002 "${req:10}"
+	# the target signs every 188-byte input: these reach the checks
+	# behind the tag
+	bin "$d/bad-type" "${req:0:10}" 03 "${req:12}"
+	bin "$d/bad-name-empty" "${req:0:56}" 0000 "${req:60}"
+	bin "$d/bad-name-pad" "${req:0:204}" 78 "${req:206}"
+	bin "$d/flags-unknown" "${req:0:12}" 8000 "${req:16}"
+	: >"$d/edge-empty"
+}
+
 gen_dicts()
 {
 	local d=$TOP/fuzz/dict w
@@ -267,12 +299,20 @@ gen_dicts()
 			'\x00\x00\x00\x02' '\x09' '\x0d\x0a' '\x7f' "show " \
 			"configure terminal" "json"
 	} >"$d/fuzz_vty_codec.dict"
+	{
+		echo "# fuzz_probe: magic, version, types, flags, names (gen-corpus.sh)"
+		printf '"%s"\n' 'MEPP' 'MEPP\x01\x01' 'MEPP\x01\x02' \
+			'\x00\x01' '\xb4\x34\xb7\x1f' 'S1' 'M1' \
+			'\x00\x00\x00\x00\x00\x00\x00\x00' \
+			'\xff\xff\xff\xff\xff\xff\xff\xff'
+	} >"$d/fuzz_probe.dict"
 }
 
 gen_conf
 gen_vici
 gen_zapi
 gen_vty
+gen_probe
 gen_dicts
 echo "seeds written under ${OUT#"$TOP"/}:"
 for t in "$OUT"/*/; do

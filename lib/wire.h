@@ -77,6 +77,18 @@ static inline uint32_t wire_get_u32(struct wire_reader *r)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
+static inline uint64_t wire_get_u64(struct wire_reader *r)
+{
+	const uint8_t *p = wire_get_ref(r, 8);
+	uint64_t v = 0;
+
+	if (!p)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 /* Bytes left to read (0 once failed). */
 static inline size_t wire_remaining(const struct wire_reader *r)
 {
@@ -138,6 +150,15 @@ static inline void wire_put_u32(struct wire_writer *w, uint32_t v)
 		p[2] = (uint8_t)(v >> 8);
 		p[3] = (uint8_t)v;
 	}
+}
+
+static inline void wire_put_u64(struct wire_writer *w, uint64_t v)
+{
+	uint8_t *p = wire_room(w, 8);
+
+	if (p)
+		for (int i = 7; i >= 0; i--, v >>= 8)
+			p[i] = (uint8_t)v;
 }
 
 /* Overwrite bytes already written at off (a length known only at the

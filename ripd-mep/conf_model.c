@@ -447,6 +447,10 @@ static int model_probe(const struct lyd_node *cont,
 			if (model_uint(n, 1, 100, &v, "probe dead-count", err))
 				return -1;
 			p->dead_count = (uint32_t)v;
+		} else if (model_is(n, "up-count")) {
+			if (model_uint(n, 1, 10, &v, "probe up-count", err))
+				return -1;
+			p->up_count = (uint32_t)v;
 		} else if (model_is(n, "port")) {
 			if (model_uint(n, 1, 65535, &v, "probe port", err))
 				return -1;

@@ -14,8 +14,9 @@
  *     indentation; single-line statements of mep (local-gateway, probe,
  *     load-distribution) have no "!"; the ipsec block (not a presence
  *     container) is printed only when one of its settings is explicit;
- *   - probe options on one line in the order interval, dead-count, port,
- *     key; a probe with no explicit option is not printed;
+ *   - probe options on one line in the order interval, dead-count,
+ *     up-count, port, key; a probe with no explicit option is not
+ *     printed;
  *   - mep priority rules as "mep priority default LEVELS" and
  *     "mep priority satellite S... LEVELS", LEVELS being
  *     "primary N... [secondary N...] [tertiary N...]"; rule ids are not
@@ -115,8 +116,8 @@ static void render_priority(const struct lyd_node *n, int depth,
 static void render_probe(const struct lyd_node *probe, int depth,
 			 struct strbuf *out)
 {
-	static const char *const opts[] = { "interval", "dead-count", "port",
-					    "key" };
+	static const char *const opts[] = { "interval", "dead-count",
+					    "up-count", "port", "key" };
 	struct strbuf line = STRBUF_INIT;
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)

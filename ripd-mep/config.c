@@ -11,6 +11,7 @@ void mep_config_init(struct mep_config *cfg)
 	cfg->local_gateway = -1;
 	cfg->probe.interval_ms = 500;
 	cfg->probe.dead_count = 3;
+	cfg->probe.up_count = 2;
 	cfg->probe.port = 18259;
 	cfg->rim.distance = 20;
 	cfg->rim.metric = 10;

@@ -87,6 +87,7 @@ struct mep_community {
 struct mep_probe_config {
 	uint32_t interval_ms;	/* default 500 */
 	uint32_t dead_count;	/* default 3 */
+	uint32_t up_count;	/* default 2: answers before up */
 	uint16_t port;		/* default 18259 */
 	char key[MEP_KEY_MAX];	/* "" when not configured */
 };

@@ -194,6 +194,60 @@ void mep_engine_reset(struct mep_engine *e)
 		e->n = 0;
 }
 
+/* Index of gateway *gw of `from` in `to`, by name; false when gone.
+ * -1 stays -1. */
+static bool remap_gw(const struct mep_config *from,
+		     const struct mep_config *to, int *gw)
+{
+	if (*gw < 0)
+		return true;
+	if ((size_t)*gw >= from->n_gateways)
+		return false;
+	*gw = mep_config_gateway_index(to, from->gateways[*gw].name);
+	return *gw >= 0;
+}
+
+static bool remap_community(const struct mep_config *from,
+			    const struct mep_config *to, int *c)
+{
+	if (*c < 0)
+		return true;
+	if ((size_t)*c >= from->n_communities)
+		return false;
+	for (size_t i = 0; i < to->n_communities; i++)
+		if (strcmp(to->communities[i].name,
+			   from->communities[*c].name) == 0) {
+			*c = (int)i;
+			return true;
+		}
+	return false;
+}
+
+void mep_engine_carry_over(struct mep_engine *e, const struct mep_config *from,
+			   const struct mep_config *to)
+{
+	size_t kept = 0;
+
+	if (!e)
+		return;
+	if (!from || !to) {
+		e->n = 0;
+		return;
+	}
+	for (size_t i = 0; i < e->n; i++) {
+		struct mep_sticky s = e->v[i];
+		bool ok = remap_community(from, to, &s.community) &&
+			  remap_gw(from, to, &s.satellite) &&
+			  remap_gw(from, to, &s.chosen);
+
+		for (size_t j = 0; ok && j < s.n; j++)
+			ok = remap_gw(from, to, &s.set[j]);
+		if (ok)
+			e->v[kept++] = s;
+	}
+	e->n = kept;
+}
+
 static struct mep_sticky *engine_find(struct mep_engine *e, enum mep_kind kind,
 				      int community, int satellite,
 				      const int *set, size_t n)

@@ -98,8 +98,19 @@ struct mep_engine;
  * mep_engine_free(). */
 struct mep_engine *mep_engine_new(void);
 void mep_engine_free(struct mep_engine *e);
-/* Forget all sticky choices (call after a configuration change). */
+/* Forget all sticky choices. */
 void mep_engine_reset(struct mep_engine *e);
+/* Keep the sticky choices across a configuration change from `from` to
+ * `to`: gateway and community indices are translated by name; a choice
+ * whose community, satellite, chosen gateway or any candidate no longer
+ * exists is forgotten (its next resolution picks afresh). A candidate
+ * set that changed otherwise (members or their order) simply no longer
+ * matches. So a change that does not touch a MEP group (a probe key or
+ * interval, another community) moves no first-to-respond choice, as
+ * SPEC requires ("sticky until it stops responding"). NULL from or to:
+ * as mep_engine_reset(). */
+void mep_engine_carry_over(struct mep_engine *e, const struct mep_config *from,
+			   const struct mep_config *to);
 
 /* Resolve the entry point. live has cfg->n_gateways entries. Returns
  * res->status (MEP_BAD_QUERY when cfg, live, q or res is NULL; res is then

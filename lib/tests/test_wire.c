@@ -1,7 +1,8 @@
 /* Unit tests of wire: every getter and putter in network byte order, an
  * overrun at each width (nothing moves, getters yield zero), the sticky
  * failure, zero-length accesses, patches inside and outside the written
- * bytes, and a writer/reader round trip. */
+ * bytes, a writer/reader round trip, and the 64-bit accessors (order,
+ * high bits, overrun by one byte). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -300,6 +301,37 @@ static void test_round_trip(void **state)
 	assert_true(wire_reader_failed(&r));
 }
 
+static void test_u64(void **state)
+{
+	static const uint8_t be[] = { 0x80, 0x01, 0x02, 0x03,
+				      0x04, 0x05, 0x06, 0xff };
+	uint8_t out[9];
+	struct wire_writer w;
+	struct wire_reader r;
+
+	(void)state;
+	wire_reader_init(&r, be, sizeof(be));
+	assert_true(wire_get_u64(&r) == 0x80010203040506ffULL);
+	assert_false(wire_reader_failed(&r));
+	/* one byte short: zero, nothing moves, failed */
+	wire_reader_init(&r, be, 7);
+	assert_true(wire_get_u64(&r) == 0);
+	assert_true(wire_reader_failed(&r));
+	assert_int_equal(r.off, 0);
+
+	memset(out, 0xaa, sizeof(out));
+	wire_writer_init(&w, out, sizeof(out));
+	wire_put_u64(&w, 0x80010203040506ffULL);
+	assert_int_equal(w.len, 8);
+	assert_memory_equal(out, be, 8);
+	assert_int_equal(out[8], 0xaa);
+	/* one byte of room left: nothing written, failed */
+	wire_put_u64(&w, 1);
+	assert_true(wire_writer_failed(&w));
+	assert_int_equal(w.len, 8);
+	assert_int_equal(out[8], 0xaa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_put_sticky),
 		cmocka_unit_test(test_patch),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_u64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -416,7 +416,13 @@ static void test_bad_values_messages(void **state)
 	line_fails(&s, "probe interval 100 interval 200",
 		   CMD_WARNING_CONFIG_FAILED, "interval given twice");
 	line_fails(&s, "probe speed 3", CMD_ERR_NO_MATCH,
-		   "expected interval|dead-count|port|key");
+		   "expected interval|dead-count|up-count|port|key");
+	line_fails(&s, "probe up-count 0", CMD_WARNING_CONFIG_FAILED,
+		   "probe up-count 0: out of range (1..10)");
+	line_fails(&s, "probe up-count 11", CMD_WARNING_CONFIG_FAILED,
+		   "probe up-count 11: out of range (1..10)");
+	line_fails(&s, "probe up-count 2 up-count 3",
+		   CMD_WARNING_CONFIG_FAILED, "up-count given twice");
 	session_end(&s);
 }
 
@@ -527,6 +533,7 @@ static void test_duplicates_by_mode(void **state)
 	line_ok(&s, "third-party");
 	line_ok(&s, "probe interval 100");
 	line_ok(&s, "probe interval 200 port 4000");
+	line_ok(&s, "probe up-count 3");
 	line_ok(&s, "rim");
 	line_ok(&s, "exit");
 	line_ok(&s, "rim");
@@ -537,7 +544,7 @@ static void test_duplicates_by_mode(void **state)
 				   "  third-party\n"
 				   " exit\n"
 				   " !\n"
-				   " probe interval 200 port 4000\n"
+				   " probe interval 200 up-count 3 port 4000\n"
 				   " rim\n"
 				   " exit\n"
 				   " !\n"
@@ -1376,19 +1383,29 @@ static void test_complete_from_tables(void **state)
 		    "dead-count\tUnanswered probes before a gateway is down\n"
 		    "interval\tInterval between probes\n"
 		    "key\tShared key of the probes\n"
-		    "port\tUDP port of the probes\n");
+		    "port\tUDP port of the probes\n"
+		    "up-count\tAnswered probes before a gateway is up again\n");
 	complete_is(&s, "probe port 4500 ",
 		    "dead-count\tUnanswered probes before a gateway is down\n"
 		    "interval\tInterval between probes\n"
-		    "key\tShared key of the probes\n<cr>\t\n");
+		    "key\tShared key of the probes\n"
+		    "up-count\tAnswered probes before a gateway is up again\n"
+		    "<cr>\t\n");
 	complete_is(&s, "pro key secretkey1 int 100 ",
 		    "dead-count\tUnanswered probes before a gateway is down\n"
-		    "port\tUDP port of the probes\n<cr>\t\n");
+		    "port\tUDP port of the probes\n"
+		    "up-count\tAnswered probes before a gateway is up again\n"
+		    "<cr>\t\n");
+	complete_is(&s, "probe up-count ", "(1-10)\tCount\n");
 	complete_is(&s, "probe dead-count ", "(1-100)\tCount\n");
 	line_ok(&s, "probe key secretkey1 dead-count 3 interval 100");
 	line_ok(&s, "community C1");
 	/* from the community node, the mep node's probe */
 	complete_is(&s, "probe interval 100 dead-count 3 port 1 ",
+		    "key\tShared key of the probes\n"
+		    "up-count\tAnswered probes before a gateway is up again\n"
+		    "<cr>\t\n");
+	complete_is(&s, "probe up-count 3 interval 100 dead-count 3 port 1 ",
 		    "key\tShared key of the probes\n<cr>\t\n");
 	complete_is(&s, "no mep enable ", "<cr>\t\n");
 	assert_int_equal(line(&s, "no mep enable x"), CMD_ERR_NO_MATCH);

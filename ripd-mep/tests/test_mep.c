@@ -1,7 +1,8 @@
 /* test_mep: unit tests of the entry-point engine (mep.c), built on
  * configurations assembled directly in C: every worked example of the
  * vendor manual, the statistics of random selection, stickiness,
- * primary-backup failback, rule 9, the tracking line and bad queries. */
+ * primary-backup failback, rule 9, the tracking line and bad queries;
+ * first-to-respond stickiness carried over a configuration change. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1190,9 +1191,91 @@ static void test_names(void **state)
 	assert_string_equal(mep_result_method_name(&r), "vpn-domain");
 }
 
+/* A first-to-respond star: optional gateway `first` before the centers,
+ * centers c1 c2, satellite S1, domains shared (explicit MEP). */
+static void build_ftr(struct mep_config *cfg, const char *first,
+		      const char *c1, const char *c2)
+{
+	int c;
+
+	mep_config_init(cfg);
+	if (first)
+		add_gw(cfg, first, "10.9.0.0/16");
+	add_gw(cfg, c1, "10.1.0.0/16");
+	add_gw(cfg, c2, "10.2.0.0/16");
+	add_gw(cfg, "S1", "192.168.1.0/24");
+	if (first) {
+		c = add_comm(cfg, "OTHER", MEP_COMMUNITY_MESHED);
+		push_names(cfg, &comm(cfg, c)->members, first);
+	}
+	c = add_comm(cfg, "STAR", MEP_COMMUNITY_STAR);
+	push_names(cfg, &comm(cfg, c)->satellites, "S1");
+	fixture_list_push(&comm(cfg, c)->centers, gw(cfg, c1));
+	fixture_list_push(&comm(cfg, c)->centers, gw(cfg, c2));
+	comm(cfg, c)->mep_enabled = true;
+}
+
+static void test_sticky_carry_over(void **state)
+{
+	struct mep_config a, b, c;
+	struct mep_liveness live[MAXGW];
+	struct mep_result r;
+	struct mep_engine *e = mep_engine_new();
+	struct mep_query q;
+
+	(void)state;
+	build_ftr(&a, NULL, "M1", "M2");
+	build_ftr(&b, "A0", "M1", "M2");	/* indices shift by one */
+	build_ftr(&c, NULL, "M1", "M3");	/* M2 gone */
+	all_up(live, a.n_gateways);
+	set_live(live, gw(&a, "M1"), MEP_LIVE_UP, 5000);
+	set_live(live, gw(&a, "M2"), MEP_LIVE_UP, 2000);
+	q = query(&a, "S1", "192.168.1.1", "10.1.0.1");
+	assert_int_equal(pick(e, &a, live, &q, &r), gw(&a, "M2"));
+	/* M1 becomes faster: sticky */
+	set_live(live, gw(&a, "M1"), MEP_LIVE_UP, 1000);
+	assert_int_equal(pick(e, &a, live, &q, &r), gw(&a, "M2"));
+
+	/* the configuration changes around the group: still M2 */
+	mep_engine_carry_over(e, &a, &b);
+	all_up(live, b.n_gateways);
+	set_live(live, gw(&b, "M1"), MEP_LIVE_UP, 1000);
+	set_live(live, gw(&b, "M2"), MEP_LIVE_UP, 2000);
+	q = query(&b, "S1", "192.168.1.1", "10.1.0.1");
+	assert_int_equal(pick(e, &b, live, &q, &r), gw(&b, "M2"));
+	assert_non_null(strstr(r.reason, "sticky"));
+	/* a reset would have moved it (the test can fail) */
+	{
+		struct mep_engine *fresh = mep_engine_new();
+
+		assert_int_equal(pick(fresh, &b, live, &q, &r), gw(&b, "M1"));
+		mep_engine_free(fresh);
+	}
+
+	/* M2 leaves the configuration: the choice is forgotten */
+	mep_engine_carry_over(e, &b, &c);
+	all_up(live, c.n_gateways);
+	set_live(live, gw(&c, "M1"), MEP_LIVE_UP, 1000);
+	set_live(live, gw(&c, "M3"), MEP_LIVE_UP, 500);
+	q = query(&c, "S1", "192.168.1.1", "10.1.0.1");
+	assert_int_equal(pick(e, &c, live, &q, &r), gw(&c, "M3"));
+	/* NULL configurations: a reset; NULL engine: nothing */
+	set_live(live, gw(&c, "M3"), MEP_LIVE_UP, 1500);
+	assert_int_equal(pick(e, &c, live, &q, &r), gw(&c, "M3"));
+	mep_engine_carry_over(e, &c, NULL);
+	assert_int_equal(pick(e, &c, live, &q, &r), gw(&c, "M1"));
+	mep_engine_carry_over(NULL, &a, &b);
+
+	mep_engine_free(e);
+	mep_config_free(&a);
+	mep_config_free(&b);
+	mep_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sticky_carry_over),
 		cmocka_unit_test(test_priority_default_rule),
 		cmocka_unit_test(test_priority_exception_rule),
 		cmocka_unit_test(test_priority_tie_first_to_respond),

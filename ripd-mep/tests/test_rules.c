@@ -235,6 +235,7 @@ static void test_model_empty(void **state)
 	assert_int_equal(l.cfg.n_communities, 0);
 	assert_int_equal(l.cfg.probe.interval_ms, 500);
 	assert_int_equal(l.cfg.probe.dead_count, 3);
+	assert_int_equal(l.cfg.probe.up_count, 2);
 	assert_int_equal(l.cfg.probe.port, 18259);
 	assert_string_equal(l.cfg.probe.key, "");
 	assert_false(l.cfg.rim.enabled);
@@ -272,7 +273,7 @@ static void test_model_full(void **state)
 		 "'tertiary':['Z9']},"
 		 "'priority-rule':[{'id':1,'satellite':['S2'],"
 		 "'primary':['Z9','M2'],'secondary':['M1']}]}],"
-		 "'probe':{'interval':200,'key':'secret-key-1'},"
+		 "'probe':{'interval':200,'up-count':4,'key':'secret-key-1'},"
 		 "'load-distribution':[null],"
 		 "'rim':{'metric':7,'backend':'kernel'}"),
 	     &l);
@@ -352,6 +353,7 @@ static void test_model_full(void **state)
 
 	assert_int_equal(l.cfg.probe.interval_ms, 200);
 	assert_int_equal(l.cfg.probe.dead_count, 3);
+	assert_int_equal(l.cfg.probe.up_count, 4);
 	assert_int_equal(l.cfg.probe.port, 18259);
 	assert_string_equal(l.cfg.probe.key, "secret-key-1");
 	assert_true(l.cfg.load_distribution);
@@ -981,6 +983,8 @@ static void test_rule8(void **state)
 			"['10.1.0.300/16']}]"),
 		    "10.1.0.300/16");
 	expect_yang(MEP("'probe':{'interval':10}"), "10");
+	expect_yang(MEP("'probe':{'up-count':0}"), "0");
+	expect_yang(MEP("'probe':{'up-count':11}"), "11");
 	expect_yang(MEP("'rim':{'kernel-table':254}"), "254");
 	/* explicit MEP: a satellite owning part of the MEP domain */
 	expect_rule(MEP("'gateway':["

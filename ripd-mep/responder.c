@@ -1,0 +1,167 @@
+/* responder: verify, check and answer probe requests (pure; see
+ * responder.h). */
+#include "responder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prober.h"
+
+int responder_init(struct responder *r, uint64_t now_us)
+{
+	memset(r, 0, sizeof(*r));
+	probe_keyring_init(&r->keys);
+	r->rl = malloc(sizeof(*r->rl));
+	if (!r->rl)
+		return -1;
+	ratelimit_init(r->rl, NULL, now_us);
+	return 0;
+}
+
+void responder_free(struct responder *r)
+{
+	free(r->peer);
+	free(r->rl);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct responder_peer *peer_find(const struct responder *r,
+					const char *name)
+{
+	for (size_t i = 0; i < r->n_peer; i++)
+		if (strcmp(r->peer[i].name, name) == 0)
+			return &r->peer[i];
+	return NULL;
+}
+
+const struct responder_peer *responder_peer(const struct responder *r,
+					    const char *name)
+{
+	return name ? peer_find(r, name) : NULL;
+}
+
+int responder_configure(struct responder *r, const struct mep_config *cfg)
+{
+	struct responder_peer *v = NULL, *old;
+	int local = cfg ? cfg->local_gateway : -1;
+	size_t n = 0;
+
+	if (local >= 0 && (size_t)local < cfg->n_gateways) {
+		v = calloc(cfg->n_gateways ? cfg->n_gateways : 1, sizeof(*v));
+		if (!v)
+			return -1;
+		for (size_t g = 0; g < cfg->n_gateways; g++) {
+			if (!prober_relation(cfg, (int)g, local))
+				continue;
+			old = peer_find(r, cfg->gateways[g].name);
+			if (old)
+				v[n] = *old;
+			else
+				replay_window_init(&v[n].window);
+			snprintf(v[n].name, sizeof(v[n].name), "%s",
+				 cfg->gateways[g].name);
+			v[n].gw = (int)g;
+			n++;
+		}
+		snprintf(r->local, sizeof(r->local), "%s",
+			 cfg->gateways[local].name);
+	} else {
+		r->local[0] = '\0';
+	}
+	free(r->peer);
+	r->peer = v;
+	r->n_peer = n;
+	return 0;
+}
+
+int responder_set_key(struct responder *r, const char *key, uint64_t now_us)
+{
+	return probe_keyring_set(&r->keys, key, now_us);
+}
+
+int responder_set_address(struct responder *r, const char *name,
+			  const struct mep_addr *addr)
+{
+	struct responder_peer *p = name ? peer_find(r, name) : NULL;
+
+	if (!p)
+		return -1;
+	p->has_addr = addr != NULL;
+	if (addr)
+		p->addr = *addr;
+	return 0;
+}
+
+void responder_set_drain(struct responder *r, bool drain)
+{
+	r->drain = drain;
+}
+
+static bool addr_known(const struct responder *r, const struct mep_addr *a)
+{
+	for (size_t i = 0; i < r->n_peer; i++)
+		if (r->peer[i].has_addr && r->peer[i].addr.family == a->family &&
+		    memcmp(r->peer[i].addr.addr, a->addr, sizeof(a->addr)) == 0)
+			return true;
+	return false;
+}
+
+static int drop(struct responder *r, enum probe_cause c,
+		enum probe_cause *cause)
+{
+	r->count.rejected.n[c]++;
+	if (cause)
+		*cause = c;
+	return 0;
+}
+
+int responder_handle(struct responder *r, const struct mep_addr *src,
+		     const uint8_t *buf, size_t len, uint64_t now_us,
+		     uint8_t *out, size_t out_cap, size_t *out_len,
+		     enum probe_cause *cause)
+{
+	struct probe_packet req, rep;
+	const struct probe_key *k;
+	struct responder_peer *p;
+	enum probe_error e;
+	int n;
+
+	r->count.received++;
+	if (cause)
+		*cause = PROBE_CAUSE_COUNT;
+	if (ratelimit_admit(r->rl, src, addr_known(r, src), now_us) !=
+	    RATELIMIT_PASS)
+		return drop(r, PROBE_CAUSE_RATE_LIMIT, cause);
+	e = probe_decode(buf, len, &r->keys, now_us, &req);
+	if (e != PROBE_OK)
+		return drop(r, probe_cause_of(e), cause);
+	/* a reply here is not for us: no request of a responder */
+	if (req.type != PROBE_TYPE_REQUEST || !r->local[0] ||
+	    strcmp(req.target, r->local) != 0)
+		return drop(r, PROBE_CAUSE_UNKNOWN_SENDER, cause);
+	p = peer_find(r, req.sender);
+	if (!p)
+		return drop(r, PROBE_CAUSE_UNKNOWN_SENDER, cause);
+	if (replay_window_check(&p->window, req.seq) != REPLAY_NEW)
+		return drop(r, PROBE_CAUSE_REPLAY, cause);
+	k = probe_keyring_find(&r->keys, req.key_id, now_us);
+	memset(&rep, 0, sizeof(rep));
+	rep.type = PROBE_TYPE_REPLY;
+	rep.flags = r->drain ? PROBE_FLAG_DRAIN : 0;
+	rep.seq = req.seq;
+	rep.timestamp_us = req.timestamp_us;
+	memcpy(rep.sender, r->local, sizeof(rep.sender));
+	memcpy(rep.target, req.sender, sizeof(rep.target));
+	n = k ? probe_encode(&rep, k, out, out_cap) : -1;
+	if (n < 0 || (size_t)n > len)
+		return drop(r, PROBE_CAUSE_UNKNOWN_SENDER, cause);
+	/* accepted: only now does any state change */
+	replay_window_accept(&p->window, req.seq);
+	p->heard = true;
+	p->last_heard_us = now_us;
+	p->answered++;
+	r->count.answered++;
+	*out_len = (size_t)n;
+	return 1;
+}
