@@ -25,6 +25,7 @@
 #include "ipsec_grace.h"
 #include "rim_feed.h"
 #include "vici_codec.h"
+#include "vici_fake.h"
 
 /* ---- the grace rule (pure) */
 
@@ -216,33 +217,22 @@ static void fake_close(struct fake_conn *c)
 	vici_splitter_free(&c->in);
 }
 
+static bool fake_on_msg(void *arg, const struct vici_msg *m)
+{
+	struct fake_conn *c = arg;
+
+	fake_request(c, m);
+	return c->fd >= 0;
+}
+
 static void fake_on_read(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct fake_conn *c = w->data;
-	uint8_t buf[4096];
-	const uint8_t *p;
-	size_t len;
-	ssize_t n;
-	struct vici_msg *m;
-	char err[VICI_ERR_MAX];
-	int rc;
 
 	(void)loop;
 	(void)revents;
-	n = recv(c->fd, buf, sizeof(buf), 0);
-	if (n <= 0) {
+	if (vici_fake_read(c->fd, &c->in, fake_on_msg, c) < 0)
 		fake_close(c);
-		return;
-	}
-	assert_int_equal(vici_splitter_feed(&c->in, buf, (size_t)n), 0);
-	while (c->fd >= 0 &&
-	       (rc = vici_splitter_next(&c->in, &p, &len, err)) != 0) {
-		assert_int_equal(rc, 1);
-		if (vici_msg_parse(p, len, &m, err) < 0)
-			fail_msg("client sent a bad message: %s", err);
-		fake_request(c, m);
-		vici_msg_free(m);
-	}
 }
 
 static void fake_on_accept(struct ev_loop *loop, ev_io *w, int revents)

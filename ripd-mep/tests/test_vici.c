@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "vici_codec.h"
+#include "vici_fake.h"
 #include "vici_sa.h"
 #include "vici_session.h"
 
@@ -1090,33 +1091,22 @@ static void fake_request(struct fake *f, const struct vici_msg *m)
 	fake_send(f, VICI_CMD_UNKNOWN, NULL, NULL);
 }
 
+static bool fake_on_msg(void *arg, const struct vici_msg *m)
+{
+	struct fake *f = arg;
+
+	fake_request(f, m);
+	return f->cfd >= 0;
+}
+
 static void fake_on_read(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct fake *f = w->data;
-	uint8_t buf[4096];
-	const uint8_t *p;
-	size_t len;
-	ssize_t n;
-	struct vici_msg *m;
-	char err[VICI_ERR_MAX];
-	int rc;
 
 	(void)loop;
 	(void)revents;
-	n = recv(f->cfd, buf, sizeof(buf), 0);
-	if (n <= 0) {
+	if (vici_fake_read(f->cfd, &f->in, fake_on_msg, f) < 0)
 		fake_hangup(f);
-		return;
-	}
-	assert_int_equal(vici_splitter_feed(&f->in, buf, (size_t)n), 0);
-	while (f->cfd >= 0 &&
-	       (rc = vici_splitter_next(&f->in, &p, &len, err)) != 0) {
-		assert_int_equal(rc, 1);
-		if (vici_msg_parse(p, len, &m, err) < 0)
-			fail_msg("client sent a bad message: %s", err);
-		fake_request(f, m);
-		vici_msg_free(m);
-	}
 }
 
 static void fake_on_accept(struct ev_loop *loop, ev_io *w, int revents)
