@@ -24,7 +24,7 @@ BOUND_MS=1500	# generous: the spec's figure is (DEAD + 1) x INTERVAL
 
 declare -A ADDR=([M1]=192.0.2.1 [M2]=192.0.2.2 [M3]=192.0.2.3
 	[S1]=192.0.2.11 [S2]=192.0.2.12)
-declare -A HUBIF NODEIF
+declare -A NODEIF
 
 write_conf()
 {
@@ -74,14 +74,14 @@ setup()
 {
 	local g node
 	lab_ns hub
-	ip -n "$(lab_nsname hub)" link add br0 type bridge &&
-		ip -n "$(lab_nsname hub)" link set br0 up ||
+	if ! { ip -n "$(lab_nsname hub)" link add br0 type bridge &&
+		ip -n "$(lab_nsname hub)" link set br0 up; }; then
 		lab_fail "cannot create the bridge"
+	fi
 	for g in M1 M2 M3 S1 S2; do
 		node=${g,,}
 		lab_ns "$node"
 		lab_link hub "$node" - "${ADDR[$g]}/24" || lab_fail "link $g"
-		HUBIF[$g]=$LAB_IF1
 		NODEIF[$g]=$LAB_IF2
 		ip -n "$(lab_nsname hub)" link set "$LAB_IF1" master br0 ||
 			lab_fail "bridge port for $g"
