@@ -8,7 +8,8 @@
 # satellites; M1's link down -> S1's verdict of M1 down within interval x
 # dead-count + 1 interval (measured from the daemon's log, printed; a
 # generous bound asserted) and S1 moves to M2 with the tracking line; M1
-# back -> up again, S1 back on M1; `mep drain` on M2 -> S2 moves to M3
+# back -> up again, S1 back on M1; a new probe key (centers first) and
+# interval while probing -> no false down; `mep drain` on M2 -> S2 moves to M3
 # with the reason, drain shown on both sides; `no mep drain` -> back.
 # Tracking lines are asserted word for word.
 set -u
@@ -127,6 +128,28 @@ log_ms()
 	echo $(($(date -d "${stamp%.*}" +%s) * 1000 + 10#${stamp##*.}))
 }
 
+# holds SECS CMD...: CMD stays true for SECS seconds (watched every 0.1 s).
+holds()
+{
+	local ms=$(($1 * 1000)) t0
+	shift
+	t0=$(_lab_now_ms)
+	while [ $(($(_lab_now_ms) - t0)) -lt "$ms" ]; do
+		"$@" || return 1
+		sleep 0.1
+	done
+	"$@"
+}
+all_up_on() { verdict_is "$1" M1 up && verdict_is "$1" M2 up && verdict_is "$1" M3 up; }
+both_all_up() { all_up_on S1 && all_up_on S2; }
+# reconf GW INTERVAL KEY: a vty commit of the probe line on GW.
+reconf()
+{
+	mepsh "$1" -c 'configure terminal' -c 'mep' \
+		-c "probe interval $2 dead-count $DEAD key $3" -c 'end' >/dev/null &&
+		[ "$(state "$1" '' '."config-loaded"')" != never ]
+}
+
 MANUAL='Resolved peer for tunnel from'
 
 step_all_up()
@@ -190,6 +213,32 @@ step_m1_back()
 		logged_after S1 "$from" "$MANUAL S1 to the MEP that contains M1, M2, and M3, is: M1 (Primary Security Gateway, responding). Reason: gateway M1: up by probe."
 }
 
+# A new key (centers first, as the README says) and a new interval on
+# the satellites while probing: no false down.
+step_reconfigure()
+{
+	local g from1 from2
+	from1=$(($(lines_of S1) + 1))
+	from2=$(($(lines_of S2) + 1))
+	for g in M1 M2 M3; do
+		lab_check "$g: new probe key committed" reconf "$g" "$INTERVAL" lab-probe-key-4567
+	done
+	for g in S1 S2; do
+		lab_check "$g: new probe key and interval 150 committed" reconf "$g" 150 lab-probe-key-4567
+	done
+	lab_check "S1 runs the new key and interval" \
+		sh -c "'$RIPD_MEP_BUILD/mepsh' -S '$LAB_RUN/s1/ripd-mep.vty' -c 'show running-config' | grep -q 'probe interval 150 .*key lab-probe-key-4567'"
+	lab_check "every center stays up on both satellites for 2 s" holds 2 both_all_up
+	lab_check "S1 logged no verdict change" \
+		sh -c "! tail -n +$from1 '$(log_of S1)' | grep -q 'by probe'"
+	lab_check "S2 logged no verdict change" \
+		sh -c "! tail -n +$from2 '$(log_of S2)' | grep -q 'by probe'"
+	lab_check "S1 still on M1, S2 on M2" [ "$(choice S1) $(choice S2)" = "M1 M2" ]
+	for g in S1 S2; do
+		lab_check "$g: interval back to $INTERVAL" reconf "$g" "$INTERVAL" lab-probe-key-4567
+	done
+}
+
 step_drain()
 {
 	local from
@@ -227,6 +276,7 @@ setup
 step_all_up
 step_m1_down
 step_m1_back
+step_reconfigure
 step_drain
 step_no_false_down
 lab_checks_done
