@@ -276,6 +276,9 @@ void daemon_probe_report(struct daemon *d, int gw,
 			snprintf(why, sizeof(why),
 				 "gateway %s: down by probe (%u probes lost)",
 				 name, losses);
+		else if (state == MEP_LIVE_UNKNOWN)
+			snprintf(why, sizeof(why),
+				 "gateway %s: not probed any more", name);
 		else
 			snprintf(why, sizeof(why), "gateway %s: %s by probe",
 				 name, mep_liveness_name(state));

@@ -368,6 +368,12 @@ static void test_probe_verdicts_and_drain(void **state)
 	assert_int_equal(s.n, 7);
 	assert_int_equal(s.now_gw[6], m3);
 	assert_string_equal(s.why[6], "gateway M2: down by probe (3 probes lost)");
+	/* a center no longer probed (configuration): its verdict is
+	 * withdrawn, not left up */
+	daemon_probe_report(&f->d, m3, MEP_LIVE_UNKNOWN, 0, 0, false);
+	assert_int_equal(s.n, 8);
+	assert_int_equal(s.now_gw[7], -1);
+	assert_string_equal(s.why[7], "gateway M3: not probed any more");
 	daemon_entry_unsubscribe(&f->d, record_choice, &s);
 	stop(f);
 }
