@@ -364,7 +364,8 @@ static void configure_responder(struct probe_io *p,
 		return;
 	}
 	for (size_t i = 0; i < p->resp.n_peer; i++) {
-		const struct mep_gateway *g = &cfg->gateways[p->resp.peer[i].gw];
+		const struct mep_gateway *g =
+			&cfg->gateways[p->resp.peer[i].gw];
 		struct sockaddr_storage sa;
 		socklen_t len;
 		struct mep_addr a;
