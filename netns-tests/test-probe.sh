@@ -208,6 +208,9 @@ step_m1_back()
 	from=$(($(lines_of S1) + 1))
 	ip -n "$(lab_nsname m1)" link set "${NODEIF[M1]}" up
 	lab_check "S1: M1 up again" lab_wait_for 5 verdict_is S1 M1 up
+	# S2 probes M1 on its own schedule: its "up" may come a little later,
+	# and must not fall into the next step's quiet window
+	lab_check "S2: M1 up again" lab_wait_for 5 verdict_is S2 M1 up
 	lab_check "S1 back on M1" lab_wait_for 3 choice_is S1 M1
 	lab_check "tracking line: S1 back on M1, word for word" \
 		logged_after S1 "$from" "$MANUAL S1 to the MEP that contains M1, M2, and M3, is: M1 (Primary Security Gateway, responding). Reason: gateway M1: up by probe."
