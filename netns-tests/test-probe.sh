@@ -15,6 +15,8 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/probe-lab.sh
+. "$(dirname "$0")/lib/probe-lab.sh"
 lab_init probe
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
@@ -22,82 +24,6 @@ export RIPD_MEP_YANG_DIR=${RIPD_MEP_TOP:?}/yang
 INTERVAL=100
 DEAD=3
 BOUND_MS=1500	# generous: the spec's figure is (DEAD + 1) x INTERVAL
-
-declare -A ADDR=([M1]=192.0.2.1 [M2]=192.0.2.2 [M3]=192.0.2.3
-	[S1]=192.0.2.11 [S2]=192.0.2.12)
-declare -A NODEIF
-
-write_conf()
-{
-	local local_gw=$1
-	cat <<CONF
-mep
- local-gateway $local_gw
- gateway M1
-  address ${ADDR[M1]}
-  vpn-domain 10.1.0.0/16
- exit
- gateway M2
-  address ${ADDR[M2]}
-  vpn-domain 10.2.0.0/16
- exit
- gateway M3
-  address ${ADDR[M3]}
-  vpn-domain 10.3.0.0/16
- exit
- gateway S1
-  address ${ADDR[S1]}
-  vpn-domain 10.11.0.0/16
- exit
- gateway S2
-  address ${ADDR[S2]}
-  vpn-domain 10.12.0.0/16
- exit
- community STAR-1
-  type star
-  center M1
-  center M2
-  center M3
-  satellite S1
-  satellite S2
-  mep enable
-  mep entry-point priority-list
-  mep priority default primary M1 secondary M2 tertiary M3
-  mep priority satellite S2 primary M2 secondary M3
-  mep tracking log
- exit
- probe interval $INTERVAL dead-count $DEAD key lab-probe-key-0123
-exit
-CONF
-}
-
-setup()
-{
-	local g node
-	lab_ns hub
-	if ! { ip -n "$(lab_nsname hub)" link add br0 type bridge &&
-		ip -n "$(lab_nsname hub)" link set br0 up; }; then
-		lab_fail "cannot create the bridge"
-	fi
-	for g in M1 M2 M3 S1 S2; do
-		node=${g,,}
-		lab_ns "$node"
-		lab_link hub "$node" - "${ADDR[$g]}/24" || lab_fail "link $g"
-		NODEIF[$g]=$LAB_IF2
-		ip -n "$(lab_nsname hub)" link set "$LAB_IF1" master br0 ||
-			lab_fail "bridge port for $g"
-		write_conf "$g" >"$LAB_RUN/$node/ripd-mep.conf"
-		lab_daemon "$node" ripd-mep "$BIN" -u root \
-			-f "$LAB_RUN/$node/ripd-mep.conf" \
-			--vty_socket "$LAB_RUN/$node" --log stdout
-		eval "PID_$g=\$LAB_PID"
-	done
-	for g in M1 M2 M3 S1 S2; do
-		node=${g,,}
-		lab_wait_for 5 test -S "$LAB_RUN/$node/ripd-mep.vty" ||
-			lab_fail "no vty socket for $g"
-	done
-}
 
 # ---- helpers (for lab_check and lab_wait_for)
 # mepsh GW ARGS...: the shell of gateway GW.
@@ -183,7 +109,7 @@ step_m1_down()
 	local from t0 t1 dt
 	from=$(($(lines_of S1) + 1))
 	t0=$(_lab_now_ms)
-	ip -n "$(lab_nsname m1)" link set "${NODEIF[M1]}" down
+	ip -n "$(lab_nsname m1)" link set "${PROBE_LAB_IF[M1]}" down
 	lab_check "S1: M1 down after its link went down" lab_wait_for 5 verdict_is S1 M1 down
 	t1=$(log_ms S1 "$from" "gateway M1: down by probe") || t1=
 	if [ -n "$t1" ]; then
@@ -206,7 +132,7 @@ step_m1_back()
 {
 	local from
 	from=$(($(lines_of S1) + 1))
-	ip -n "$(lab_nsname m1)" link set "${NODEIF[M1]}" up
+	ip -n "$(lab_nsname m1)" link set "${PROBE_LAB_IF[M1]}" up
 	lab_check "S1: M1 up again" lab_wait_for 5 verdict_is S1 M1 up
 	# S2 probes M1 on its own schedule: its "up" may come a little later,
 	# and must not fall into the next step's quiet window
@@ -272,10 +198,10 @@ step_no_false_down()
 	lab_check "S1 never saw M2 or M3 down" \
 		sh -c "! grep -qE 'gateway M[23]: down by probe' '$(log_of S1)'"
 	lab_check "every daemon alive" \
-		sh -c "kill -0 $PID_M1 $PID_M2 $PID_M3 $PID_S1 $PID_S2"
+		sh -c "kill -0 ${PROBE_LAB_PID[*]}"
 }
 
-setup
+probe_lab_build "$INTERVAL" "$DEAD"
 step_all_up
 step_m1_down
 step_m1_back
