@@ -329,17 +329,24 @@ static void vty_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		vty_conn_process(c);
 }
 
-/* The session to replace when the limit is reached: never used ones
- * first, then the least recently active. */
+/* The session to replace when the limit is reached, among those idle for
+ * at least VTY_SERVER_EVICT_IDLE: never used ones first, then the least
+ * recently active. NULL when every session was active within that time
+ * (a client that connects and stays silent cannot shield the others by
+ * being the "never used" one: it only counts once it is idle too). */
 static struct vty_conn *vty_server_idlest(struct vty_server *s)
 {
 	struct vty_conn *best = NULL;
+	ev_tstamp now = ev_now(s->loop);
 
-	for (struct vty_conn *c = s->conns; c; c = c->next)
+	for (struct vty_conn *c = s->conns; c; c = c->next) {
+		if (now - c->last_active < VTY_SERVER_EVICT_IDLE)
+			continue;
 		if (!best || (!c->used && best->used) ||
 		    (c->used == best->used &&
 		     c->last_active < best->last_active))
 			best = c;
+	}
 	return best;
 }
 
@@ -371,8 +378,7 @@ static void vty_server_add_conn(struct vty_server *s, int fd)
 		struct vty_conn *v = vty_server_idlest(s);
 		char msg[160];
 
-		if (!v || ev_now(s->loop) - v->last_active <
-				  VTY_SERVER_EVICT_IDLE) {
+		if (!v) {
 			vty_server_refuse(s, fd);
 			return;
 		}

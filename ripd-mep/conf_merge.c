@@ -40,6 +40,7 @@ int conf_history_record(struct conf_history *h, const struct lyd_node *old,
 	c->when = when;
 	snprintf(c->source, sizeof(c->source), "%s", source ? source : "?");
 	rc = conf_diff_paths(old, new_tree, &c->paths, &c->n_paths);
+	c->unknown = rc < 0;
 	if (h->n < CONF_HISTORY_MAX)
 		h->n++;
 	return rc;
@@ -57,10 +58,15 @@ void conf_history_since(const struct conf_history *h, uint64_t since,
 	}
 }
 
-/* Is every commit after since still in the ring? */
+/* Is every commit after since still in the ring, with its paths? */
 static bool history_covers(const struct conf_history *h, uint64_t since)
 {
-	return h->gen - since <= h->n;
+	if (h->gen - since > h->n)
+		return false;
+	for (uint64_t g = since + 1; g <= h->gen; g++)
+		if (h->rec[g % CONF_HISTORY_MAX].unknown)
+			return false;
+	return true;
 }
 
 /* ---- diffs ------------------------------------------------------------ */

@@ -19,6 +19,7 @@
 #define RIPD_MEP_CONF_MERGE_H
 
 #include <libyang/libyang.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -36,6 +37,9 @@ struct conf_commit {
 	time_t when;
 	char **paths;		/* changed data paths (owned) */
 	size_t n_paths;
+	bool unknown;		/* the paths could not be computed: a merge
+				 * across this commit compares the trees as
+				 * a whole */
 };
 
 struct conf_history {

@@ -42,6 +42,7 @@ struct ipsec_engine {
 	bool subs_dirty;		/* unregistered ones to compact */
 	struct ipsec_cmd *cmd_head, *cmd_tail;	/* in the order sent */
 	bool stopping;		/* being freed */
+	bool closing_cmds;	/* failing the queued commands */
 };
 
 /* ---- subscribers */
@@ -307,6 +308,13 @@ static void cmd_send(struct ipsec_engine *e, const char *name,
 		done(arg, false, why);
 		return;
 	}
+	/* a done callback of a command failed by ipsec_engine_free() or by
+	 * closing the command session must not open a new session */
+	if (e->stopping || e->closing_cmds) {
+		done(arg, false, e->stopping ? "ripd-mep is stopping"
+					     : "connection to strongSwan lost");
+		return;
+	}
 	if (!e->cmds) {
 		e->cmds = vici_session_new(e->loop, e->vici_path, &cmd_cbs, e);
 		if (!e->cmds) {
@@ -411,7 +419,9 @@ static void close_cmds(struct ipsec_engine *e)
 	struct vici_session *s = e->cmds;
 
 	e->cmds = NULL;
-	vici_session_free(s);
+	e->closing_cmds = true;
+	vici_session_free(s);	/* fails the queued commands */
+	e->closing_cmds = false;
 }
 
 struct ipsec_engine *ipsec_engine_new(struct ev_loop *loop,

@@ -221,6 +221,28 @@ static void on_reply(struct probe_io *p, const uint8_t *buf, size_t len,
 		report(p, pp);
 }
 
+/* Is src the address of a center this gateway probes? */
+static bool center_address(const struct probe_io *p,
+			   const struct sockaddr_storage *src)
+{
+	for (size_t i = 0; i < p->n_peer; i++) {
+		const struct sockaddr_storage *sa = &p->peer[i].sa;
+
+		if (sa->ss_family != src->ss_family)
+			continue;
+		if (sa->ss_family == AF_INET &&
+		    ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+			    ((const struct sockaddr_in *)src)->sin_addr.s_addr)
+			return true;
+		if (sa->ss_family == AF_INET6 &&
+		    memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+			   &((const struct sockaddr_in6 *)src)->sin6_addr,
+			   sizeof(struct in6_addr)) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct probe_io *p = w->data;
@@ -243,6 +265,18 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 		if (len > PROBE_OFF_TYPE && buf[PROBE_OFF_TYPE] ==
 						    PROBE_TYPE_REPLY &&
 		    len == PROBE_PACKET_LEN) {
+			struct mep_addr a;
+
+			/* every datagram meets the token buckets before
+			 * its HMAC is computed (PROBE-PROTOCOL §6): a
+			 * reply from a center we probe is "known" */
+			to_mep_addr(&src, &a);
+			if (ratelimit_admit(p->resp.rl, &a,
+					    center_address(p, &src), now) !=
+			    RATELIMIT_PASS) {
+				p->rejected.n[PROBE_CAUSE_RATE_LIMIT]++;
+				continue;
+			}
 			on_reply(p, buf, len, now);
 		} else {
 			struct mep_addr a;
@@ -288,7 +322,8 @@ static int open_socket(struct probe_io *p, int f, const char *addr,
 			 f == FAM6 ? "IPv6" : "IPv4", strerror(errno));
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* no SO_REUSEADDR: with it another local user's socket could bind
+	 * the same address and port and take probes away */
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (family == AF_INET6) {
@@ -350,8 +385,10 @@ static void open_sockets(struct probe_io *p, const struct mep_config *cfg,
 		if (need[f] || (has_local && fam_index(local.ss_family) == f))
 			open_socket(p, f, addr, has_local ? &local : NULL,
 				    p->port);
+	/* a family whose socket could not be opened is not bound: the next
+	 * configuration tries again */
 	for (int f = 0; f < NFAM; f++)
-		p->bound_families[f] = need[f];
+		p->bound_families[f] = need[f] && p->fd[f] >= 0;
 	snprintf(p->bound_addr, sizeof(p->bound_addr), "%s", addr);
 	p->bound_port = p->port;
 }

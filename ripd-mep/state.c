@@ -310,7 +310,13 @@ static void build_probes(const struct daemon *d, struct lyd_node **root)
 
 	for (size_t i = 0; i < probe_io_n_peers(d->probe); i++) {
 		const struct probe_io_peer *pp = probe_io_peer_at(d->probe, i);
-		const struct mep_gateway *g = &d->cfg.gateways[pp->gw];
+		const struct mep_gateway *g;
+
+		/* peers of an older configuration (a failed reconfigure)
+		 * may name gateways that are gone */
+		if (pp->gw < 0 || (size_t)pp->gw >= d->cfg.n_gateways)
+			continue;
+		g = &d->cfg.gateways[pp->gw];
 
 		snprintf(key, sizeof(key),
 			 "/ripd-mep:mep-state/probe-peer[name='%s']", pp->name);
@@ -328,6 +334,9 @@ static void build_probes(const struct daemon *d, struct lyd_node **root)
 	}
 	for (size_t i = 0; r && i < r->n_peer; i++) {
 		const struct responder_peer *sp = &r->peer[i];
+
+		if (sp->gw < 0 || (size_t)sp->gw >= d->cfg.n_gateways)
+			continue;
 
 		snprintf(key, sizeof(key),
 			 "/ripd-mep:mep-state/probe-peer[name='%s']", sp->name);

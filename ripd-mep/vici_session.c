@@ -427,14 +427,30 @@ static void vici_session_on_write(struct ev_loop *loop, ev_io *w,
 }
 
 /* Why we may not connect to charon's socket, and what fixes it: the
- * socket belongs to charon's user and group with mode 0770. */
+ * socket belongs to charon's user and group with mode 0770. User and
+ * group names come from NSS (may block on LDAP/sssd): they are looked up
+ * once per set of ids, not on every reconnect. */
 static void vici_session_access_hint(const char *path, char *why, size_t len)
 {
+	static struct {
+		bool valid;
+		uid_t uid, euid;
+		gid_t gid, egid;
+		mode_t mode;
+		char text[512];
+	} cache;
 	char owner[64] = "?", group[64] = "?", me[64] = "?", megrp[64] = "?";
 	struct passwd *pw;
 	struct group *gr;
 	struct stat st;
 
+	if (stat(path, &st) == 0 && cache.valid && cache.uid == st.st_uid &&
+	    cache.gid == st.st_gid && cache.mode == st.st_mode &&
+	    cache.euid == geteuid() &&
+	    cache.egid == getegid()) {
+		snprintf(why, len, "%s", cache.text);
+		return;
+	}
 	if ((pw = getpwuid(geteuid())))
 		snprintf(me, sizeof(me), "%s", pw->pw_name);
 	if ((gr = getgrgid(getegid())))
@@ -457,6 +473,13 @@ static void vici_session_access_hint(const char *path, char *why, size_t len)
 		 "ripd-mep -g %s / add %s to group %s)",
 		 owner, group, (unsigned)(st.st_mode & 07777), me, megrp,
 		 megrp, group, me, group);
+	cache.valid = true;
+	cache.uid = st.st_uid;
+	cache.gid = st.st_gid;
+	cache.mode = st.st_mode;
+	cache.euid = geteuid();
+	cache.egid = getegid();
+	snprintf(cache.text, sizeof(cache.text), "%s", why);
 }
 
 static void vici_session_connect(struct vici_session *s)

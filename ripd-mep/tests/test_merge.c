@@ -288,6 +288,38 @@ static void test_history_overflow(void **state)
 	strbuf_free(&err);
 }
 
+/* A commit whose paths could not be computed: the merge compares the
+ * trees as a whole and still finds the conflict. */
+static void test_unknown_commit(void **state)
+{
+	struct conf_history h;
+	struct lyd_node *base = parse(base_text);
+	struct lyd_node *b = edited(base_text, "metric 10", "metric 20");
+	struct lyd_node *a = edited(base_text, "metric 10", "metric 30");
+	struct lyd_node *merged = NULL;
+	struct conf_commit *c;
+	struct strbuf err = STRBUF_INIT;
+
+	(void)state;
+	conf_history_init(&h);
+	commit(&h, base, b, "vty session 2");
+	c = &h.rec[h.gen % CONF_HISTORY_MAX];
+	conf_paths_free(c->paths, c->n_paths);
+	c->paths = NULL;
+	c->n_paths = 0;
+	c->unknown = true;
+	assert_int_equal(conf_merge(&h, 0, base, a, b, &merged, &err), 1);
+	assert_null(merged);
+	assert_non_null(strstr(strbuf_str(&err),
+			       "conflict: rim: metric was changed by another "
+			       "commit"));
+	conf_history_free(&h);
+	lyd_free_all(a);
+	lyd_free_all(b);
+	lyd_free_all(base);
+	strbuf_free(&err);
+}
+
 static void test_history_paths(void **state)
 {
 	struct conf_history h;
@@ -379,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_no_other_commit),
 		cmocka_unit_test(test_history_overflow),
 		cmocka_unit_test(test_history_paths),
+		cmocka_unit_test(test_unknown_commit),
 		cmocka_unit_test(test_path_words),
 		cmocka_unit_test(test_changes),
 	};
