@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ struct vty_conn {
 	size_t in_off, in_len;
 	struct strbuf out;
 	size_t out_off;
+	uint64_t sent;		/* bytes of output the client took */
+	uint64_t sent_at_tick;	/* sent at the last idle check */
 	bool eof;
 };
 
@@ -130,6 +133,7 @@ static int vty_conn_flush(struct vty_conn *c)
 			return -1;
 		}
 		c->out_off += (size_t)n;
+		c->sent += (uint64_t)n;
 	}
 	if (vty_conn_pending(c) == 0) {
 		strbuf_reset(&c->out);
@@ -197,10 +201,20 @@ static void vty_conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	char msg[128];
 
 	(void)revents;
-	if (vty_conn_pending(c) > 0) {
+	if (vty_conn_pending(c) > 0 && c->sent != c->sent_at_tick) {
 		/* still reading a long answer: not idle */
+		c->sent_at_tick = c->sent;
 		c->last_active = ev_now(loop);
 		vty_conn_set_timeout(c, c->timeout);
+		return;
+	}
+	if (vty_conn_pending(c) > 0) {
+		/* took nothing of its answer for a whole timeout: a client
+		 * that never reads must not hold its output for ever */
+		log_info("vty: closing connection fd %d: read none of its "
+			 "output for %u s (exec-timeout)",
+			 c->fd, c->timeout);
+		vty_conn_close(c, "exec-timeout");
 		return;
 	}
 	log_info("vty: closing connection fd %d: idle for %u s (exec-timeout)",
