@@ -16,6 +16,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "resolver.h"
 
 enum { FAM4, FAM6, NFAM };
 
@@ -33,6 +34,8 @@ struct probe_io {
 	char bound_addr[MEP_HOST_MAX];	/* what fd[] are bound for */
 	uint16_t bound_port;
 	bool bound_families[NFAM];
+	bool bound_local;		/* bound to the resolved address */
+	struct resolver *resolver;	/* DNS names of gateways */
 	ev_timer timer;
 	struct responder resp;
 	struct probe_keyring keys;
@@ -81,28 +84,18 @@ static int fam_index(int family)
 	return family == AF_INET6 ? FAM6 : FAM4;
 }
 
-/* host (IP literal or DNS name) and port -> socket address. 0 or -1. */
-static int resolve(const char *host, uint16_t port,
+/* host (IP literal or DNS name) and port -> socket address: 0, or -1
+ * when it does not resolve or not yet (a lookup runs in the resolver's
+ * worker; probe_io_configure runs again when it ends). */
+static int resolve(struct probe_io *p, const char *host, uint16_t port,
 		   struct sockaddr_storage *sa, socklen_t *len)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_NUMERICHOST };
-	struct addrinfo *res = NULL;
-	char serv[8];
-
-	if (!host || !*host)
+	if (!p->resolver)
 		return -1;
-	snprintf(serv, sizeof(serv), "%u", port);
-	if (getaddrinfo(host, serv, &hints, &res) != 0) {
-		hints.ai_flags = 0;
-		/* a DNS name: resolved once per configuration (blocking) */
-		if (getaddrinfo(host, serv, &hints, &res) != 0)
-			return -1;
-	}
-	memcpy(sa, res->ai_addr, res->ai_addrlen);
-	*len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
+	return resolver_lookup(p->resolver, host, port, sa, len) ==
+			       RESOLVER_OK
+		       ? 0
+		       : -1;
 }
 
 static void to_mep_addr(const struct sockaddr_storage *sa,
@@ -305,6 +298,7 @@ static void close_sockets(struct probe_io *p)
 	}
 	p->bound_addr[0] = 0;
 	p->bound_port = 0;
+	p->bound_local = false;
 }
 
 /* A socket of family f bound to local (when of that family) or to the
@@ -367,9 +361,9 @@ static void open_sockets(struct probe_io *p, const struct mep_config *cfg,
 	const char *addr = cfg->gateways[cfg->local_gateway].address;
 	struct sockaddr_storage local;
 	socklen_t len;
-	bool has_local = resolve(addr, p->port, &local, &len) == 0;
+	bool has_local = resolve(p, addr, p->port, &local, &len) == 0;
 	bool same = strcmp(addr, p->bound_addr) == 0 &&
-		    p->port == p->bound_port;
+		    p->port == p->bound_port && has_local == p->bound_local;
 
 	for (int f = 0; f < NFAM; f++)
 		if (need[f] != p->bound_families[f])
@@ -391,6 +385,7 @@ static void open_sockets(struct probe_io *p, const struct mep_config *cfg,
 		p->bound_families[f] = need[f] && p->fd[f] >= 0;
 	snprintf(p->bound_addr, sizeof(p->bound_addr), "%s", addr);
 	p->bound_port = p->port;
+	p->bound_local = has_local;
 }
 
 static void configure_responder(struct probe_io *p,
@@ -407,7 +402,7 @@ static void configure_responder(struct probe_io *p,
 		socklen_t len;
 		struct mep_addr a;
 
-		if (resolve(g->address, p->port, &sa, &len) < 0)
+		if (resolve(p, g->address, p->port, &sa, &len) < 0)
 			continue;
 		to_mep_addr(&sa, &a);
 		responder_set_address(&p->resp, g->name, &a);
@@ -464,7 +459,7 @@ static void configure_probers(struct probe_io *p, const struct mep_config *cfg,
 			prober_init(&v[i].pub.pr, &p->params, wall_us(), now);
 		}
 		v[i].pub.gw = idx[i];
-		v[i].pub.has_addr = resolve(g->address, p->port, &v[i].sa,
+		v[i].pub.has_addr = resolve(p, g->address, p->port, &v[i].sa,
 					    &v[i].salen) == 0;
 		if (v[i].pub.has_addr)
 			need[fam_index(v[i].sa.ss_family)] = true;
@@ -522,6 +517,15 @@ void probe_io_configure(struct probe_io *p, const struct mep_config *cfg)
 	arm(p);
 }
 
+/* A DNS name of a gateway resolved (or changed address): configure
+ * again with the running configuration; the answers are there now. */
+static void on_resolved(void *arg)
+{
+	struct probe_io *p = arg;
+
+	probe_io_configure(p, &p->d->cfg);
+}
+
 struct probe_io *probe_io_new(struct ev_loop *loop, struct daemon *d)
 {
 	struct probe_io *p = calloc(1, sizeof(*p));
@@ -541,6 +545,12 @@ struct probe_io *probe_io_new(struct ev_loop *loop, struct daemon *d)
 		p->rng = wall_us() | 1;
 	ev_timer_init(&p->timer, on_timer, 0.0, 0.0);
 	p->timer.data = p;
+	p->resolver = resolver_new(loop, on_resolved, p);
+	if (!p->resolver) {
+		responder_free(&p->resp);
+		free(p);
+		return NULL;
+	}
 	probe_io_configure(p, &d->cfg);
 	return p;
 }
@@ -551,6 +561,7 @@ void probe_io_free(struct probe_io *p)
 		return;
 	ev_timer_stop(p->loop, &p->timer);
 	close_sockets(p);
+	resolver_free(p->resolver);
 	responder_free(&p->resp);
 	free(p->peer);
 	free(p);

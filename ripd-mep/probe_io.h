@@ -6,8 +6,9 @@
  * gateway probes over the right path; the same socket serves the
  * responder (requests) and the probers (replies). The other family, when
  * a peer needs it, is bound to the wildcard address. A DNS name as
- * `address` (of the local gateway or of a peer) is resolved once per
- * configuration with getaddrinfo (blocking, first answer); an `address`
+ * `address` (of the local gateway or of a peer) is resolved by the
+ * resolver (a worker thread, first answer, refreshed every 60 s; the
+ * configuration is applied again when an answer arrives); an `address`
  * that is not local to this host cannot be bound: it is logged and the
  * socket is bound to the wildcard address instead (the routing table
  * then picks the source).
