@@ -4,10 +4,10 @@
  * Each --cause is one kind of rogue_packet.h (built with the project's
  * codec, then damaged): garbage, forged, wrong-key, truncated, oversized,
  * version, unknown-sender; or replay, which first captures real requests
- * on the way to the center with a packet socket (AF_PACKET, IPv4, on the
- * interface --capture names: run it in a namespace on the path, e.g. a
- * router between a satellite and the center) and re-sends them later from
- * its own UDP socket, unchanged. --count packets (or for --duration
+ * to the center (--to and --port) with a packet socket (AF_PACKET, IPv4,
+ * on the interface --capture names: run it in a namespace on the path,
+ * e.g. a router between a satellite and the center) and re-sends them
+ * later from its own UDP socket, unchanged. --count packets (or for --duration
  * seconds) at --rate packets/s, 0 meaning as fast as this one thread can
  * (sendmmsg batches of 64); up to 1024 different packets are built before
  * the clock starts and sent in turn. At the end one line on stdout:
@@ -360,8 +360,10 @@ static int rogue_pool_build(struct rogue_pool *p, struct rogue_opts *o,
 }
 
 /* Capture o->capture_count distinct requests to o->port on o->capture. */
-static int rogue_capture(struct rogue_pool *p, const struct rogue_opts *o)
+static int rogue_capture(struct rogue_pool *p, const struct rogue_opts *o,
+			 const struct sockaddr_storage *to)
 {
+	uint32_t daddr = 0;
 	struct sockaddr_ll sll;
 	uint8_t frame[2048];
 	const uint8_t *pl;
@@ -373,6 +375,11 @@ static int rogue_capture(struct rogue_pool *p, const struct rogue_opts *o)
 	ssize_t n;
 	int fd;
 
+	if (to->ss_family != AF_INET) {
+		fprintf(stderr, "probe_rogue: replay captures IPv4 only\n");
+		return -1;
+	}
+	daddr = ntohl(((const struct sockaddr_in *)to)->sin_addr.s_addr);
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
 	if (fd < 0) {
 		perror("probe_rogue: packet socket");
@@ -401,7 +408,8 @@ static int rogue_capture(struct rogue_pool *p, const struct rogue_opts *o)
 			continue;
 		n = recv(fd, frame, sizeof(frame), 0);
 		if (n <= 0 ||
-		    !rogue_capture_match(frame, (size_t)n, (uint16_t)o->port,
+		    !rogue_capture_match(frame, (size_t)n, daddr,
+					 (uint16_t)o->port,
 					 &pl, &plen, &src, &sport))
 			continue;
 		/* a packet seen twice (both directions of a bridge) once */
@@ -502,7 +510,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	if (o.cause == ROGUE_REPLAY) {
-		if (rogue_capture(&pool, &o) < 0) {
+		if (rogue_capture(&pool, &o, &to) < 0) {
 			fprintf(stderr, "probe_rogue: captured %zu of %u "
 				"requests on %s\n", pool.n, o.capture_count,
 				o.capture);

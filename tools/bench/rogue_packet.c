@@ -174,14 +174,14 @@ int rogue_build(enum rogue_cause c, struct rogue_params *p, uint8_t *buf,
 	return -1;
 }
 
-bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint16_t dport,
-			 const uint8_t **payload, size_t *len,
+bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint32_t daddr,
+			 uint16_t dport, const uint8_t **payload, size_t *len,
 			 uint32_t *src_addr, uint16_t *src_port)
 {
 	struct wire_reader r;
 	uint8_t vihl, proto;
 	uint16_t total, frag, sport, uport, ulen;
-	uint32_t src;
+	uint32_t src, dst;
 	size_t ihl;
 	const uint8_t *pl;
 
@@ -198,8 +198,10 @@ bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint16_t dport,
 	proto = wire_get_u8(&r);
 	(void)wire_get_u16(&r);			/* checksum */
 	src = wire_get_u32(&r);
+	dst = wire_get_u32(&r);
 	if (wire_reader_failed(&r) || ihl < 20 || total > ip_len ||
-	    total < ihl + 8 || proto != 17 || (frag & 0x3fff) != 0)
+	    total < ihl + 8 || proto != 17 || (frag & 0x3fff) != 0 ||
+	    (daddr && dst != daddr))
 		return false;
 	/* the UDP header, inside the datagram's own length */
 	wire_reader_init(&r, ip + ihl, total - ihl);

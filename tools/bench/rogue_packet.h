@@ -81,12 +81,13 @@ int rogue_build(enum rogue_cause c, struct rogue_params *p, uint8_t *buf,
 		size_t cap);
 
 /* The UDP payload of an IPv4 datagram (header first, as a packet socket
- * of SOCK_DGRAM type gives it) when it is UDP to port dport and looks
- * like a probe request (its length, magic, version and type; the tag is
- * not checked: the rogue has no say in it). Sets *payload, *len and the
- * source address and port (host order); false otherwise. */
-bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint16_t dport,
-			 const uint8_t **payload, size_t *len,
+ * of SOCK_DGRAM type gives it) when it is UDP to daddr (host order; 0:
+ * any) port dport and looks like a probe request (its length, magic,
+ * version and type; the tag is not checked: the rogue has no say in it).
+ * Sets *payload, *len and the source address and port (host order);
+ * false otherwise. */
+bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint32_t daddr,
+			 uint16_t dport, const uint8_t **payload, size_t *len,
 			 uint32_t *src_addr, uint16_t *src_port);
 
 #endif

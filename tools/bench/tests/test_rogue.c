@@ -332,23 +332,28 @@ static void test_capture_match(void **state)
 				     sizeof(req)), PROBE_PACKET_LEN);
 	n = ipv4_udp(ip, sizeof(ip), PROBE_DEFAULT_PORT, req,
 		     PROBE_PACKET_LEN, 0x4000 /* DF */);
-	assert_true(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_true(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					&src, &sport));
 	assert_int_equal(len, PROBE_PACKET_LEN);
 	assert_memory_equal(pl, req, PROBE_PACKET_LEN);
 	assert_int_equal(src, 0xc6336401);
 	assert_int_equal(sport, 40000);
-	/* another port */
-	assert_false(rogue_capture_match(ip, n, 9999, &pl, &len, &src,
+	/* the right destination; another destination; another port */
+	assert_true(rogue_capture_match(ip, n, 0xc0000201, PROBE_DEFAULT_PORT,
+					&pl, &len, &src, &sport));
+	assert_false(rogue_capture_match(ip, n, 0xc0000202,
+					 PROBE_DEFAULT_PORT, &pl, &len, &src,
+					 &sport));
+	assert_false(rogue_capture_match(ip, n, 0, 9999, &pl, &len, &src,
 					 &sport));
 	/* cut anywhere */
 	for (size_t cut = 0; cut < n; cut++)
-		assert_false(rogue_capture_match(ip, cut, PROBE_DEFAULT_PORT,
+		assert_false(rogue_capture_match(ip, cut, 0, PROBE_DEFAULT_PORT,
 						 &pl, &len, &src, &sport));
 	/* a fragment */
 	n = ipv4_udp(ip, sizeof(ip), PROBE_DEFAULT_PORT, req,
 		     PROBE_PACKET_LEN, 0x2000 /* MF */);
-	assert_false(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_false(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					 &src, &sport));
 	/* a reply is not captured */
 	assert_int_equal(probe_key_init(&k, KEY), 0);
@@ -356,11 +361,11 @@ static void test_capture_match(void **state)
 			 PROBE_PACKET_LEN);
 	n = ipv4_udp(ip, sizeof(ip), PROBE_DEFAULT_PORT, req,
 		     PROBE_PACKET_LEN, 0);
-	assert_false(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_false(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					 &src, &sport));
 	/* another length */
 	n = ipv4_udp(ip, sizeof(ip), PROBE_DEFAULT_PORT, req, 100, 0);
-	assert_false(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_false(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					 &src, &sport));
 	/* a UDP length beyond the IP datagram */
 	assert_int_equal(rogue_build(ROGUE_UNKNOWN_SENDER, &p, req,
@@ -368,19 +373,19 @@ static void test_capture_match(void **state)
 	n = ipv4_udp(ip, sizeof(ip), PROBE_DEFAULT_PORT, req,
 		     PROBE_PACKET_LEN, 0);
 	ip[24] = 0x7f;
-	assert_false(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_false(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					 &src, &sport));
 	/* not IPv4, not UDP */
 	ip[24] = 0;
 	ip[25] = 8 + PROBE_PACKET_LEN;
-	assert_true(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_true(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					&src, &sport));
 	ip[9] = 6;
-	assert_false(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_false(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					 &src, &sport));
 	ip[9] = 17;
 	ip[0] = 0x65;
-	assert_false(rogue_capture_match(ip, n, PROBE_DEFAULT_PORT, &pl, &len,
+	assert_false(rogue_capture_match(ip, n, 0, PROBE_DEFAULT_PORT, &pl, &len,
 					 &src, &sport));
 }
 
