@@ -126,12 +126,12 @@ static void text_gateways(const struct lyd_node *st, struct strbuf *out)
 	const struct lyd_node *n;
 	int count = 0;
 
-	strbuf_printf(out, "%-16s %-24s %-8s %9s  %-9s %s\n", "Gateway",
-		      "Address", "Liveness", "RTT (ms)", "Source",
-		      "Last change");
+	strbuf_printf(out, "%-16s %-24s %-8s %9s %9s  %-9s %6s %-5s %s\n",
+		      "Gateway", "Address", "Liveness", "RTT (ms)",
+		      "SRTT (ms)", "Source", "Losses", "Drain", "Last change");
 	LY_LIST_FOR(lyd_child(st), n)
 	{
-		char rtt[32] = "-";
+		char rtt[32] = "-", srtt[32] = "-";
 		const char *us;
 
 		if (strcmp(n->schema->name, "gateway") != 0)
@@ -140,10 +140,20 @@ static void text_gateways(const struct lyd_node *st, struct strbuf *out)
 		us = state_get(n, "rtt-us");
 		if (*us)
 			snprintf(rtt, sizeof(rtt), "%.3f", atof(us) / 1000.0);
-		strbuf_printf(out, "%-16s %-24s %-8s %9s  %-9s %s%s%s\n",
+		us = state_get(n, "srtt-us");
+		if (*us)
+			snprintf(srtt, sizeof(srtt), "%.3f",
+				 atof(us) / 1000.0);
+		strbuf_printf(out,
+			      "%-16s %-24s %-8s %9s %9s  %-9s %6s %-5s %s%s%s\n",
 			      state_get(n, "name"), state_get(n, "address"),
-			      state_get(n, "liveness"), rtt,
+			      state_get(n, "liveness"), rtt, srtt,
 			      state_get(n, "verdict-source"),
+			      *state_get(n, "losses") ? state_get(n, "losses")
+						      : "-",
+			      strcmp(state_get(n, "draining"), "true") == 0
+				      ? "yes"
+				      : "no",
 			      state_get(n, "last-change"),
 			      strcmp(state_get(n, "local"), "true") == 0
 				      ? "  (this gateway)"
@@ -154,6 +164,88 @@ static void text_gateways(const struct lyd_node *st, struct strbuf *out)
 	}
 	if (!count)
 		strbuf_puts(out, "(no gateways configured)\n");
+}
+
+static const char *const reject_leaf[] = {
+	"truncated", "oversized", "version", "hmac", "unknown-sender",
+	"replay", "rate-limit", "never-sent", "late",
+};
+static const char *const reject_words[] = {
+	"truncated", "oversized", "version", "HMAC", "unknown sender",
+	"replay", "rate limit", "reply never sent", "late",
+};
+
+/* "version 2, HMAC 5" (causes with a count), or "none". */
+static void text_rejects(const struct lyd_node *n, struct strbuf *out)
+{
+	const struct lyd_node *r = NULL;
+	bool any = false;
+
+	lyd_find_path(n, "rejected", 0, (struct lyd_node **)&r);
+	for (size_t i = 0; r && i < sizeof(reject_leaf) / sizeof(*reject_leaf);
+	     i++) {
+		const char *v = state_get(r, reject_leaf[i]);
+
+		if (!*v || strcmp(v, "0") == 0)
+			continue;
+		strbuf_printf(out, "%s%s %s", any ? ", " : "", reject_words[i],
+			      v);
+		any = true;
+	}
+	if (!any)
+		strbuf_puts(out, "none");
+}
+
+static void text_probes(const struct lyd_node *st, struct strbuf *out)
+{
+	const struct lyd_node *n;
+	int count = 0;
+
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		if (strcmp(n->schema->name, "probe-peer") != 0)
+			continue;
+		if (!count++)
+			strbuf_printf(out, "%-16s %-9s %-24s %8s %8s %6s  %s\n",
+				      "Peer", "Role", "Address", "Sent",
+				      "Answered", "Lost",
+				      "Rejected / last heard");
+		if (strcmp(state_get(n, "role"), "center") == 0) {
+			strbuf_printf(out, "%-16s %-9s %-24s %8s %8s %6s  ",
+				      state_get(n, "name"), "center",
+				      state_get(n, "address"),
+				      state_get(n, "sent"),
+				      state_get(n, "answered"),
+				      state_get(n, "lost"));
+			text_rejects(n, out);
+		} else {
+			strbuf_printf(out,
+				      "%-16s %-9s %-24s %8s %8s %6s  heard %s",
+				      state_get(n, "name"), "satellite",
+				      state_get(n, "address"), "-",
+				      state_get(n, "answered"), "-",
+				      state_get(n, "last-heard"));
+			if (*state_get(n, "last-heard-ago-ms"))
+				strbuf_printf(out, " (%s ms ago)",
+					      state_get(n,
+							"last-heard-ago-ms"));
+		}
+		strbuf_puts(out, "\n");
+	}
+	if (!count)
+		strbuf_puts(out, "(no probe peers: this gateway probes no "
+				 "center and no satellite probes it)\n");
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		if (strcmp(n->schema->name, "probe-totals") != 0)
+			continue;
+		strbuf_printf(out, "Requests received %s, answered %s; "
+				   "rejected: ",
+			      state_get(n, "received"),
+			      state_get(n, "answered"));
+		text_rejects(n, out);
+		strbuf_puts(out, "\n");
+	}
 }
 
 static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
@@ -312,6 +404,9 @@ static void text_summary(const struct lyd_node *st, struct strbuf *out)
 		strbuf_printf(out, "strongSwan: %s; RIM backend: %s\n",
 			      state_get(st, "ipsec-engine"),
 			      state_get(st, "rim-backend"));
+	if (strcmp(state_get(st, "draining"), "true") == 0)
+		strbuf_puts(out, "Draining: yes (mep drain): satellites "
+				 "choose other centers\n");
 	text_communities(st, out);
 	LY_LIST_FOR(lyd_child(st), n)
 	{
@@ -423,6 +518,7 @@ static int show_mep(struct cli_session *s, const struct cmd_args *a,
 		{ "communities", STATE_COMMUNITIES, text_communities },
 		{ "tunnels", STATE_TUNNELS, text_tunnels },
 		{ "routes", STATE_SUMMARY | STATE_ROUTES, text_routes },
+		{ "probes", STATE_PROBES, text_probes },
 	};
 	const char *what = cmd_arg(a, "what");
 	bool json = cmd_arg(a, "json") != NULL;
@@ -495,6 +591,27 @@ static int debug_area(void *ctx, const struct cmd_args *a,
 	(void)out;
 	log_debug_set(log_debug_area_by_name(cmd_arg(a, "area")),
 		      cmd_arg(a, "no") == NULL);
+	return CMD_SUCCESS;
+}
+
+static bool is_center(const struct mep_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_communities; i++)
+		if (mep_community_is_entry(&cfg->communities[i],
+					   cfg->local_gateway))
+			return true;
+	return false;
+}
+
+static int drain_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+	bool on = cmd_arg(a, "no") == NULL;
+
+	daemon_set_drain(s->d, on);
+	if (on && !is_center(&s->d->cfg))
+		strbuf_puts(out, "% Note: this gateway is not a center of any "
+				 "community: nobody probes it\n");
 	return CMD_SUCCESS;
 }
 
@@ -813,11 +930,12 @@ static int help_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
 static const struct cmd_def exec_cmds[] = {
 	{ "show running-config",
 	  SHOW_H "Current operating configuration", show_running_cmd },
-	{ "show mep [gateways|entry-points|communities|tunnels|routes|nat$what] "
+	{ "show mep [gateways|entry-points|communities|tunnels|routes|probes|nat$what] "
 	  "[json]",
 	  SHOW_H MEP_H "Gateways and their liveness\n"
 	  "Entry points of this satellite\nCommunities\nIPsec tunnels\n"
-	  "Injected routes\nIP pool NAT (not available yet)\n" JSON_H,
+	  "Injected routes\nProbe counters per peer\n"
+	  "IP pool NAT (not available yet)\n" JSON_H,
 	  show_mep_cmd },
 	{ "show mep resolve A.B.C.D|X:X::X:X$src A.B.C.D|X:X::X:X$dst "
 	  "[from NAME$sat] [json]",
@@ -862,6 +980,11 @@ static const struct cmd_def exec_cmds[] = {
 	  "Negate a command\n" DEBUG_H
 	  "Remove the liveness override\nGateway name",
 	  debug_gateway },
+	{ "[no] mep drain",
+	  "Negate a command\n" MEP_H
+	  "Drain this center: probe replies say so, satellites choose "
+	  "other centers",
+	  drain_cmd },
 	{ "[no] debug mep config|resolve|vty$area",
 	  "Negate a command\n" DEBUG_H "Configuration changes\n"
 	  "Entry point resolution\nvty commands",

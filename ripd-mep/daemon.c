@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "conf_render.h"
+#include "ike_liveness.h"
 #include "log.h"
+#include "probe_io.h"
 
 static void track(void *arg, struct daemon *d,
 		  const struct daemon_entry_change *ch);
@@ -46,6 +48,7 @@ static int start_ipsec(struct daemon *d)
 		d->ipsec = NULL;
 		return -1;
 	}
+	ike_liveness_attach(d->ipsec, d);
 	ipsec_engine_start(d->ipsec);
 	return 0;
 }
@@ -66,11 +69,17 @@ int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
 			 d->config_path);
 		return 0;
 	}
+	d->probe = probe_io_new(loop, d);
+	if (!d->probe)
+		log_err("out of memory: no probing");
 	return start_ipsec(d);
 }
 
 void daemon_fini(struct daemon *d)
 {
+	probe_io_free(d->probe);
+	if (d->ipsec)
+		ike_liveness_detach(d->ipsec, d);
 	rim_feed_free(d->rim);
 	ipsec_engine_free(d->ipsec);
 	conf_history_free(&d->history);
@@ -107,6 +116,7 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 				time(NULL)) < 0)
 		log_warn("configuration history: cannot compare the trees; "
 			 "concurrent sessions will be compared as a whole");
+	mep_engine_carry_over(d->engine, &d->cfg, &cand->cfg);
 	lyd_free_all(d->running);
 	mep_config_free(&d->cfg);
 	d->running = cand->tree;
@@ -115,8 +125,14 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 	strbuf_free(&cand->warnings);
 	cand->tree = NULL;
 	mep_config_init(&cand->cfg);
-	mep_engine_reset(d->engine);
 	daemon_update_entry_points(d, "configuration applied");
+	if (d->probe)
+		probe_io_configure(d->probe, &d->cfg);
+	else if (d->loop && !d->held) {
+		d->probe = probe_io_new(d->loop, d);
+		if (!d->probe)
+			log_err("out of memory: no probing");
+	}
 	if (d->ipsec) {
 		ipsec_engine_configure(d->ipsec, &d->cfg);
 		rim_feed_configure(d->rim, &d->cfg);
@@ -127,6 +143,8 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 			return;
 		}
 		d->held = false;
+		if (!d->probe)
+			d->probe = probe_io_new(d->loop, d);
 		log_notice("valid configuration applied: starting the IPsec "
 			   "link and the routing backend");
 	}
@@ -223,6 +241,74 @@ int daemon_set_override(struct daemon *d, const char *name,
 		 name, clear ? "override removed" : mep_liveness_name(state));
 	daemon_update_entry_points(d, why);
 	return 0;
+}
+
+void daemon_probe_report(struct daemon *d, int gw,
+			 enum mep_liveness_state state, uint32_t rtt_us,
+			 uint32_t losses, bool drain)
+{
+	const struct liveness_record *before = liveness_get(&d->live, gw);
+	bool was_drain, changed;
+	enum mep_liveness_state was;
+	char why[MEP_NAME_MAX + 96];
+	const char *name;
+	time_t now = time(NULL);
+
+	if (!before)
+		return;
+	name = before->name;
+	was = before->probe.set ? before->probe.state : MEP_LIVE_UNKNOWN;
+	was_drain = before->drain;
+	changed = liveness_set_probe(&d->live, gw, state, rtt_us, losses,
+				     now) > 0;
+	changed |= liveness_set_drain(&d->live, gw, drain, now) > 0;
+	if (drain != was_drain) {
+		snprintf(why, sizeof(why), "gateway %s: %s", name,
+			 drain ? "draining" : "drain ended");
+		log_notice("%s", why);
+	} else if (state != was) {
+		if (state == MEP_LIVE_DOWN)
+			snprintf(why, sizeof(why),
+				 "gateway %s: down by probe (%u probes lost)",
+				 name, losses);
+		else
+			snprintf(why, sizeof(why), "gateway %s: %s by probe",
+				 name, mep_liveness_name(state));
+		log_notice("%s", why);
+	} else {
+		snprintf(why, sizeof(why), "gateway %s: RTT %u us by probe",
+			 name, rtt_us);
+	}
+	if (changed)
+		daemon_update_entry_points_of(d, gw, why);
+}
+
+void daemon_ike_report(struct daemon *d, int gw,
+		       enum mep_liveness_state state)
+{
+	const struct liveness_record *r = liveness_get(&d->live, gw);
+	char why[MEP_NAME_MAX + 64];
+
+	if (!r || (r->ike.set && r->ike.state == state))
+		return;
+	snprintf(why, sizeof(why), "gateway %s: %s by IKE", r->name,
+		 mep_liveness_name(state));
+	log_notice("%s", why);
+	if (liveness_set_ike(&d->live, gw, state, time(NULL)) > 0)
+		daemon_update_entry_points_of(d, gw, why);
+}
+
+void daemon_set_drain(struct daemon *d, bool drain)
+{
+	if (d->drain != drain)
+		log_notice("%s", drain ? "mep drain: probe replies carry the "
+					 "drain flag; satellites choose other "
+					 "centers"
+				       : "no mep drain: this center may be "
+					 "chosen again");
+	d->drain = drain;
+	if (d->probe)
+		probe_io_set_drain(d->probe, drain);
 }
 
 int daemon_existing_entry(const struct daemon *d, const struct mep_query *q)
@@ -380,7 +466,10 @@ static void track(void *arg, struct daemon *d,
 		return;
 	c = &d->cfg.communities[ch->now->community];
 	mep_tracking_line(&d->cfg, ch->query, ch->now, line, sizeof(line));
-	if (c->tracking_log)
+	/* A change (not a first resolution) says why it happened. */
+	if (c->tracking_log && ch->old)
+		log_notice("%s Reason: %s.", line, ch->why);
+	else if (c->tracking_log)
 		log_notice("%s", line);
 	log_debug(LOG_DEBUG_RESOLVE, "entry point for %s: %s",
 		  mep_prefix_str(ch->destination, pfx, sizeof(pfx)), line);
@@ -410,7 +499,46 @@ static void publish(struct daemon *d, const struct daemon_entry_point *old,
 		d->entry_sub[i].fn(d->entry_sub[i].arg, d, &ch);
 }
 
+/* Can a liveness change of gateway gw change the entry point old (of
+ * community ci)? gw < 0: every entry point can change. */
+static bool may_change(const struct daemon *d, int gw, size_t ci,
+		       const struct daemon_entry_point *old)
+{
+	const struct mep_config *cfg = &d->cfg;
+
+	if (gw < 0 || !old || d->entry_fresh)
+		return true;
+	if (mep_community_is_entry(&cfg->communities[ci], gw) ||
+	    old->result.gateway == gw)
+		return true;
+	if (old->community >= 0 && (size_t)old->community < cfg->n_communities &&
+	    mep_community_is_entry(&cfg->communities[old->community], gw))
+		return true;
+	for (size_t i = 0; i < old->result.n_candidates; i++)
+		if (old->result.candidates[i].gateway == gw)
+			return true;
+	/* primary-backup: gw may be a backup of the gateway used */
+	for (size_t i = 0; i < cfg->n_gateways; i++)
+		if (mep_gw_list_has(&cfg->gateways[i].backups, gw))
+			return true;
+	return false;
+}
+
+static void update_entry_points(struct daemon *d, int only, const char *why);
+
 void daemon_update_entry_points(struct daemon *d, const char *why)
+{
+	update_entry_points(d, -1, why);
+}
+
+void daemon_update_entry_points_of(struct daemon *d, int gw, const char *why)
+{
+	update_entry_points(d, gw, why);
+}
+
+/* only: -1 every entry point, else the gateway whose liveness
+ * changed. */
+static void update_entry_points(struct daemon *d, int only, const char *why)
 {
 	const struct mep_config *cfg = &d->cfg;
 	struct daemon_entry_point *next = NULL;
@@ -437,6 +565,19 @@ void daemon_update_entry_points(struct daemon *d, const char *why)
 				if (peers->idx[pi] == cfg->local_gateway ||
 				    entry_seen(next, n, p))
 					continue;
+				old = d->entry_fresh ? NULL : find_entry(d, p);
+				if (old && !may_change(d, only, ci, old)) {
+					/* kept as it is: nothing published */
+					if (n == cap) {
+						cap = cap ? cap * 2 : 8;
+						next = realloc(next,
+							       cap * sizeof(*next));
+						if (!next)
+							abort();
+					}
+					next[n++] = *old;
+					continue;
+				}
 				q.src = local_source(cfg, p->family);
 				q.dst.family = p->family;
 				memcpy(q.dst.addr, p->addr, sizeof(q.dst.addr));
@@ -456,7 +597,6 @@ void daemon_update_entry_points(struct daemon *d, const char *why)
 				q.existing = -1;
 				next[n].query = q;
 				next[n].result = r;
-				old = d->entry_fresh ? NULL : find_entry(d, p);
 				/* Random choices depend on the pair: no single
 				 * entry point to publish. */
 				if (r.method != MEP_METHOD_RANDOM)

@@ -54,6 +54,7 @@ struct daemon_entry_change {
 };
 
 struct daemon;
+struct probe_io;
 typedef void (*daemon_entry_fn)(void *arg, struct daemon *d,
 				const struct daemon_entry_change *ch);
 
@@ -83,6 +84,11 @@ struct daemon {
 	struct ipsec_engine *ipsec;	/* strongSwan; NULL until
 					 * daemon_start() */
 	struct rim_feed *rim;		/* RIM, its subscriber; same */
+	struct probe_io *probe;		/* probing (probe_io); NULL until
+					 * daemon_start() */
+	/* `mep drain`: this center's replies carry the drain flag. Run-time
+	 * state, not configuration (kept across configuration changes). */
+	bool drain;
 	/* Who changed the running configuration, for the merge of
 	 * concurrent configuration sessions (conf_merge). */
 	struct conf_history history;
@@ -149,6 +155,29 @@ void daemon_entry_unsubscribe(struct daemon *d, daemon_entry_fn fn, void *arg);
 /* Re-resolve the local satellite's entry points and publish a change
  * event for each change; why says what caused the re-resolution. */
 void daemon_update_entry_points(struct daemon *d, const char *why);
+
+/* Re-resolve only the entry points gateway gw can change: those of the
+ * communities where gw is an entry (center or meshed member), or whose
+ * result names gw; the others keep their result and publish nothing. */
+void daemon_update_entry_points_of(struct daemon *d, int gw, const char *why);
+
+/* What the prober says about gateway gw (a center of the local
+ * satellite): verdict, reported RTT, consecutive losses and the drain
+ * flag of its last reply. Updates the liveness table and, when the
+ * verdict changed, re-resolves the entry points gw can change
+ * (daemon_update_entry_points_of). */
+void daemon_probe_report(struct daemon *d, int gw,
+			 enum mep_liveness_state state, uint32_t rtt_us,
+			 uint32_t losses, bool drain);
+
+/* What the IPsec engine says about third-party gateway gw (IKE_SA
+ * established: up; gone: down); as daemon_probe_report. */
+void daemon_ike_report(struct daemon *d, int gw,
+		       enum mep_liveness_state state);
+
+/* `mep drain` / `no mep drain` on this center: the responder's replies
+ * carry the drain flag from now on. */
+void daemon_set_drain(struct daemon *d, bool drain);
 
 /* The gateway an existing connection of q's (satellite, source,
  * destination) uses (see struct daemon_entry_point), or -1. */

@@ -23,14 +23,16 @@ struct mep_liveness liveness_effective(const struct liveness_record *r)
 {
 	struct mep_liveness none = { .state = MEP_LIVE_UNKNOWN,
 				     .source = MEP_VERDICT_NONE };
+	struct mep_liveness l = none;
 
 	if (r->override.set)
 		return verdict(&r->override, MEP_VERDICT_OVERRIDE);
 	if (r->third_party && r->ike.set)
-		return verdict(&r->ike, MEP_VERDICT_IKE);
-	if (!r->third_party && r->probe.set)
-		return verdict(&r->probe, MEP_VERDICT_PROBE);
-	return none;
+		l = verdict(&r->ike, MEP_VERDICT_IKE);
+	else if (!r->third_party && r->probe.set)
+		l = verdict(&r->probe, MEP_VERDICT_PROBE);
+	l.drain = r->drain;
+	return l;
 }
 
 void liveness_init(struct liveness_table *t)
@@ -99,7 +101,7 @@ static int update(struct liveness_table *t, int gw,
 	after = liveness_effective(&t->rec[gw]);
 	t->effective[gw] = after;
 	if (before.state == after.state && before.rtt_us == after.rtt_us &&
-	    before.source == after.source)
+	    before.source == after.source && before.drain == after.drain)
 		return 0;
 	t->rec[gw].last_change = now;
 	return 1;
@@ -146,6 +148,22 @@ int liveness_set_override(struct liveness_table *t, int gw,
 	if (!in_range(t, gw))
 		return -1;
 	return update(t, gw, &t->rec[gw].override, &r, now);
+}
+
+int liveness_set_drain(struct liveness_table *t, int gw, bool drain,
+		       time_t now)
+{
+	struct mep_liveness before;
+
+	if (!in_range(t, gw))
+		return -1;
+	before = t->effective[gw];
+	t->rec[gw].drain = drain;
+	t->effective[gw] = liveness_effective(&t->rec[gw]);
+	if (before.drain == t->effective[gw].drain)
+		return 0;
+	t->rec[gw].last_change = now;
+	return 1;
 }
 
 int liveness_clear_override(struct liveness_table *t, int gw, time_t now)

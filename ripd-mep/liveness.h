@@ -11,6 +11,11 @@
  * verdict, and with no verdict the gateway is "unknown" (source "none").
  * Removing an override returns to the other source's last result.
  *
+ * Drain: a center's probe replies say whether it is draining (`mep
+ * drain`); the record keeps the flag and the verdict carries it (a
+ * draining center counts as not responding in mep_resolve), except
+ * under an override, which wins whole.
+ *
  * Records are carried over by gateway name across configuration changes
  * (liveness_configure). The table also keeps the effective verdicts as
  * an array indexed like cfg->gateways (liveness_view), always in step
@@ -39,6 +44,7 @@ struct liveness_record {
 	char name[MEP_NAME_MAX];
 	bool third_party;		/* IKE, not the probe, is its source */
 	struct liveness_result probe, ike, override;
+	bool drain;			/* the center said it is draining */
 	time_t last_change;		/* of the effective verdict; 0: never */
 };
 
@@ -72,6 +78,10 @@ int liveness_set_ike(struct liveness_table *t, int gw,
 int liveness_set_override(struct liveness_table *t, int gw,
 			  enum mep_liveness_state state, uint32_t rtt_us,
 			  time_t now);
+/* The center's drain flag (from its probe replies). 1 when the
+ * effective verdict changed, 0 when not, -1 when gw is out of range. */
+int liveness_set_drain(struct liveness_table *t, int gw, bool drain,
+		       time_t now);
 /* Remove the override: the other source's result applies again. */
 int liveness_clear_override(struct liveness_table *t, int gw, time_t now);
 

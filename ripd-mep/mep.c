@@ -333,7 +333,8 @@ static const char *gw_name(const struct ctx *x, int gw)
 
 static bool responds(const struct ctx *x, int gw)
 {
-	return gw_valid(x->cfg, gw) && x->live[gw].state == MEP_LIVE_UP;
+	return gw_valid(x->cfg, gw) && x->live[gw].state == MEP_LIVE_UP &&
+	       !x->live[gw].drain;
 }
 
 static bool list_has(const struct mep_gw_list *l, int gw)

@@ -26,11 +26,14 @@ enum mep_verdict_source {
 };
 
 /* Liveness of one gateway; callers keep an array indexed like
- * cfg->gateways. Only MEP_LIVE_UP counts as responding. */
+ * cfg->gateways. Only MEP_LIVE_UP without drain counts as responding: a
+ * draining center (its probe replies carry the drain flag, `mep drain`)
+ * is up but chosen by no resolution. */
 struct mep_liveness {
 	enum mep_liveness_state state;
 	uint32_t rtt_us;		/* last round-trip time, 0 if unknown */
 	enum mep_verdict_source source;
+	bool drain;			/* the center is draining */
 };
 
 enum mep_rank {

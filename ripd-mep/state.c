@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe_io.h"
+
 /* Create path (absolute) with value under the tree rooted at *root;
  * output selects the rpc output nodes of the path's operation. */
 static void vput(const struct ly_ctx *ctx, struct lyd_node **root,
@@ -128,6 +130,8 @@ static void build_summary(const struct daemon *d, struct lyd_node **root)
 		put(d->ctx, root, rim_sync_backend(rim_feed_sync(d->rim)),
 		    "/ripd-mep:mep-state/rim-backend");
 	}
+	put(d->ctx, root, d->drain ? "true" : "false",
+	    "/ripd-mep:mep-state/draining");
 }
 
 static void build_tunnels(const struct daemon *d, struct lyd_node **root)
@@ -245,6 +249,119 @@ static void build_communities(const struct daemon *d, struct lyd_node **root)
 	}
 }
 
+static const char *u64(uint64_t v, char *buf)
+{
+	snprintf(buf, 24, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+/* What the prober of gateway n says (nothing when not probed). */
+static void gateway_probe(const struct daemon *d, struct lyd_node **root,
+			  const char *n)
+{
+	const struct probe_io_peer *pp = probe_io_peer_of(d->probe, n);
+	char num[24];
+
+	put(d->ctx, root, pp ? "true" : "false",
+	    "/ripd-mep:mep-state/gateway[name='%s']/probed", n);
+	if (!pp)
+		return;
+	if (pp->pr.has_rtt) {
+		put(d->ctx, root, u32(pp->pr.srtt_us, num),
+		    "/ripd-mep:mep-state/gateway[name='%s']/srtt-us", n);
+		put(d->ctx, root, u32(pp->pr.rttvar_us, num),
+		    "/ripd-mep:mep-state/gateway[name='%s']/rttvar-us", n);
+	}
+	put(d->ctx, root, u64(pp->pr.count.lost, num),
+	    "/ripd-mep:mep-state/gateway[name='%s']/losses", n);
+	put(d->ctx, root, u32(pp->pr.miss_run, num),
+	    "/ripd-mep:mep-state/gateway[name='%s']/consecutive-losses", n);
+}
+
+/* YANG leaves of the causes (probe-rejects), by enum probe_cause. */
+static const char *const cause_leaf[PROBE_CAUSE_COUNT] = {
+	[PROBE_CAUSE_TRUNCATED] = "truncated",
+	[PROBE_CAUSE_OVERSIZED] = "oversized",
+	[PROBE_CAUSE_VERSION] = "version",
+	[PROBE_CAUSE_HMAC] = "hmac",
+	[PROBE_CAUSE_UNKNOWN_SENDER] = "unknown-sender",
+	[PROBE_CAUSE_REPLAY] = "replay",
+	[PROBE_CAUSE_RATE_LIMIT] = "rate-limit",
+	[PROBE_CAUSE_NEVER_SENT] = "never-sent",
+	[PROBE_CAUSE_LATE] = "late",
+};
+
+static void put_rejects(const struct daemon *d, struct lyd_node **root,
+			const char *where, const struct probe_rejects *r)
+{
+	char num[24];
+
+	for (int c = 0; c < PROBE_CAUSE_COUNT; c++)
+		put(d->ctx, root, u64(r->n[c], num), "%s/rejected/%s", where,
+		    cause_leaf[c]);
+}
+
+static void build_probes(const struct daemon *d, struct lyd_node **root)
+{
+	const struct responder *r = probe_io_responder(d->probe);
+	struct probe_rejects total = { { 0 } };
+	uint64_t now = probe_io_now_us();
+	char key[256], num[24];
+
+	for (size_t i = 0; i < probe_io_n_peers(d->probe); i++) {
+		const struct probe_io_peer *pp = probe_io_peer_at(d->probe, i);
+		const struct mep_gateway *g = &d->cfg.gateways[pp->gw];
+
+		snprintf(key, sizeof(key),
+			 "/ripd-mep:mep-state/probe-peer[name='%s']", pp->name);
+		put(d->ctx, root, "center", "%s/role", key);
+		put(d->ctx, root, g->address, "%s/address", key);
+		put(d->ctx, root, u64(pp->pr.count.sent, num), "%s/sent", key);
+		put(d->ctx, root, u64(pp->pr.count.answered, num),
+		    "%s/answered", key);
+		put(d->ctx, root, u64(pp->pr.count.lost, num), "%s/lost", key);
+		put(d->ctx, root, mep_liveness_name(pp->pr.state),
+		    "%s/liveness", key);
+		put_rejects(d, root, key, &pp->pr.count.rejected);
+		for (int c = 0; c < PROBE_CAUSE_COUNT; c++)
+			total.n[c] += pp->pr.count.rejected.n[c];
+	}
+	for (size_t i = 0; r && i < r->n_peer; i++) {
+		const struct responder_peer *sp = &r->peer[i];
+
+		snprintf(key, sizeof(key),
+			 "/ripd-mep:mep-state/probe-peer[name='%s']", sp->name);
+		put(d->ctx, root, "satellite", "%s/role", key);
+		put(d->ctx, root, d->cfg.gateways[sp->gw].address,
+		    "%s/address", key);
+		put(d->ctx, root, u64(sp->answered, num), "%s/answered", key);
+		if (sp->heard) {
+			time_t ago_s = (time_t)((now - sp->last_heard_us) /
+						1000000u);
+			char t[64];
+
+			put(d->ctx, root, iso_time(time(NULL) - ago_s, t,
+						   sizeof(t)),
+			    "%s/last-heard", key);
+			put(d->ctx, root,
+			    u64((now - sp->last_heard_us) / 1000u, num),
+			    "%s/last-heard-ago-ms", key);
+		} else {
+			put(d->ctx, root, "never", "%s/last-heard", key);
+		}
+	}
+	if (!r)
+		return;
+	for (int c = 0; c < PROBE_CAUSE_COUNT; c++)
+		total.n[c] += r->count.rejected.n[c] +
+			      probe_io_rejects(d->probe)->n[c];
+	put(d->ctx, root, u64(r->count.received, num),
+	    "/ripd-mep:mep-state/probe-totals/received");
+	put(d->ctx, root, u64(r->count.answered, num),
+	    "/ripd-mep:mep-state/probe-totals/answered");
+	put_rejects(d, root, "/ripd-mep:mep-state/probe-totals", &total);
+}
+
 static void build_gateways(const struct daemon *d, struct lyd_node **root)
 {
 	const struct mep_config *cfg = &d->cfg;
@@ -275,6 +392,12 @@ static void build_gateways(const struct daemon *d, struct lyd_node **root)
 		    "/ripd-mep:mep-state/gateway[name='%s']/override", n);
 		put(d->ctx, root, iso_time(g->last_change, t, sizeof(t)),
 		    "/ripd-mep:mep-state/gateway[name='%s']/last-change", n);
+		put(d->ctx, root,
+		    ((int)i == cfg->local_gateway ? d->drain : g->drain)
+			    ? "true"
+			    : "false",
+		    "/ripd-mep:mep-state/gateway[name='%s']/draining", n);
+		gateway_probe(d, root, n);
 	}
 }
 
@@ -330,6 +453,8 @@ struct lyd_node *state_build(const struct daemon *d, unsigned parts)
 		build_tunnels(d, &root);
 	if (parts & STATE_ROUTES)
 		build_routes(d, &root);
+	if (parts & STATE_PROBES)
+		build_probes(d, &root);
 	return root;
 }
 

@@ -17,6 +17,7 @@ enum state_part {
 	STATE_ENTRY_POINTS = 1 << 3,
 	STATE_TUNNELS = 1 << 4,
 	STATE_ROUTES = 1 << 5,
+	STATE_PROBES = 1 << 6,		/* probe peers and counters */
 	STATE_ALL = 0xff,
 };
 

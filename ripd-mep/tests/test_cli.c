@@ -344,7 +344,7 @@ static void test_exec_errors(void **state)
 			 CMD_SUCCESS);
 	assert_int_equal(run(f, "show mep gateways"), CMD_SUCCESS);
 	assert_has(out(f), "M1               192.0.2.1                up   "
-			   "        2.500  override");
+			   "        2.500         -  override       - no");
 	assert_int_equal(run(f, "debug mep gateway M1 state d"), CMD_SUCCESS);
 	assert_int_equal(run(f, "show mep gateways"), CMD_SUCCESS);
 	assert_has(out(f), "M1               192.0.2.1                down");

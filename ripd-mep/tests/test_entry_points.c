@@ -7,7 +7,12 @@
  * - entry-point change events reach subscribers with old, new and why;
  * - existing connections: primary-backup keeps the daemon's own pair on
  *   the backup after the primary returns, new pairs go to the primary;
- * - `no debug mep gateway` returns to the gateway's other source. */
+ * - `no debug mep gateway` returns to the gateway's other source;
+ * - probe verdicts (daemon_probe_report) move entry points, a draining
+ *   center is chosen by no new resolution, `mep drain` is shown;
+ * - a configuration change (probe interval) keeps first-to-respond
+ *   choices (mep_engine_carry_over);
+ * - third-party centers follow the IPsec engine (daemon_ike_report). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -279,12 +284,204 @@ static void test_override_returns_to_probe(void **state)
 	stop(f);
 }
 
+/* ---- probing ------------------------------------------------------ */
+
+/* One event per community choice (the tracking log's view). */
+static void record_choice(void *arg, struct daemon *d,
+			  const struct daemon_entry_change *ch)
+{
+	if (!ch->repeat)
+		record(arg, d, ch);
+}
+
+#define STAR(method, extra)                                                  \
+	"mep\n local-gateway S2\n"                                           \
+	GW("M1", "192.0.2.1", "10.1.0.0/16")                                 \
+	GW("M2", "192.0.2.2", "10.2.0.0/16")                                 \
+	GW("M3", "192.0.2.3", "10.3.0.0/16")                                 \
+	GW("S1", "198.51.100.1", "10.11.0.0/16")                             \
+	GW("S2", "198.51.100.2", "10.12.0.0/16")                             \
+	" community STAR-1\n  type star\n  center M1\n  center M2\n"        \
+	"  center M3\n  satellite S1\n  satellite S2\n  mep enable\n"       \
+	"  mep entry-point " method "\n" extra "  mep tracking log\n"        \
+	" exit\n"
+
+static const char priority[] =
+	STAR("priority-list",
+	     "  mep priority default primary M1 secondary M2 tertiary M3\n"
+	     "  mep priority satellite S2 primary M2 secondary M3\n")
+	" probe interval 100 dead-count 3 key 0123456789abcdef\nexit\n";
+
+static void test_probe_verdicts_and_drain(void **state)
+{
+	struct fixture *f = start(priority);
+	struct seen s = { 0 };
+	int m1 = mep_config_gateway_index(&f->d.cfg, "M1");
+	int m2 = mep_config_gateway_index(&f->d.cfg, "M2");
+	int m3 = mep_config_gateway_index(&f->d.cfg, "M3");
+	const char *o;
+
+	(void)state;
+	assert_int_equal(daemon_entry_subscribe(&f->d, record_choice, &s), 0);
+	daemon_probe_report(&f->d, m3, MEP_LIVE_UP, 3000, 0, false);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.now_gw[0], m3);
+	assert_has(s.why[0], "gateway M3: up by probe");
+	daemon_probe_report(&f->d, m2, MEP_LIVE_UP, 2000, 0, false);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.old_gw[1], m3);
+	assert_int_equal(s.now_gw[1], m2);
+	/* M1 is in no rule of S2: its verdict moves nothing */
+	daemon_probe_report(&f->d, m1, MEP_LIVE_UP, 1000, 0, false);
+	daemon_probe_report(&f->d, m1, MEP_LIVE_DOWN, 0, 3, false);
+	assert_int_equal(s.n, 2);
+	/* an RTT change alone moves nothing either */
+	daemon_probe_report(&f->d, m2, MEP_LIVE_UP, 2600, 0, false);
+	assert_int_equal(s.n, 2);
+	o = run(f, "show mep gateways json");
+	assert_has(o, "\"verdict-source\": \"probe\"");
+	/* M2 drains: S2 moves to M3, with the reason */
+	daemon_probe_report(&f->d, m2, MEP_LIVE_UP, 2600, 0, true);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.old_gw[2], m2);
+	assert_int_equal(s.now_gw[2], m3);
+	assert_string_equal(s.why[2], "gateway M2: draining");
+	o = run(f, "show mep gateways json");
+	assert_has(o, "\"draining\": true");
+	o = run(f, "show mep resolve 10.12.0.1 10.2.0.1 json");
+	assert_has(o, "\"entry-point\": \"M3\"");
+	/* an override wins whole, drain included */
+	run(f, "debug mep gateway M2 state up");
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.now_gw[3], m2);
+	run(f, "no debug mep gateway M2");
+	assert_int_equal(s.n, 5);
+	assert_int_equal(s.now_gw[4], m3);
+	/* drain over: back to the primary */
+	daemon_probe_report(&f->d, m2, MEP_LIVE_UP, 2600, 0, false);
+	assert_int_equal(s.n, 6);
+	assert_int_equal(s.now_gw[5], m2);
+	assert_string_equal(s.why[5], "gateway M2: drain ended");
+	/* down by probe, with the losses */
+	daemon_probe_report(&f->d, m2, MEP_LIVE_DOWN, 0, 3, false);
+	assert_int_equal(s.n, 7);
+	assert_int_equal(s.now_gw[6], m3);
+	assert_string_equal(s.why[6], "gateway M2: down by probe (3 probes lost)");
+	daemon_entry_unsubscribe(&f->d, record_choice, &s);
+	stop(f);
+}
+
+static void test_local_drain(void **state)
+{
+	struct fixture *f = start(priority);
+	const char *o;
+
+	(void)state;
+	o = run(f, "show mep json");
+	assert_has(o, "\"draining\": false");
+	run(f, "mep drain");
+	assert_true(f->d.drain);
+	o = run(f, "show mep json");
+	assert_has(o, "\"draining\": true");
+	o = run(f, "show mep");
+	assert_has(o, "Draining: yes");
+	/* run-time state: a configuration change keeps it */
+	{
+		struct conf_candidate cand;
+		struct strbuf err = STRBUF_INIT;
+
+		assert_int_equal(conf_load_text(f->ctx, priority, "t.conf",
+						&cand, &err),
+				 0);
+		strbuf_free(&err);
+		daemon_apply(&f->d, &cand);
+	}
+	assert_true(f->d.drain);
+	run(f, "no mep drain");
+	assert_false(f->d.drain);
+	/* no probe_io without daemon_start: an empty state, no crash */
+	o = run(f, "show mep probes");
+	assert_has(o, "no probe peers");
+	stop(f);
+}
+
+static const char ftr_100[] =
+	STAR("first-to-respond", "")
+	" probe interval 100 key 0123456789abcdef\nexit\n";
+static const char ftr_200[] =
+	STAR("first-to-respond", "")
+	" probe interval 200 key 0123456789abcdef\nexit\n";
+
+/* A probe interval change keeps the first-to-respond choice, though
+ * another center has the lower RTT by then. */
+static void test_config_change_keeps_choice(void **state)
+{
+	struct fixture *f = start(ftr_100);
+	int m1 = mep_config_gateway_index(&f->d.cfg, "M1");
+	int m2 = mep_config_gateway_index(&f->d.cfg, "M2");
+	struct conf_candidate cand;
+	struct strbuf err = STRBUF_INIT;
+	const char *o;
+
+	(void)state;
+	daemon_probe_report(&f->d, m1, MEP_LIVE_UP, 5000, 0, false);
+	o = run(f, "show mep entry-points json");
+	assert_has(o, "\"gateway\": \"M1\"");
+	daemon_probe_report(&f->d, m2, MEP_LIVE_UP, 1000, 0, false);
+	o = run(f, "show mep entry-points json");
+	assert_has(o, "\"gateway\": \"M1\"");	/* sticky */
+	assert_int_equal(conf_load_text(f->ctx, ftr_200, "t.conf", &cand,
+					&err),
+			 0);
+	strbuf_free(&err);
+	daemon_apply(&f->d, &cand);
+	assert_int_equal(f->d.cfg.probe.interval_ms, 200);
+	o = run(f, "show mep entry-points json");
+	assert_has(o, "\"gateway\": \"M1\"");	/* still */
+	stop(f);
+}
+
+static const char third_party[] =
+	"mep\n local-gateway S2\n"
+	GW("M1", "192.0.2.1", "10.1.0.0/16")
+	" gateway M2\n  address 192.0.2.2\n  vpn-domain 10.2.0.0/16\n"
+	"  third-party\n exit\n"
+	GW("S2", "198.51.100.2", "10.12.0.0/16")
+	" community STAR-1\n  type star\n  center M1\n  center M2\n"
+	"  satellite S2\n  mep enable\n  mep entry-point priority-list\n"
+	"  mep priority default primary M2 secondary M1\n exit\n"
+	" probe key 0123456789abcdef\nexit\n";
+
+static void test_third_party_from_ike(void **state)
+{
+	struct fixture *f = start(third_party);
+	int m1 = mep_config_gateway_index(&f->d.cfg, "M1");
+	int m2 = mep_config_gateway_index(&f->d.cfg, "M2");
+	const char *o;
+
+	(void)state;
+	daemon_probe_report(&f->d, m1, MEP_LIVE_UP, 1000, 0, false);
+	daemon_ike_report(&f->d, m2, MEP_LIVE_UP);
+	o = run(f, "show mep entry-points json");
+	assert_has(o, "\"gateway\": \"M2\"");
+	o = run(f, "show mep gateways json");
+	assert_has(o, "\"verdict-source\": \"ike\"");
+	daemon_ike_report(&f->d, m2, MEP_LIVE_DOWN);
+	o = run(f, "show mep entry-points json");
+	assert_has(o, "\"gateway\": \"M1\"");
+	stop(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_implicit_same_everywhere),
 		cmocka_unit_test(test_events_and_existing),
 		cmocka_unit_test(test_override_returns_to_probe),
+		cmocka_unit_test(test_probe_verdicts_and_drain),
+		cmocka_unit_test(test_local_drain),
+		cmocka_unit_test(test_config_change_keeps_choice),
+		cmocka_unit_test(test_third_party_from_ike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
