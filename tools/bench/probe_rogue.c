@@ -12,10 +12,12 @@
  * (sendmmsg batches of 64); up to 1024 different packets are built before
  * the clock starts and sent in turn. At the end one line on stdout:
  *
- *   probe_rogue: cause=forged sent=N errors=E seconds=S pps=R
+ *   probe_rogue: cause=forged sent=N errors=E seconds=S pps=R replies=A
  *
  * (errors: datagrams the kernel refused, e.g. ENOBUFS; they are not
- * counted as sent). Blocking
+ * counted as sent; replies: datagrams that came back to the rogue's
+ * socket until --reply-wait ms after the last one sent: a center that
+ * answers a rogue packet shows there). Blocking
  * I/O: a test tool, not part of the daemon. Exit 0, 1 (bad use), 2
  * (nothing captured in time), 3 (socket error). */
 #define _GNU_SOURCE
@@ -60,6 +62,7 @@ struct rogue_opts {
 	unsigned int capture_count;
 	double capture_timeout;
 	unsigned int replay_delay_ms;
+	unsigned int reply_wait_ms;
 	bool quiet;
 	struct rogue_params params;
 };
@@ -114,6 +117,8 @@ static void rogue_usage(FILE *f)
 		"  --capture-count N    replay: requests to capture (default 1)\n"
 		"  --capture-timeout S  replay: give up after S s (default 10)\n"
 		"  --replay-delay MS    replay: wait after the capture (default 200)\n"
+		"  --reply-wait MS      count replies this long after the last\n"
+		"                       packet (default 300)\n"
 		"  --seed N             random seed (default: from the clock)\n"
 		"  --quiet              no progress on stderr\n",
 		PROBE_DEFAULT_PORT);
@@ -139,6 +144,7 @@ static int rogue_parse(int argc, char **argv, struct rogue_opts *o)
 		{ "capture-count", required_argument, NULL, 'N' },
 		{ "capture-timeout", required_argument, NULL, 'W' },
 		{ "replay-delay", required_argument, NULL, 'D' },
+		{ "reply-wait", required_argument, NULL, 'w' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -156,6 +162,7 @@ static int rogue_parse(int argc, char **argv, struct rogue_opts *o)
 	o->capture_count = 1;
 	o->capture_timeout = 10;
 	o->replay_delay_ms = 200;
+	o->reply_wait_ms = 300;
 	rogue_params_init(&o->params, (uint64_t)(rogue_now() * 1e9));
 	o->params.target = "M1";
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -225,6 +232,10 @@ static int rogue_parse(int argc, char **argv, struct rogue_opts *o)
 			break;
 		case 'D':
 			o->replay_delay_ms =
+				(unsigned int)strtoul(optarg, &end, 10);
+			break;
+		case 'w':
+			o->reply_wait_ms =
 				(unsigned int)strtoul(optarg, &end, 10);
 			break;
 		case 'S':
@@ -428,6 +439,20 @@ static int rogue_capture(struct rogue_pool *p, const struct rogue_opts *o,
 	return p->n == o->capture_count ? 0 : -1;
 }
 
+/* Datagrams received on fd (replies to the rogue) until wait_ms passed
+ * with none. */
+static unsigned long long rogue_replies(int fd, unsigned int wait_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned long long n = 0;
+	uint8_t buf[2048];
+
+	while (!rogue_stop && poll(&pfd, 1, (int)wait_ms) > 0)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			n++;
+	return n;
+}
+
 /* Send o->count packets (or for o->duration s) cycling through the pool
  * at o->rate (0: as fast as possible). */
 static void rogue_send(int fd, const struct sockaddr_storage *to,
@@ -484,8 +509,9 @@ static void rogue_send(int fd, const struct sockaddr_storage *to,
 	}
 	elapsed = rogue_now() - start;
 	printf("probe_rogue: cause=%s sent=%llu errors=%llu seconds=%.3f "
-	       "pps=%.0f\n", rogue_cause_name(o->cause), sent, errors,
-	       elapsed, elapsed > 0 ? (double)sent / elapsed : 0.0);
+	       "pps=%.0f replies=%llu\n", rogue_cause_name(o->cause), sent,
+	       errors, elapsed, elapsed > 0 ? (double)sent / elapsed : 0.0,
+	       rogue_replies(fd, o->reply_wait_ms));
 	fflush(stdout);
 }
 
