@@ -218,3 +218,20 @@ probe_lab_rogue()
 # probe_lab_rss PID: VmRSS in kB; probe_lab_cpu_ticks PID: utime+stime.
 probe_lab_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 probe_lab_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# probe_lab_cut NODE / probe_lab_mend NODE: a center's own veth (m1: to
+# RG, m2: to FAR) down / up again, its default route put back (an
+# interface going down takes its routes along).
+declare -A PROBE_LAB_UPLINK=([m1]=to-rg [m2]=to-far)
+declare -A PROBE_LAB_GW=([m1]=10.0.2.1 [m2]=10.0.4.1)
+probe_lab_cut()
+{
+	ip -n "$(lab_nsname "$1")" link set "${PROBE_LAB_UPLINK[$1]}" down
+}
+probe_lab_mend()
+{
+	local ns
+	ns=$(lab_nsname "$1")
+	ip -n "$ns" link set "${PROBE_LAB_UPLINK[$1]}" up &&
+		ip -n "$ns" route replace default via "${PROBE_LAB_GW[$1]}"
+}
