@@ -136,6 +136,11 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 	if (d->ipsec) {
 		ipsec_engine_configure(d->ipsec, &d->cfg);
 		rim_feed_configure(d->rim, &d->cfg);
+		/* a gateway may have become third-party: judge it now,
+		 * once the engine has listed its tunnels */
+		if (ipsec_engine_connected(d->ipsec) &&
+		    !ipsec_engine_in_resync(d->ipsec))
+			ike_liveness_refresh(d);
 	} else if (d->held) {
 		if (start_ipsec(d) < 0) {
 			log_err("out of memory starting the IPsec engine link; "
@@ -271,6 +276,9 @@ void daemon_probe_report(struct daemon *d, int gw,
 			snprintf(why, sizeof(why),
 				 "gateway %s: down by probe (%u probes lost)",
 				 name, losses);
+		else if (state == MEP_LIVE_UNKNOWN)
+			snprintf(why, sizeof(why),
+				 "gateway %s: not probed any more", name);
 		else
 			snprintf(why, sizeof(why), "gateway %s: %s by probe",
 				 name, mep_liveness_name(state));

@@ -19,11 +19,28 @@ void ike_liveness_derive(const struct tunnel_table *t,
 			up[e->gateway] = true;
 }
 
+void ike_liveness_refresh(struct daemon *d)
+{
+	const struct mep_config *cfg = &d->cfg;
+	bool *up;
+
+	if (!d->ipsec || !cfg->n_gateways)
+		return;
+	up = calloc(cfg->n_gateways, sizeof(*up));
+	if (!up)
+		return;
+	ike_liveness_derive(ipsec_engine_tunnels(d->ipsec), cfg, up);
+	for (size_t i = 0; i < cfg->n_gateways; i++)
+		if (cfg->gateways[i].third_party &&
+		    (int)i != cfg->local_gateway)
+			daemon_ike_report(d, (int)i,
+					  up[i] ? MEP_LIVE_UP : MEP_LIVE_DOWN);
+	free(up);
+}
+
 static void on_event(void *arg, const struct ipsec_event *ev)
 {
 	struct daemon *d = arg;
-	const struct mep_config *cfg = &d->cfg;
-	bool *up;
 
 	switch (ev->kind) {
 	case IPSEC_EV_TUNNEL_UP:
@@ -38,18 +55,7 @@ static void on_event(void *arg, const struct ipsec_event *ev)
 	default:
 		return;
 	}
-	if (!d->ipsec || !cfg->n_gateways)
-		return;
-	up = calloc(cfg->n_gateways, sizeof(*up));
-	if (!up)
-		return;
-	ike_liveness_derive(ipsec_engine_tunnels(d->ipsec), cfg, up);
-	for (size_t i = 0; i < cfg->n_gateways; i++)
-		if (cfg->gateways[i].third_party &&
-		    (int)i != cfg->local_gateway)
-			daemon_ike_report(d, (int)i,
-					  up[i] ? MEP_LIVE_UP : MEP_LIVE_DOWN);
-	free(up);
+	ike_liveness_refresh(d);
 }
 
 int ike_liveness_attach(struct ipsec_engine *e, struct daemon *d)

@@ -26,6 +26,10 @@ struct daemon;
 void ike_liveness_derive(const struct tunnel_table *t,
 			 const struct mep_config *cfg, bool *up);
 
+/* Report every third-party gateway of d->cfg from d->ipsec's table
+ * (after a configuration change; the events call it too). */
+void ike_liveness_refresh(struct daemon *d);
+
 /* Subscribe d to e's events (0, -1 out of memory); detach undoes it. */
 int ike_liveness_attach(struct ipsec_engine *e, struct daemon *d);
 void ike_liveness_detach(struct ipsec_engine *e, struct daemon *d);

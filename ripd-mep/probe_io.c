@@ -364,7 +364,8 @@ static void configure_responder(struct probe_io *p,
 		return;
 	}
 	for (size_t i = 0; i < p->resp.n_peer; i++) {
-		const struct mep_gateway *g = &cfg->gateways[p->resp.peer[i].gw];
+		const struct mep_gateway *g =
+			&cfg->gateways[p->resp.peer[i].gw];
 		struct sockaddr_storage sa;
 		socklen_t len;
 		struct mep_addr a;
@@ -374,6 +375,25 @@ static void configure_responder(struct probe_io *p,
 		to_mep_addr(&sa, &a);
 		responder_set_address(&p->resp, g->name, &a);
 		need[fam_index(sa.ss_family)] = true;
+	}
+}
+
+/* Centers probed before but not in v (n) any more: their probe verdict
+ * is withdrawn (unknown), not left as it last was. */
+static void forget_dropped(struct probe_io *p, const struct mep_config *cfg,
+			   const struct pio_peer *v, size_t n)
+{
+	for (size_t i = 0; i < p->n_peer; i++) {
+		const char *name = p->peer[i].pub.name;
+		bool kept = false;
+		int gw;
+
+		for (size_t k = 0; k < n && !kept; k++)
+			kept = strcmp(v[k].pub.name, name) == 0;
+		gw = mep_config_gateway_index(cfg, name);
+		if (!kept && gw >= 0)
+			daemon_probe_report(p->d, gw, MEP_LIVE_UNKNOWN, 0, 0,
+					    false);
 	}
 }
 
@@ -416,6 +436,7 @@ static void configure_probers(struct probe_io *p, const struct mep_config *cfg,
 				 "not probed (down after dead-count)",
 				 g->name, g->address);
 	}
+	forget_dropped(p, cfg, v, n);
 	free(p->peer);
 	p->peer = v;
 	p->n_peer = n;
@@ -443,6 +464,7 @@ void probe_io_configure(struct probe_io *p, const struct mep_config *cfg)
 				 "probing, centers stay unknown");
 		p->local[0] = 0;
 		responder_configure(&p->resp, cfg);
+		forget_dropped(p, cfg, NULL, 0);
 		free(p->peer);
 		p->peer = NULL;
 		p->n_peer = 0;

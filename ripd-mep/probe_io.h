@@ -50,7 +50,7 @@ struct probe_io;
 /* One probed center. */
 struct probe_io_peer {
 	char name[MEP_NAME_MAX];
-	int gw;				/* index in the running configuration */
+	int gw;				/* index in the running config */
 	bool has_addr;			/* its address resolved */
 	struct prober pr;
 };

@@ -28,6 +28,7 @@
 #include "conf_load.h"
 #include "conf_rules.h"
 #include "daemon.h"
+#include "ike_liveness.h"
 
 struct fixture {
 	struct ly_ctx *ctx;
@@ -367,6 +368,12 @@ static void test_probe_verdicts_and_drain(void **state)
 	assert_int_equal(s.n, 7);
 	assert_int_equal(s.now_gw[6], m3);
 	assert_string_equal(s.why[6], "gateway M2: down by probe (3 probes lost)");
+	/* a center no longer probed (configuration): its verdict is
+	 * withdrawn, not left up */
+	daemon_probe_report(&f->d, m3, MEP_LIVE_UNKNOWN, 0, 0, false);
+	assert_int_equal(s.n, 8);
+	assert_int_equal(s.now_gw[7], -1);
+	assert_string_equal(s.why[7], "gateway M3: not probed any more");
 	daemon_entry_unsubscribe(&f->d, record_choice, &s);
 	stop(f);
 }
@@ -472,6 +479,37 @@ static void test_third_party_from_ike(void **state)
 	stop(f);
 }
 
+/* The tunnel table's view: an installed CHILD_SA to M2 means up; one
+ * not installed, or none, down. */
+static void test_ike_derive(void **state)
+{
+	struct fixture *f = start(third_party);
+	struct tunnel_table t;
+	struct tunnel_child c;
+	int m2 = mep_config_gateway_index(&f->d.cfg, "M2");
+	bool up[8];
+
+	(void)state;
+	tunnels_init(&t);
+	memset(&c, 0, sizeof(c));
+	c.ike_id = 1;
+	c.child_id = 1;
+	snprintf(c.remote_host, sizeof(c.remote_host), "192.0.2.2");
+	snprintf(c.state, sizeof(c.state), "REKEYING");
+	assert_int_equal(tunnels_upsert(&t, &f->d.cfg, &c, 1), 0);
+	ike_liveness_derive(&t, &f->d.cfg, up);
+	assert_false(up[m2]);
+	snprintf(c.state, sizeof(c.state), "INSTALLED");
+	assert_int_equal(tunnels_upsert(&t, &f->d.cfg, &c, 2), 0);
+	ike_liveness_derive(&t, &f->d.cfg, up);
+	assert_true(up[m2]);
+	tunnels_remove_ike(&t, 1);
+	ike_liveness_derive(&t, &f->d.cfg, up);
+	assert_false(up[m2]);
+	tunnels_free(&t);
+	stop(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_local_drain),
 		cmocka_unit_test(test_config_change_keeps_choice),
 		cmocka_unit_test(test_third_party_from_ike),
+		cmocka_unit_test(test_ike_derive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
