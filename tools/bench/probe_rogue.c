@@ -17,7 +17,10 @@
  * (errors: datagrams the kernel refused, e.g. ENOBUFS; they are not
  * counted as sent; replies: datagrams that came back to the rogue's
  * socket until --reply-wait ms after the last one sent: a center that
- * answers a rogue packet shows there). Blocking
+ * answers a rogue packet shows there; 0 with --spoof, where they go to
+ * the forged sources). --spoof CIDR sends each packet from a random
+ * source address and port of that IPv4 network through a raw socket
+ * (1024 sources in turn: a flood from many addresses). Blocking
  * I/O: a test tool, not part of the daemon. Exit 0, 1 (bad use), 2
  * (nothing captured in time), 3 (socket error). */
 #define _GNU_SOURCE
@@ -41,6 +44,7 @@
 
 #define ROGUE_POOL 1024
 #define ROGUE_BATCH 64
+#define ROGUE_DGRAM_MAX (ROGUE_MAX_LEN + 28)	/* with --spoof's headers */
 
 static volatile sig_atomic_t rogue_stop;
 
@@ -63,12 +67,14 @@ struct rogue_opts {
 	double capture_timeout;
 	unsigned int replay_delay_ms;
 	unsigned int reply_wait_ms;
+	const char *spoof;		/* CIDR of forged sources, or NULL */
+	uint32_t spoof_net, spoof_mask;
 	bool quiet;
 	struct rogue_params params;
 };
 
 struct rogue_pool {
-	uint8_t (*buf)[ROGUE_MAX_LEN];
+	uint8_t (*buf)[ROGUE_DGRAM_MAX];
 	size_t *len;
 	size_t n;
 };
@@ -117,11 +123,36 @@ static void rogue_usage(FILE *f)
 		"  --capture-count N    replay: requests to capture (default 1)\n"
 		"  --capture-timeout S  replay: give up after S s (default 10)\n"
 		"  --replay-delay MS    replay: wait after the capture (default 200)\n"
+		"  --spoof A.B.C.D/LEN  IPv4 only: send from random sources in\n"
+		"                       that network (raw socket; %d sources\n"
+		"                       in turn; replies are not counted)\n"
 		"  --reply-wait MS      count replies this long after the last\n"
 		"                       packet (default 300)\n"
 		"  --seed N             random seed (default: from the clock)\n"
 		"  --quiet              no progress on stderr\n",
-		PROBE_DEFAULT_PORT);
+		PROBE_DEFAULT_PORT, ROGUE_POOL);
+}
+
+/* A.B.C.D/LEN: network and mask in host order. */
+static int rogue_parse_cidr(const char *s, uint32_t *net, uint32_t *mask)
+{
+	char a[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in_addr in;
+	unsigned long len;
+	char *end;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(a))
+		return -1;
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	len = strtoul(slash + 1, &end, 10);
+	if (*end || slash[1] == '\0' || len > 32 ||
+	    inet_pton(AF_INET, a, &in) != 1)
+		return -1;
+	*mask = len ? ~0u << (32 - len) : 0;
+	*net = ntohl(in.s_addr) & *mask;
+	return 0;
 }
 
 static int rogue_parse(int argc, char **argv, struct rogue_opts *o)
@@ -145,6 +176,7 @@ static int rogue_parse(int argc, char **argv, struct rogue_opts *o)
 		{ "capture-timeout", required_argument, NULL, 'W' },
 		{ "replay-delay", required_argument, NULL, 'D' },
 		{ "reply-wait", required_argument, NULL, 'w' },
+		{ "spoof", required_argument, NULL, 'P' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -233,6 +265,12 @@ static int rogue_parse(int argc, char **argv, struct rogue_opts *o)
 		case 'D':
 			o->replay_delay_ms =
 				(unsigned int)strtoul(optarg, &end, 10);
+			break;
+		case 'P':
+			o->spoof = optarg;
+			if (rogue_parse_cidr(optarg, &o->spoof_net,
+					     &o->spoof_mask) < 0)
+				errno = EINVAL;
 			break;
 		case 'w':
 			o->reply_wait_ms =
@@ -439,6 +477,33 @@ static int rogue_capture(struct rogue_pool *p, const struct rogue_opts *o,
 	return p->n == o->capture_count ? 0 : -1;
 }
 
+/* --spoof: the pool's n payloads, each in an IPv4/UDP datagram from a
+ * random source of the network and a random port, repeated to fill
+ * ROGUE_POOL entries (that many sources in turn). */
+static int rogue_spoof_wrap(struct rogue_pool *p, struct rogue_opts *o,
+			    uint32_t dst)
+{
+	uint8_t payload[ROGUE_MAX_LEN];
+	size_t n = p->n, i;
+	int len;
+
+	for (i = ROGUE_POOL; i-- > 0;) {
+		uint64_t r = rogue_random(&o->params);
+
+		memcpy(payload, p->buf[i % n], p->len[i % n]);
+		len = rogue_ipv4_udp(p->buf[i], ROGUE_DGRAM_MAX,
+				     o->spoof_net | ((uint32_t)r &
+						     ~o->spoof_mask),
+				     dst, (uint16_t)(1024 + (r >> 32) % 60000),
+				     (uint16_t)o->port, payload, p->len[i % n]);
+		if (len < 0)
+			return -1;
+		p->len[i] = (size_t)len;
+	}
+	p->n = ROGUE_POOL;
+	return 0;
+}
+
 /* Datagrams received on fd (replies to the rogue) until wait_ms passed
  * with none. */
 static unsigned long long rogue_replies(int fd, unsigned int wait_ms)
@@ -511,7 +576,7 @@ static void rogue_send(int fd, const struct sockaddr_storage *to,
 	printf("probe_rogue: cause=%s sent=%llu errors=%llu seconds=%.3f "
 	       "pps=%.0f replies=%llu\n", rogue_cause_name(o->cause), sent,
 	       errors, elapsed, elapsed > 0 ? (double)sent / elapsed : 0.0,
-	       rogue_replies(fd, o->reply_wait_ms));
+	       o->spoof ? 0 : rogue_replies(fd, o->reply_wait_ms));
 	fflush(stdout);
 }
 
@@ -551,10 +616,25 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (o.spoof) {
+		/* the same destination, through a raw socket (IP_HDRINCL) */
+		close(fd);
+		fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		if (to.ss_family != AF_INET || fd < 0 ||
+		    rogue_spoof_wrap(&pool, &o, ntohl(((struct sockaddr_in *)
+						       &to)->sin_addr.s_addr))
+		    < 0) {
+			fprintf(stderr, "probe_rogue: --spoof needs an IPv4 "
+				"--to and a raw socket (root)\n");
+			rc = 3;
+			goto out;
+		}
+	}
 	rogue_send(fd, &to, to_len, &pool, &o);
 out:
 	free(pool.buf);
 	free(pool.len);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }

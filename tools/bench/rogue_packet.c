@@ -80,7 +80,7 @@ enum probe_cause rogue_expected_cause(enum rogue_cause c)
 
 /* splitmix64: a fast generator; no cryptographic quality is needed to
  * make packets nobody can verify. */
-static uint64_t rogue_rand(struct rogue_params *p)
+uint64_t rogue_random(struct rogue_params *p)
 {
 	uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
 
@@ -96,7 +96,7 @@ static void rogue_fill(struct rogue_params *p, uint8_t *buf, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (i % 8 == 0)
-			v = rogue_rand(p);
+			v = rogue_random(p);
 		buf[i] = (uint8_t)(v >> (8 * (i % 8)));
 	}
 }
@@ -113,7 +113,7 @@ static int rogue_request(struct rogue_params *p, const char *key,
 	    probe_key_init(&k, key ? key : "") < 0)
 		return -1;
 	pk.seq = p->seq++;
-	pk.timestamp_us = rogue_rand(p) >> 1;
+	pk.timestamp_us = rogue_random(p) >> 1;
 	memcpy(pk.sender, sender, strlen(sender) + 1);
 	memcpy(pk.target, p->target, strlen(p->target) + 1);
 	return probe_encode(&pk, &k, buf, cap);
@@ -226,4 +226,31 @@ bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint32_t daddr,
 	*src_addr = src;
 	*src_port = sport;
 	return true;
+}
+
+int rogue_ipv4_udp(uint8_t *out, size_t cap, uint32_t src, uint32_t dst,
+		   uint16_t sport, uint16_t dport, const uint8_t *payload,
+		   size_t len)
+{
+	struct wire_writer w;
+
+	if (len > 65535 - 28)
+		return -1;
+	wire_writer_init(&w, out, cap);
+	wire_put_u8(&w, 0x45);			/* version 4, IHL 5 */
+	wire_put_u8(&w, 0);			/* TOS */
+	wire_put_u16(&w, (uint16_t)(28 + len));
+	wire_put_u16(&w, 0);			/* id: the kernel's */
+	wire_put_u16(&w, 0x4000);		/* DF */
+	wire_put_u8(&w, 64);			/* TTL */
+	wire_put_u8(&w, 17);			/* UDP */
+	wire_put_u16(&w, 0);			/* checksum: the kernel's */
+	wire_put_u32(&w, src);
+	wire_put_u32(&w, dst);
+	wire_put_u16(&w, sport);
+	wire_put_u16(&w, dport);
+	wire_put_u16(&w, (uint16_t)(8 + len));
+	wire_put_u16(&w, 0);			/* no UDP checksum */
+	wire_put_bytes(&w, payload, len);
+	return wire_writer_failed(&w) ? -1 : (int)w.len;
 }

@@ -64,6 +64,9 @@ struct rogue_params {
  * seq 1, rng seed). */
 void rogue_params_init(struct rogue_params *p, uint64_t seed);
 
+/* The next number of p's generator (splitmix64; not for secrets). */
+uint64_t rogue_random(struct rogue_params *p);
+
 /* "forged", "wrong-key"...: the cause, or ROGUE_CAUSE_COUNT. */
 enum rogue_cause rogue_cause_parse(const char *name);
 const char *rogue_cause_name(enum rogue_cause c);
@@ -89,5 +92,14 @@ int rogue_build(enum rogue_cause c, struct rogue_params *p, uint8_t *buf,
 bool rogue_capture_match(const uint8_t *ip, size_t ip_len, uint32_t daddr,
 			 uint16_t dport, const uint8_t **payload, size_t *len,
 			 uint32_t *src_addr, uint16_t *src_port);
+
+/* An IPv4/UDP datagram around payload (for a raw socket with a forged
+ * source, IP_HDRINCL): 20-byte header without options, DF, TTL 64, IP
+ * checksum and id 0 (the kernel fills them in), UDP checksum 0 (none,
+ * allowed over IPv4); addresses and ports in host order. Returns its
+ * length, or -1 (cap too small, datagram over 65535 bytes). */
+int rogue_ipv4_udp(uint8_t *out, size_t cap, uint32_t src, uint32_t dst,
+		   uint16_t sport, uint16_t dport, const uint8_t *payload,
+		   size_t len);
 
 #endif

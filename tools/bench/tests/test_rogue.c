@@ -5,7 +5,8 @@
  * one kind holds different packets; bad parameters give -1, never a
  * packet; the capture filter takes probe requests out of IPv4/UDP and
  * refuses everything else (other port, replies, fragments, short or
- * lying lengths). */
+ * lying lengths); the IPv4/UDP wrapper of spoofed floods reads back
+ * through that filter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -389,6 +390,37 @@ static void test_capture_match(void **state)
 					 &src, &sport));
 }
 
+/* The spoofing wrapper: what it writes is what the capture filter reads
+ * back, with the forged source; too small a buffer gives -1. */
+static void test_ipv4_udp(void **state)
+{
+	struct rogue_params p;
+	uint8_t req[ROGUE_MAX_LEN], ip[2048];
+	const uint8_t *pl;
+	size_t len;
+	uint32_t src;
+	uint16_t sport;
+	int n;
+
+	(void)state;
+	params(&p);
+	assert_int_equal(rogue_build(ROGUE_UNKNOWN_SENDER, &p, req,
+				     sizeof(req)), PROBE_PACKET_LEN);
+	n = rogue_ipv4_udp(ip, sizeof(ip), 0xc6120001, 0xc0000201, 4242,
+			   PROBE_DEFAULT_PORT, req, PROBE_PACKET_LEN);
+	assert_int_equal(n, 28 + PROBE_PACKET_LEN);
+	assert_true(rogue_capture_match(ip, (size_t)n, 0xc0000201,
+					PROBE_DEFAULT_PORT, &pl, &len, &src,
+					&sport));
+	assert_int_equal(src, 0xc6120001);
+	assert_int_equal(sport, 4242);
+	assert_memory_equal(pl, req, PROBE_PACKET_LEN);
+	assert_int_equal(rogue_ipv4_udp(ip, 100, 1, 2, 3, 4, req,
+					PROBE_PACKET_LEN), -1);
+	assert_int_equal(rogue_ipv4_udp(ip, sizeof(ip), 1, 2, 3, 4, req,
+					65535), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_bad_parameters),
 		cmocka_unit_test(test_replay_counted),
 		cmocka_unit_test(test_capture_match),
+		cmocka_unit_test(test_ipv4_udp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
