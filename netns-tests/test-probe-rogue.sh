@@ -81,7 +81,7 @@ step_converged()
 	lab_check "S1's tracking line names M1" grep -qF \
 		"Resolved peer for tunnel from S1 to the MEP that contains M1 and M2, is: M1 (Equal Priority Security Gateway, responding)." \
 		"$(probe_lab_log s1)"
-	lab_wait_for 10 srtt_between s1 M2 55 75 ||
+	lab_wait_for 10 srtt_between s1 M2 56 70 ||
 		lab_check "M2's srtt is the relay's 2 x 30 ms" false
 	M1_VERDICTS=$(m1_verdicts)
 	TRACKING=$(tracking_count)
@@ -157,10 +157,11 @@ step_rate_limit()
 	out=$(probe_lab_rogue --cause forged --count 400 --rate 4000)
 	lab_check "burst: every packet counted once ($out)" \
 		lab_wait_for 3 burst_counted "$rl" "$hm"
-	lab_check "a burst of 400 from one source: $(($(probe_lab_rejected m1 rate-limit) - rl)) rate-limited (>= 290)" \
-		test "$(probe_lab_rejected m1 rate-limit)" -ge $((rl + 290))
+	# 100 + 50/s: even if the burst were spread over a whole second
+	lab_check "a burst of 400 from one source: $(($(probe_lab_rejected m1 rate-limit) - rl)) rate-limited (>= 250)" \
+		test "$(probe_lab_rejected m1 rate-limit)" -ge $((rl + 250))
 	lab_check "at most the bucket's 100 (+ refill) reached the HMAC check" \
-		test "$(probe_lab_rejected m1 hmac)" -le $((hm + 110))
+		test "$(probe_lab_rejected m1 hmac)" -le $((hm + 150))
 }
 
 step_verdict_kept()
@@ -182,7 +183,7 @@ set_delay()
 {
 	probe_lab_delay "$1"
 	lab_check "M2's srtt follows a $1 ms relay" \
-		lab_wait_for 10 srtt_between s1 M2 $((2 * $1 - 4)) $((2 * $1 + 6))
+		lab_wait_for 10 srtt_between s1 M2 $((2 * $1 - 4)) $((2 * $1 + 10))
 	lab_check "entry point still M1 at $1 ms" probe_lab_entry_is s1 M1
 }
 
