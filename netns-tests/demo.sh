@@ -22,8 +22,8 @@ set -u
 . "$(dirname "$0")/lib/rim-lab.sh"
 # shellcheck source=lib/frr-lab.sh
 . "$(dirname "$0")/lib/frr-lab.sh"
-# shellcheck source=lib/probe-lab.sh
-. "$(dirname "$0")/lib/probe-lab.sh"
+# shellcheck source=lib/center-lab.sh
+. "$(dirname "$0")/lib/center-lab.sh"
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
 MEPSH=$RIPD_MEP_BUILD/mepsh
@@ -209,22 +209,22 @@ psh() {
 	shift
 	for c in "$@"; do
 		printf '\033[36m%s# %s\033[0m\n' "$g" "$c"
-		"$MEPSH" -S "$(probe_lab_sock "$g")" -c "$c" | sed 's/^/  /'
+		"$MEPSH" -S "$(center_lab_sock "$g")" -c "$c" | sed 's/^/  /'
 	done
 }
-pjson() { "$MEPSH" -S "$(probe_lab_sock "$1")" -c "show mep $2 json" | jq -r ".\"ripd-mep:mep-state\"$3"; }
+pjson() { "$MEPSH" -S "$(center_lab_sock "$1")" -c "show mep $2 json" | jq -r ".\"ripd-mep:mep-state\"$3"; }
 pverdict_is() { [ "$(pjson "$1" gateways ".gateway[] | select(.name == \"$2\") | .liveness")" = "$3" ]; }
 pchoice_is() { [ "$(pjson "$1" entry-points '."entry-point"[0].gateway')" = "$2" ]; }
 # ptrack GW FROM: the tracking lines GW logged after line FROM.
 ptrack() {
-	tail -n +"$2" "$(probe_lab_log "$1")" | grep -o 'Resolved peer for tunnel.*' |
+	tail -n +"$2" "$(center_lab_log "$1")" | grep -o 'Resolved peer for tunnel.*' |
 		sed "s/^/  $1: /" || true
 }
 # pms GW FROM PATTERN: ms since the epoch of GW's first log line after FROM
 # with PATTERN.
 pms() {
 	local line stamp
-	line=$(tail -n +"$2" "$(probe_lab_log "$1")" | grep -F -m1 -- "$3") || return 1
+	line=$(tail -n +"$2" "$(center_lab_log "$1")" | grep -F -m1 -- "$3") || return 1
 	stamp=${line%% RIPD-MEP:*}
 	echo $(($(date -d "${stamp%.*}" +%s) * 1000 + 10#${stamp##*.}))
 }
@@ -232,7 +232,7 @@ now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 probe_demo() {
 	local from1 from2 t0 tv tt g
-	probe_lab_build 100 3
+	center_lab_build 100 3
 	note "three centers M1 M2 M3, satellites S1 (M1, then M2, then M3) and S2 (M2, then M3); probes every 100 ms, 3 misses = down"
 	for g in M1 M2 M3; do
 		lab_wait_for 5 pverdict_is S1 "$g" up || lab_fail "S1: $g not up"
@@ -242,9 +242,9 @@ probe_demo() {
 	lab_wait_for 3 pchoice_is S2 M2 || lab_fail "S2 did not choose M2"
 	psh S1 'show mep entry-points'
 	note "M1 loses its internet link"
-	from1=$(($(wc -l <"$(probe_lab_log S1)") + 1))
+	from1=$(($(wc -l <"$(center_lab_log S1)") + 1))
 	t0=$(now_ms)
-	ip -n "$(lab_nsname m1)" link set "${PROBE_LAB_IF[M1]}" down
+	ip -n "$(lab_nsname m1)" link set "${CENTER_LAB_IF[M1]}" down
 	lab_wait_for 5 pchoice_is S1 M2 || lab_fail "S1 did not move to M2"
 	psh S1 'show mep gateways'
 	ptrack S1 "$from1"
@@ -252,18 +252,18 @@ probe_demo() {
 	tt=$(pms S1 "$from1" "Resolved peer for tunnel") || tt=
 	note "timeline: link down at 0 ms; S1's verdict 'M1 down' at +$((tv - t0)) ms; entry point moved (tracking line) at +$((tt - t0)) ms"
 	note "M1 is back"
-	from1=$(($(wc -l <"$(probe_lab_log S1)") + 1))
-	ip -n "$(lab_nsname m1)" link set "${PROBE_LAB_IF[M1]}" up
+	from1=$(($(wc -l <"$(center_lab_log S1)") + 1))
+	ip -n "$(lab_nsname m1)" link set "${CENTER_LAB_IF[M1]}" up
 	lab_wait_for 5 pchoice_is S1 M1 || lab_fail "S1 did not return to M1"
 	ptrack S1 "$from1"
 	note "maintenance on M2: mep drain (its probe replies carry the drain flag)"
-	from2=$(($(wc -l <"$(probe_lab_log S2)") + 1))
+	from2=$(($(wc -l <"$(center_lab_log S2)") + 1))
 	psh M2 'mep drain'
 	lab_wait_for 5 pchoice_is S2 M3 || lab_fail "S2 did not leave M2"
 	psh S2 'show mep gateways'
 	ptrack S2 "$from2"
 	note "maintenance over: no mep drain"
-	from2=$(($(wc -l <"$(probe_lab_log S2)") + 1))
+	from2=$(($(wc -l <"$(center_lab_log S2)") + 1))
 	psh M2 'no mep drain'
 	lab_wait_for 5 pchoice_is S2 M2 || lab_fail "S2 did not return to M2"
 	ptrack S2 "$from2"

@@ -15,8 +15,8 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/probe-lab.sh
-. "$(dirname "$0")/lib/probe-lab.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/center-lab.sh
+. "$(dirname "$0")/lib/center-lab.sh"
 lab_init probe
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
@@ -109,7 +109,7 @@ step_m1_down()
 	local from t0 t1 dt
 	from=$(($(lines_of S1) + 1))
 	t0=$(_lab_now_ms)
-	ip -n "$(lab_nsname m1)" link set "${PROBE_LAB_IF[M1]}" down
+	ip -n "$(lab_nsname m1)" link set "${CENTER_LAB_IF[M1]}" down
 	lab_check "S1: M1 down after its link went down" lab_wait_for 5 verdict_is S1 M1 down
 	t1=$(log_ms S1 "$from" "gateway M1: down by probe") || t1=
 	if [ -n "$t1" ]; then
@@ -132,7 +132,7 @@ step_m1_back()
 {
 	local from
 	from=$(($(lines_of S1) + 1))
-	ip -n "$(lab_nsname m1)" link set "${PROBE_LAB_IF[M1]}" up
+	ip -n "$(lab_nsname m1)" link set "${CENTER_LAB_IF[M1]}" up
 	lab_check "S1: M1 up again" lab_wait_for 5 verdict_is S1 M1 up
 	# S2 probes M1 on its own schedule: its "up" may come a little later,
 	# and must not fall into the next step's quiet window
@@ -198,10 +198,10 @@ step_no_false_down()
 	lab_check "S1 never saw M2 or M3 down" \
 		sh -c "! grep -qE 'gateway M[23]: down by probe' '$(log_of S1)'"
 	lab_check "every daemon alive" \
-		sh -c "kill -0 ${PROBE_LAB_PID[*]}"
+		sh -c "kill -0 ${CENTER_LAB_PID[*]}"
 }
 
-probe_lab_build "$INTERVAL" "$DEAD"
+center_lab_build "$INTERVAL" "$DEAD"
 step_all_up
 step_m1_down
 step_m1_back

@@ -103,7 +103,11 @@ static int update(struct liveness_table *t, int gw,
 	if (before.state == after.state && before.rtt_us == after.rtt_us &&
 	    before.source == after.source && before.drain == after.drain)
 		return 0;
-	t->rec[gw].last_change = now;
+	/* "last change" is the verdict's: an RTT change alone (which
+	 * first-to-respond still gets reported) does not move it */
+	if (before.state != after.state || before.source != after.source ||
+	    before.drain != after.drain)
+		t->rec[gw].last_change = now;
 	return 1;
 }
 

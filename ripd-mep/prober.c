@@ -213,7 +213,14 @@ enum probe_cause prober_reply(struct prober *pr, const struct probe_packet *r,
 		 * grows with a path that became slower */
 		s->state = PROBER_SLOT_ANSWERED;	/* a second copy: replay */
 		rtt = now > s->sent_us ? now - s->sent_us : 1;
-		rtt_sample(pr, rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt);
+		/* ... but not an answer held longer than an interval (a
+		 * request queued while the path was down, e.g. in a router's
+		 * ARP queue, answered when it comes back): such a sample
+		 * would keep the loss timeout long for seconds after a
+		 * recovery */
+		if (rtt <= (uint64_t)pr->p.interval_ms * 1000u)
+			rtt_sample(pr, rtt > UINT32_MAX ? UINT32_MAX
+							: (uint32_t)rtt);
 		return reject(pr, PROBE_CAUSE_LATE);
 	}
 	/* accepted */
