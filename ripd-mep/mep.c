@@ -7,6 +7,8 @@
 #include "mep.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1005,6 +1007,122 @@ bool mep_community_overlap(const struct mep_config *cfg, size_t ci, int *a,
 	return true;
 }
 
+/* One VPN-domain prefix as an address interval, for the overlap sweep. */
+struct domain_span {
+	uint8_t family;
+	uint8_t lo[16], hi[16];
+	int gw;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct domain_span *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->lo, y->lo, sizeof(x->lo));
+}
+
+/* Do two different gateways of l own overlapping domains? The same answer
+ * as some pair of mep_implicit_pair() outside explicit MEP, in
+ * O(n log n): the domains sorted by first address, each compared with the
+ * widest earlier interval of another gateway (two prefixes overlap when
+ * the later one starts before the earlier one ends). -1 when out of
+ * memory (the caller falls back to the pairwise search). */
+static int list_has_overlap(const struct mep_config *cfg,
+			    const struct mep_gw_list *l)
+{
+	struct domain_span *v;
+	size_t n = 0, cap = 0;
+	int found = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (gw_valid(cfg, l->idx[i]))
+			cap += cfg->gateways[l->idx[i]].n_domain;
+	if (cap < 2)
+		return 0;
+	v = malloc(cap * sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mep_gateway *g;
+
+		if (!gw_valid(cfg, l->idx[i]))
+			continue;
+		g = &cfg->gateways[l->idx[i]];
+		for (size_t k = 0; g->domain && k < g->n_domain; k++) {
+			struct mep_prefix m = mep_prefix_masked(&g->domain[k]);
+			struct domain_span *sp = &v[n++];
+			size_t bytes = mep_family_bytes(m.family);
+
+			memset(sp, 0, sizeof(*sp));
+			sp->family = m.family;
+			sp->gw = l->idx[i];
+			memcpy(sp->lo, m.addr, bytes);
+			memcpy(sp->hi, m.addr, bytes);
+			for (size_t bit = m.len; bit < bytes * 8; bit++)
+				sp->hi[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+		}
+	}
+	qsort(v, n, sizeof(*v), span_cmp);
+	/* the widest interval so far (top) and the widest of another
+	 * gateway than top's (second), per family run */
+	for (size_t i = 0, top = 0, second = 0; i < n && !found; i++) {
+		bool has_second;
+
+		if (i == 0 || v[i].family != v[i - 1].family) {
+			top = i;
+			second = SIZE_MAX;
+			continue;
+		}
+		has_second = second != SIZE_MAX;
+		if ((v[i].gw != v[top].gw &&
+		     memcmp(v[i].lo, v[top].hi, 16) <= 0) ||
+		    (v[i].gw == v[top].gw && has_second &&
+		     memcmp(v[i].lo, v[second].hi, 16) <= 0)) {
+			found = 1;
+			break;
+		}
+		if (memcmp(v[i].hi, v[top].hi, 16) > 0) {
+			if (v[i].gw != v[top].gw)
+				second = top;
+			top = i;
+		} else if (v[i].gw != v[top].gw &&
+			   (!has_second ||
+			    memcmp(v[i].hi, v[second].hi, 16) > 0)) {
+			second = i;
+		}
+	}
+	free(v);
+	return found;
+}
+
+/* Does community c (not explicit MEP) have implicit MEP by overlapping
+ * domains: mep_community_overlap()'s answer, without its pairwise
+ * search (a center with thousands of satellites). */
+static bool community_has_overlap(const struct mep_config *cfg, size_t ci)
+{
+	static const enum mep_role roles[] = { MEP_ROLE_SATELLITE,
+					       MEP_ROLE_CENTER,
+					       MEP_ROLE_MEMBER };
+	const struct mep_community *c = &cfg->communities[ci];
+
+	for (size_t r = 0; r < sizeof(roles) / sizeof(*roles); r++) {
+		const struct mep_gw_list *l = reached(c, roles[r]);
+		int rc;
+
+		if (!l || !l->idx ||
+		    (roles[r] == MEP_ROLE_MEMBER && l->n < 3))
+			continue;
+		rc = list_has_overlap(cfg, l);
+		if (rc < 0)
+			return mep_community_overlap(cfg, ci, NULL, NULL, NULL);
+		if (rc)
+			return true;
+	}
+	return false;
+}
+
 enum mep_kind mep_community_kind(const struct mep_config *cfg, size_t ci)
 {
 	static const enum mep_role roles[] = { MEP_ROLE_SATELLITE,
@@ -1017,7 +1135,7 @@ enum mep_kind mep_community_kind(const struct mep_config *cfg, size_t ci)
 	c = &cfg->communities[ci];
 	if (c->mep_enabled)
 		return MEP_KIND_EXPLICIT;
-	if (mep_community_overlap(cfg, ci, NULL, NULL, NULL))
+	if (community_has_overlap(cfg, ci))
 		return MEP_KIND_IMPLICIT;
 	for (size_t r = 0; r < sizeof(roles) / sizeof(*roles); r++) {
 		const struct mep_gw_list *l = reached(c, roles[r]);

@@ -92,6 +92,8 @@ static void set_default_rule(struct mep_config *cfg, int c, const char *l1,
 static void all_up(struct mep_liveness *live, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		/* every field, drain included: the arrays are on the stack */
+		memset(&live[i], 0, sizeof(live[i]));
 		live[i].state = MEP_LIVE_UP;
 		live[i].rtt_us = 10000;
 		live[i].source = MEP_VERDICT_PROBE;
@@ -1272,9 +1274,71 @@ static void test_sticky_carry_over(void **state)
 	mep_config_free(&c);
 }
 
+/* mep_community_kind's sorted sweep answers as the pairwise search of
+ * mep_community_overlap() on random domains (star: satellites reached by
+ * a center; meshed: members), including a gateway's own overlapping
+ * domains (not implicit MEP) and IPv6. */
+static void test_kind_sweep_matches_pairs(void **state)
+{
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		struct mep_config cfg;
+		int n = 2 + (int)(seed % 9), c;
+		bool meshed = round % 3 == 2;
+
+		mep_config_init(&cfg);
+		c = fixture_add_community(&cfg, "C",
+					  meshed ? MEP_COMMUNITY_MESHED
+						 : MEP_COMMUNITY_STAR);
+		for (int g = 0; g < n; g++) {
+			char name[16], doms[128] = "";
+			int nd = 1 + (int)((seed >> 3) % 3);
+
+			for (int k = 0; k < nd; k++) {
+				char d[48];
+				unsigned len;
+
+				seed = seed * 1103515245u + 12345u;
+				len = 8 + (seed >> 16) % 9;	/* /8../16 */
+				if ((seed >> 8) % 5 == 0)
+					snprintf(d, sizeof(d), "fd%02x::/16 ",
+						 (seed >> 20) % 4);
+				else	/* 10.X.0.0/len, no host bits */
+					snprintf(d, sizeof(d),
+						 "10.%u.0.0/%u ",
+						 ((seed >> 24) % 16) &
+							 (0xffu << (16 - len)) &
+							 0xffu,
+						 len);
+				strcat(doms, d);
+			}
+			doms[strlen(doms) - 1] = '\0';
+			snprintf(name, sizeof(name), "G%d", g);
+			fixture_add_gateway(&cfg, name, NULL, doms);
+			if (meshed)
+				fixture_list_push(&cfg.communities[c].members,
+						  g);
+			else if (g == 0)
+				fixture_list_push(&cfg.communities[c].centers,
+						  g);
+			else
+				fixture_list_push(
+					&cfg.communities[c].satellites, g);
+		}
+		assert_int_equal(
+			mep_community_kind(&cfg, (size_t)c) == MEP_KIND_IMPLICIT,
+			mep_community_overlap(&cfg, (size_t)c, NULL, NULL,
+					      NULL));
+		mep_config_free(&cfg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kind_sweep_matches_pairs),
 		cmocka_unit_test(test_sticky_carry_over),
 		cmocka_unit_test(test_priority_default_rule),
 		cmocka_unit_test(test_priority_exception_rule),
