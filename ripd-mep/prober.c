@@ -288,3 +288,34 @@ size_t prober_targets(const struct mep_config *cfg, int local, int *out,
 	}
 	return n;
 }
+
+/* prober_relation(cfg, g, local) for all g at once: g probes local when a
+ * community with MEP has local as an entry among g's peers, i.e. g is
+ * among the gateways local reaches there (its satellites, or the other
+ * members), and local is not third-party. */
+void prober_probers_of(const struct mep_config *cfg, int local, bool *probers)
+{
+	if (!cfg)
+		return;
+	memset(probers, 0, cfg->n_gateways * sizeof(*probers));
+	if (local < 0 || (size_t)local >= cfg->n_gateways ||
+	    cfg->gateways[local].third_party)
+		return;
+	for (size_t ci = 0; ci < cfg->n_communities; ci++) {
+		const struct mep_community *c = &cfg->communities[ci];
+		const struct mep_gw_list *reach;
+
+		if (!mep_community_is_entry(c, local))
+			continue;
+		reach = mep_community_peers(c, local);
+		if (!reach || !reach->idx ||
+		    mep_community_kind(cfg, ci) == MEP_KIND_NONE)
+			continue;
+		for (size_t i = 0; i < reach->n; i++) {
+			int g = reach->idx[i];
+
+			if (g >= 0 && (size_t)g < cfg->n_gateways && g != local)
+				probers[g] = true;
+		}
+	}
+}

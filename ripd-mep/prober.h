@@ -169,4 +169,9 @@ bool prober_relation(const struct mep_config *cfg, int from, int to);
 size_t prober_targets(const struct mep_config *cfg, int local, int *out,
 		      size_t max);
 
+/* probers[g] = prober_relation(cfg, g, local) for every gateway g (the
+ * array has cfg->n_gateways entries), in one pass over the communities:
+ * a center with thousands of satellites configures in linear time. */
+void prober_probers_of(const struct mep_config *cfg, int local, bool *probers);
+
 #endif

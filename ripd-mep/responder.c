@@ -41,20 +41,53 @@ const struct responder_peer *responder_peer(const struct responder *r,
 	return name ? peer_find(r, name) : NULL;
 }
 
+static int peer_ptr_cmp(const void *a, const void *b)
+{
+	const struct responder_peer *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The old peer called name, from old peers sorted by name (by_name, n). */
+static struct responder_peer *old_peer(struct responder_peer **by_name,
+				       size_t n, const char *name)
+{
+	struct responder_peer key, *k = &key, **hit;
+
+	if (!n)
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	hit = bsearch(&k, by_name, n, sizeof(*by_name), peer_ptr_cmp);
+	return hit ? *hit : NULL;
+}
+
 int responder_configure(struct responder *r, const struct mep_config *cfg)
 {
-	struct responder_peer *v = NULL, *old;
+	struct responder_peer *v = NULL, *old, **by_name = NULL;
 	int local = cfg ? cfg->local_gateway : -1;
 	size_t n = 0;
+	bool *probers = NULL;
 
 	if (local >= 0 && (size_t)local < cfg->n_gateways) {
 		v = calloc(cfg->n_gateways ? cfg->n_gateways : 1, sizeof(*v));
-		if (!v)
+		probers = calloc(cfg->n_gateways, sizeof(*probers));
+		by_name = calloc(r->n_peer ? r->n_peer : 1, sizeof(*by_name));
+		if (!v || !probers || !by_name) {
+			free(v);
+			free(probers);
+			free(by_name);
 			return -1;
+		}
+		/* the old peers by name: their replay windows carry over */
+		for (size_t i = 0; i < r->n_peer; i++)
+			by_name[i] = &r->peer[i];
+		qsort(by_name, r->n_peer, sizeof(*by_name), peer_ptr_cmp);
+		prober_probers_of(cfg, local, probers);
 		for (size_t g = 0; g < cfg->n_gateways; g++) {
-			if (!prober_relation(cfg, (int)g, local))
+			if (!probers[g])
 				continue;
-			old = peer_find(r, cfg->gateways[g].name);
+			old = old_peer(by_name, r->n_peer,
+				       cfg->gateways[g].name);
 			if (old)
 				v[n] = *old;
 			else
@@ -69,6 +102,8 @@ int responder_configure(struct responder *r, const struct mep_config *cfg)
 	} else {
 		r->local[0] = '\0';
 	}
+	free(probers);
+	free(by_name);
 	free(r->peer);
 	r->peer = v;
 	r->n_peer = n;

@@ -14,6 +14,7 @@
  * - both together through the codec, and prober_relation(). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -713,6 +714,22 @@ static void test_end_to_end(void **state)
 	center_down(&c);
 }
 
+/* prober_probers_of(), the one-pass form the responder uses, answers as
+ * prober_relation() for every pair. */
+static void probers_of_matches_relation(const struct mep_config *cfg)
+{
+	bool probers[16];
+
+	assert_true(cfg->n_gateways <= 16);
+	for (size_t to = 0; to < cfg->n_gateways; to++) {
+		prober_probers_of(cfg, (int)to, probers);
+		for (size_t from = 0; from < cfg->n_gateways; from++)
+			assert_int_equal(probers[from],
+					 prober_relation(cfg, (int)from,
+							 (int)to));
+	}
+}
+
 static void test_relation(void **state)
 {
 	struct mep_config cfg;
@@ -731,9 +748,11 @@ static void test_relation(void **state)
 	assert_false(prober_relation(&cfg, 2, 2));
 	assert_false(prober_relation(&cfg, -1, 0));
 	assert_false(prober_relation(NULL, 2, 0));
+	probers_of_matches_relation(&cfg);
 	/* without MEP (one center, no overlap): nobody probes */
 	cfg.communities[0].mep_enabled = false;
 	assert_int_equal(prober_targets(&cfg, 2, out, 8), 0);
+	probers_of_matches_relation(&cfg);
 	mep_config_free(&cfg);
 }
 
