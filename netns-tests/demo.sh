@@ -220,15 +220,6 @@ ptrack() {
 	tail -n +"$2" "$(center_lab_log "$1")" | grep -o 'Resolved peer for tunnel.*' |
 		sed "s/^/  $1: /" || true
 }
-# pms GW FROM PATTERN: ms since the epoch of GW's first log line after FROM
-# with PATTERN.
-pms() {
-	local line stamp
-	line=$(tail -n +"$2" "$(center_lab_log "$1")" | grep -F -m1 -- "$3") || return 1
-	stamp=${line%% RIPD-MEP:*}
-	echo $(($(date -d "${stamp%.*}" +%s) * 1000 + 10#${stamp##*.}))
-}
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 probe_demo() {
 	local from1 from2 t0 tv tt g
@@ -243,13 +234,13 @@ probe_demo() {
 	psh S1 'show mep entry-points'
 	note "M1 loses its internet link"
 	from1=$(($(wc -l <"$(center_lab_log S1)") + 1))
-	t0=$(now_ms)
+	t0=$(lab_now_ms)
 	ip -n "$(lab_nsname m1)" link set "${CENTER_LAB_IF[M1]}" down
 	lab_wait_for 5 pchoice_is S1 M2 || lab_fail "S1 did not move to M2"
 	psh S1 'show mep gateways'
 	ptrack S1 "$from1"
-	tv=$(pms S1 "$from1" "gateway M1: down by probe") || tv=
-	tt=$(pms S1 "$from1" "Resolved peer for tunnel") || tt=
+	tv=$(lab_log_ms "$(center_lab_log S1)" "$from1" "gateway M1: down by probe") || tv=
+	tt=$(lab_log_ms "$(center_lab_log S1)" "$from1" "Resolved peer for tunnel") || tt=
 	note "timeline: link down at 0 ms; S1's verdict 'M1 down' at +$((tv - t0)) ms; entry point moved (tracking line) at +$((tt - t0)) ms"
 	note "M1 is back"
 	from1=$(($(wc -l <"$(center_lab_log S1)") + 1))

@@ -165,17 +165,17 @@ step_setup()
 	if ! rim_lab_charon_start M1 || ! rim_lab_charon_start S1; then
 		lab_fail "cannot start the charons"
 	fi
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	frr_lab_frr || lab_fail "cannot start FRR"
 	lab_wait_for 20 frr_lab_full R1 2 || lab_fail "R1's OSPF adjacencies: \
 $(lab_vtysh R1 -c 'show ip ospf neighbor')"
-	TIMES+=" ospf-full=$(($(rim_lab_now_ms) - t0))ms"
+	TIMES+=" ospf-full=$(($(lab_now_ms) - t0))ms"
 	lab_wait_for 10 r1_is "ospf L1" || {
 		frr_lab_r1_route
 		lab_fail "R1 did not learn $S1NET from L1: $FRR_PATH"
 	}
 	lab_wait_for 10 frr_lab_bgp_up || lab_fail "iBGP M1-R1 not Established"
-	TIMES+=" frr-ready=$(($(rim_lab_now_ms) - t0))ms"
+	TIMES+=" frr-ready=$(($(lab_now_ms) - t0))ms"
 	lab_ok "OSPF M1-R1, R1-L1 Full; iBGP up; R1 reaches $S1NET via L1 (E2 $FRR_LEASED_METRIC)"
 	lab_check "H1 -> HS1 over the leased line before any tunnel" \
 		lab_wait_for 5 path_is leased || why_path
@@ -263,16 +263,16 @@ step_kill9()
 	stop_daemon
 	# watch R1 for 5 s without ripd-mep: still via M1 over BGP
 	lab_check "kill -9: R1 stays on bgp M1 for 5 s" \
-		rim_lab_holds 5 r1_is "bgp M1" || why_r1
+		lab_holds 5 r1_is "bgp M1" || why_r1
 	lab_check "kill -9: M1's zebra keeps the route" \
 		frr_lab_m1_rib nhrp >/dev/null || why_m1
 	start_daemon || lab_fail "ripd-mep did not restart"
-	trestart=$(rim_lab_now_ms)
+	trestart=$(lab_now_ms)
 	lab_check "restart: route installed again" \
 		rim_lab_timed refresh 5 jinstalled || why_jroute
 	# the route was sent again: zebra's uptime started anew
 	lab_check "restart: route refreshed in zebra (uptime ${up0}s before kill -9)" \
-		m1_rib_age_max $((($(rim_lab_now_ms) - trestart) / 1000 + 1)) ||
+		m1_rib_age_max $((($(lab_now_ms) - trestart) / 1000 + 1)) ||
 		echo "   uptime now: ${AGE:-no route}" >&2
 	lab_check "restart: route attributes in M1's zebra" m1_route_ok || why_m1
 	frr_lab_ping_stop || lab_fail "no ping result"
@@ -302,7 +302,7 @@ step_garbage_file()
 	lab_check "the log names the file and line of the error" \
 		grep -q "ripd-mep.conf:2: " "$LAB_RUN/logs/M1-ripd-mep.log"
 	lab_check "held for 3 s: no zebra session, route kept by zebra, R1 on M1" \
-		rim_lab_holds 3 held_ok || echo "   $HELD_WHY" >&2
+		lab_holds 3 held_ok || echo "   $HELD_WHY" >&2
 	mv "$CONF.good" "$CONF"
 	kill -HUP "$DPID"
 	lab_check "file fixed (SIGHUP): route installed" \

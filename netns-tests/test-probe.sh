@@ -44,28 +44,7 @@ log_of() { echo "$LAB_RUN/logs/${1,,}-ripd-mep.log"; }
 logged() { grep -qF -- "RIPD-MEP: $2" "$(log_of "$1")"; }
 logged_after() { tail -n +"$2" "$(log_of "$1")" | grep -qF -- "RIPD-MEP: $3"; }
 lines_of() { wc -l <"$(log_of "$1")"; }
-# ms GW PATTERN: the time (ms since the epoch) of GW's first log line
-# after line FROM matching PATTERN.
-log_ms()
-{
-	local line stamp
-	line=$(tail -n +"$2" "$(log_of "$1")" | grep -F -m1 -- "$3") || return 1
-	stamp=${line%% RIPD-MEP:*}	# 2026/12/06 13:24:33.243
-	echo $(($(date -d "${stamp%.*}" +%s) * 1000 + 10#${stamp##*.}))
-}
 
-# holds SECS CMD...: CMD stays true for SECS seconds (watched every 0.1 s).
-holds()
-{
-	local ms=$(($1 * 1000)) t0
-	shift
-	t0=$(_lab_now_ms)
-	while [ $(($(_lab_now_ms) - t0)) -lt "$ms" ]; do
-		"$@" || return 1
-		sleep 0.1
-	done
-	"$@"
-}
 all_up_on() { verdict_is "$1" M1 up && verdict_is "$1" M2 up && verdict_is "$1" M3 up; }
 both_all_up() { all_up_on S1 && all_up_on S2; }
 # reconf GW INTERVAL KEY: a vty commit of the probe line on GW.
@@ -108,10 +87,10 @@ step_m1_down()
 {
 	local from t0 t1 dt
 	from=$(($(lines_of S1) + 1))
-	t0=$(_lab_now_ms)
+	t0=$(lab_now_ms)
 	ip -n "$(lab_nsname m1)" link set "${CENTER_LAB_IF[M1]}" down
 	lab_check "S1: M1 down after its link went down" lab_wait_for 5 verdict_is S1 M1 down
-	t1=$(log_ms S1 "$from" "gateway M1: down by probe") || t1=
+	t1=$(lab_log_ms "$(log_of S1)" "$from" "gateway M1: down by probe") || t1=
 	if [ -n "$t1" ]; then
 		dt=$((t1 - t0))
 		echo "   detection: ${dt} ms (interval ${INTERVAL} ms x dead-count ${DEAD} + 1 interval = $(((DEAD + 1) * INTERVAL)) ms)"
@@ -157,7 +136,7 @@ step_reconfigure()
 	done
 	lab_check "S1 runs the new key and interval" \
 		sh -c "'$RIPD_MEP_BUILD/mepsh' -S '$LAB_RUN/s1/ripd-mep.vty' -c 'show running-config' | grep -q 'probe interval 150 .*key lab-probe-key-4567'"
-	lab_check "every center stays up on both satellites for 2 s" holds 2 both_all_up
+	lab_check "every center stays up on both satellites for 2 s" lab_holds 2 both_all_up
 	lab_check "S1 logged no verdict change" \
 		sh -c "! tail -n +$from1 '$(log_of S1)' | grep -q 'by probe'"
 	lab_check "S2 logged no verdict change" \

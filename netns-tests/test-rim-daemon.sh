@@ -283,7 +283,7 @@ step_charon_restart()
 	s1_up || lab_fail "S1 not up"
 	lab_check "S1 and S2 routes before charon's restart" \
 		lab_wait_for 1 kset_is "$S1NET" "$S2NET" || why_k
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	rim_lab_charon_kill M1 || lab_fail "cannot kill M1's charon"
 	rim_lab_charon_start M1 || lab_fail "cannot restart M1's charon"
 	# ipsec0 died with charon: the kernel dropped its routes silently (no
@@ -292,7 +292,7 @@ step_charon_restart()
 	# S2 returns.
 	lab_swanctl S2 --terminate --ike m1 --force --timeout 1 >/dev/null 2>&1
 	rim_lab_up S2 || lab_fail "S2 not back after M1's charon restart"
-	back=$(($(rim_lab_now_ms) - t0))
+	back=$(($(lab_now_ms) - t0))
 	lab_swanctl S1 --terminate --ike m1 --force --timeout 1 >/dev/null 2>&1
 	lab_check "S2 back within the ${GRACE} s grace (${back} ms)" \
 		[ "$back" -lt $((GRACE * 1000)) ]

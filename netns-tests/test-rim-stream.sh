@@ -253,7 +253,7 @@ step_updown()
 	start "$DIR/updown.conf" 3
 	converged "up one by one, every other one down" $((2 * T)) 60 10
 	lab_check "up/down: zebra stays at $((2 * T)) routes for 1 s" \
-		rim_lab_holds 1 znhrp_is $((2 * T)) || why_zebra
+		lab_holds 1 znhrp_is $((2 * T)) || why_zebra
 	lab_check "up/down: zebra's confirmations of our deletes not taken for removals" \
 		not_logged 3 "removed by zebra" || why_removed 3
 	lab_check "up/down: the routes of tunnels 1 and T-1 there, of 0 and T-2 gone" \

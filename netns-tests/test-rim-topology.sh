@@ -46,8 +46,8 @@ m1_children()
 no_ipsec0() { ! lab_exec M1 ip link show ipsec0 >/dev/null 2>&1; }
 path_is() { lab_wait_for 5 rim_lab_path_is H1 "$HS1" "$1"; }
 why_path() { echo "   H1 -> HS1: $(rim_lab_path H1 "$HS1")" >&2; }
-# since T0: milliseconds since T0 (rim_lab_now_ms)
-since() { echo $(($(rim_lab_now_ms) - $1)); }
+# since T0: milliseconds since T0 (lab_now_ms)
+since() { echo $(($(lab_now_ms) - $1)); }
 
 step_topology()
 {
@@ -66,7 +66,7 @@ step_tunnels()
 {
 	local t0
 	rim_lab_charons || lab_fail "cannot start the charons"
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	rim_lab_up S1 || lab_fail "S1 cannot initiate"
 	lab_wait_for 10 rim_lab_installed M1 net ||
 		lab_fail "S1-M1 not INSTALLED on M1"
@@ -113,7 +113,7 @@ step_rekey()
 	local uid t0
 	rim_lab_child_uid S1 net || lab_fail "no INSTALLED child on S1"
 	uid=$RIM_UID
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	if lab_check "CHILD_SA of S1 rekeyed within 15 s (unique id $uid changes)" \
 		lab_wait_for 15 rim_lab_uid_changed S1 net "$uid"; then
 		T_REKEY=$(since "$t0")
@@ -127,7 +127,7 @@ step_terminate()
 {
 	# terminate: IKE DELETE, M1 drops the SA at once
 	local t0
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	lab_check "S1 terminates its IKE_SA" rim_lab_down S1
 	lab_check "terminate by S1: gone on M1 within 5 s" \
 		lab_wait_for 5 rim_lab_ike_gone M1 s1 && T_TERM=$(since "$t0")
@@ -139,7 +139,7 @@ step_dpd()
 	# DPD: kill -9 S2's charon, M1 declares it dead
 	local t0
 	lab_check "s2 up on M1 before the kill" rim_lab_ike_up M1 s2
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	rim_lab_charon_kill S2 || lab_fail "cannot kill S2's charon"
 	lab_check "DPD: M1 drops the killed S2 within 20 s" \
 		lab_wait_for 20 rim_lab_ike_gone M1 s2 && T_DPD=$(since "$t0")

@@ -217,23 +217,16 @@ static void on_reply(struct probe_io *p, const uint8_t *buf, size_t len,
 		report(p, pp);
 }
 
-/* Is src the address of a center this gateway probes? */
-static bool center_address(const struct probe_io *p,
-			   const struct sockaddr_storage *src)
+/* Is a the address of a center this gateway probes? */
+static bool center_address(const struct probe_io *p, const struct mep_addr *a)
 {
 	for (size_t i = 0; i < p->n_peer; i++) {
-		const struct sockaddr_storage *sa = &p->peer[i].sa;
+		struct mep_addr c;
 
-		if (sa->ss_family != src->ss_family)
+		if (!p->peer[i].pub.has_addr)
 			continue;
-		if (sa->ss_family == AF_INET &&
-		    ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
-			    ((const struct sockaddr_in *)src)->sin_addr.s_addr)
-			return true;
-		if (sa->ss_family == AF_INET6 &&
-		    memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
-			   &((const struct sockaddr_in6 *)src)->sin6_addr,
-			   sizeof(struct in6_addr)) == 0)
+		to_mep_addr(&p->peer[i].sa, &c);
+		if (mep_addr_equal(&c, a))
 			return true;
 	}
 	return false;
@@ -268,7 +261,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 			 * reply from a center we probe is "known" */
 			to_mep_addr(&src, &a);
 			if (ratelimit_admit(p->resp.rl, &a,
-					    center_address(p, &src), now) !=
+					    center_address(p, &a), now) !=
 			    RATELIMIT_PASS) {
 				p->rejected.n[PROBE_CAUSE_RATE_LIMIT]++;
 				continue;

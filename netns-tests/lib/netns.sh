@@ -47,10 +47,36 @@ _lab_err()
 	echo "lab: $*" >&2
 }
 
-_lab_now_ms()
+# lab_now_ms: the wall clock in milliseconds.
+lab_now_ms()
 {
 	local t=${EPOCHREALTIME/./}
 	echo $((t / 1000))
+}
+
+# lab_holds SECS CMD...: CMD stays true for SECS seconds (checked every
+# 0.1 s: a deliberate "nothing changes" watch, not a wait).
+lab_holds()
+{
+	local ms=$(($1 * 1000)) t0
+	shift
+	t0=$(lab_now_ms)
+	while [ $(($(lab_now_ms) - t0)) -lt "$ms" ]; do
+		"$@" || return 1
+		sleep 0.1
+	done
+	"$@"
+}
+
+# lab_log_ms LOG FROM TEXT: the time (ms since the epoch) of the first line
+# of a ripd-mep LOG after line FROM that holds TEXT (a fixed string);
+# fails when there is none.
+lab_log_ms()
+{
+	local line stamp
+	line=$(tail -n +"$2" "$1" | grep -F -m1 -- "$3") || return 1
+	stamp=${line%% RIPD-MEP:*}	# 2026/12/06 13:24:33.243
+	echo $(($(date -d "${stamp%.*}" +%s) * 1000 + 10#${stamp##*.}))
 }
 
 # lab_init NAME: start a run (unique id, run dir, cleanup trap).
@@ -285,10 +311,10 @@ lab_wait_for()
 	fi
 	local tenths=${timeout/./}
 	[[ $timeout == *.* ]] || tenths=$((timeout * 10))
-	local deadline=$(($(_lab_now_ms) + 10#$tenths * 100))
+	local deadline=$(($(lab_now_ms) + 10#$tenths * 100))
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
-		[ "$(_lab_now_ms)" -ge "$deadline" ] && break
+		[ "$(lab_now_ms)" -ge "$deadline" ] && break
 		sleep 0.1
 	done
 	_lab_err "timed out after ${timeout}s waiting for: $*"

@@ -419,28 +419,7 @@ rim_lab_monitor_stop()
 	return $rc
 }
 
-# rim_lab_holds SECS CMD...: CMD succeeds on every poll (every 0.2 s) for
-# SECS seconds: watching that something does not change (the sleep is the
-# watch's period, not a wait for a condition). Fails at the first poll
-# that fails.
-rim_lab_holds()
-{
-	local ms=$(($1 * 1000)) t0
-	shift
-	t0=$(rim_lab_now_ms)
-	while [ $(($(rim_lab_now_ms) - t0)) -lt "$ms" ]; do
-		"$@" || return 1
-		sleep 0.2
-	done
-	"$@"
-}
 
-# rim_lab_now_ms: milliseconds since the epoch.
-rim_lab_now_ms()
-{
-	local t=${EPOCHREALTIME/./}
-	echo $((t / 1000))
-}
 
 # rim_lab_timed LABEL SECS CMD...: lab_wait_for; on success the elapsed ms
 # is appended to TIMES as " LABEL=Nms".
@@ -448,10 +427,10 @@ rim_lab_timed()
 {
 	local label=$1 t0 rc
 	shift
-	t0=$(rim_lab_now_ms)
+	t0=$(lab_now_ms)
 	lab_wait_for "$@"
 	rc=$?
-	[ $rc -eq 0 ] && TIMES+=" $label=$(($(rim_lab_now_ms) - t0))ms"
+	[ $rc -eq 0 ] && TIMES+=" $label=$(($(lab_now_ms) - t0))ms"
 	return $rc
 }
 
