@@ -369,10 +369,11 @@ static void text_communities(const struct lyd_node *st, struct strbuf *out)
 			strbuf_printf(out, ", entry point %s, tie-break %s",
 				      state_get(n, "entry-point"),
 				      state_get(n, "tie-break"));
-		strbuf_printf(out, ", return path %s%s\n   ",
+		strbuf_printf(out, ", return path %s%s, steering %s\n   ",
 			      state_get(n, "return-path"),
 			      return_path_note(state_get(n,
-							 "return-path-source")));
+							 "return-path-source")),
+			      state_get(n, "steering"));
 		LY_LIST_FOR(lyd_child(n), m)
 			if (strcmp(m->schema->name, "name") != 0 &&
 			    m->schema->nodetype == LYS_LEAFLIST)

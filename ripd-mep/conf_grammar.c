@@ -12,9 +12,17 @@
 static const char *const type_kw[] = { "star", "meshed", NULL };
 static const char *const type_help[] = { "Centers and satellites",
 					  "Every member with every member" };
-static const char *const return_kw[] = { "rim", "ip-pool-nat", NULL };
-static const char *const return_help[] = { "Route injection",
-					    "IP pool NAT" };
+static const char *const return_kw[] = { "rim", "ip-pool-nat", "none",
+					 NULL };
+static const char *const return_help[] = {
+	"Route injection", "IP pool NAT",
+	"Neither: the operator's routing returns the replies"
+};
+static const char *const steering_kw[] = { "child-sa", "route", NULL };
+static const char *const steering_help[] = {
+	"Policy-based IPsec: the CHILD_SA is up to the entry point only",
+	"Route-based IPsec: routes and marks over one interface per center"
+};
 static const char *const entry_kw[] = { "first-to-respond", "vpn-domain",
 					"random", "priority-list", NULL };
 static const char *const entry_help[] = {
@@ -159,6 +167,9 @@ static const struct conf_cmd community_cmds[] = {
 	{ .kw = "return-path", .kind = KIND_LEAF, .arg = ARG_KEYWORD,
 	  .values = return_kw, .value_help = return_help,
 	  .help = "How replies find the entry point" },
+	{ .kw = "steering", .kind = KIND_LEAF, .arg = ARG_KEYWORD,
+	  .values = steering_kw, .value_help = steering_help,
+	  .help = "How a satellite's traffic follows its entry point" },
 	{ .kw = NULL },
 };
 

@@ -7,6 +7,7 @@
  * It trusts nothing: every value is checked again (length, range, known
  * name), and any inconsistency leaves cfg empty with a message in err. */
 #include "conf_model.h"
+#include "mep.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -346,6 +347,12 @@ static const struct model_enum model_return_paths[] = {
 	{ NULL, 0 },
 };
 
+static const struct model_enum model_steerings[] = {
+	{ "child-sa", MEP_STEERING_CHILD_SA },
+	{ "route", MEP_STEERING_ROUTE },
+	{ NULL, 0 },
+};
+
 static const struct model_enum model_backends[] = {
 	{ "zebra", MEP_RIM_ZEBRA },
 	{ "kernel", MEP_RIM_KERNEL },
@@ -408,6 +415,10 @@ static int model_community(const struct mep_config *cfg,
 			rc = model_enum(n, model_return_paths, &v, owner, err);
 			c->return_path = (enum mep_return_path)v;
 			c->return_path_set = true;
+		} else if (model_is(n, "steering")) {
+			rc = model_enum(n, model_steerings, &v, owner, err);
+			c->steering = (enum mep_steering)v;
+			c->steering_set = true;
 		} else if (model_is(n, "priority-default")) {
 			rc = model_rule(cfg, n, &c->default_rule, owner, err);
 			if (!rc && c->default_rule.satellites.n)
@@ -684,6 +695,8 @@ static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
 			c->return_path = cfg->rim.enabled
 						 ? MEP_RETURN_RIM
 						 : MEP_RETURN_NONE;
+		if (!c->steering_set)
+			c->steering = mep_steering_default(cfg, i);
 	}
 	return 0;
 }

@@ -739,6 +739,24 @@ static void rules_check_load_distribution(struct rules_ctx *rc,
 		    mep_prefix_str(p, buf, sizeof(buf)));
 }
 
+/* Rule 11: per-pair entry points (random, implicit load distribution)
+ * cannot be steered by CHILD_SAs, whose selectors would be identical. */
+static void rules_check_steering(struct rules_ctx *rc, size_t ci)
+{
+	const struct mep_community *c = &rc->cfg->communities[ci];
+	char path[512];
+
+	if (!c->steering_set || c->steering != MEP_STEERING_CHILD_SA ||
+	    !mep_community_per_pair(rc->cfg, ci))
+		return;
+	rules_error(rc, 11, rules_comm_path(c, "steering", NULL, path,
+					    sizeof(path)),
+		    "community %s: steering child-sa cannot steer %s per source/destination pair (the CHILD_SAs' selectors would be identical): use steering route",
+		    c->name,
+		    c->mep_enabled ? "mep entry-point random"
+				   : "implicit load distribution");
+}
+
 /* Rule 4, per community: ip-pool-nat (configured: it is never a
  * default) needs a pool on every center (meshed: member). */
 static void rules_check_pools_present(struct rules_ctx *rc,
@@ -1193,6 +1211,7 @@ int conf_rules_check(const struct mep_config *cfg,
 		const struct mep_community *c = &cfg->communities[k];
 
 		rules_check_load_distribution(&rc, c);
+		rules_check_steering(&rc, k);
 		rules_check_pools_present(&rc, c);
 		rules_check_explicit_domains(&rc, c);
 	}

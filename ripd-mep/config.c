@@ -185,6 +185,11 @@ const struct mep_gw_list *mep_community_peers(const struct mep_community *c,
 	return mep_community_list(c, mep_role_peers(mep_community_role(c, gw)));
 }
 
+const char *mep_steering_name(enum mep_steering s)
+{
+	return s == MEP_STEERING_ROUTE ? "route" : "child-sa";
+}
+
 const char *mep_return_path_name(enum mep_return_path rp)
 {
 	switch (rp) {

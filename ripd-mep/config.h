@@ -36,6 +36,11 @@ enum mep_return_path {
 	MEP_RETURN_NONE,
 };
 
+/* How a satellite makes its traffic follow the entry point (SPEC,
+ * "Satellite steering"): which CHILD_SA is up (policy-based IPsec), or
+ * routes and marks over one interface per center (route-based). */
+enum mep_steering { MEP_STEERING_CHILD_SA, MEP_STEERING_ROUTE };
+
 enum mep_rim_backend { MEP_RIM_ZEBRA, MEP_RIM_KERNEL };
 
 /* A list of gateway indices. */
@@ -82,6 +87,11 @@ struct mep_community {
 	 * whether it was configured. */
 	enum mep_return_path return_path;
 	bool return_path_set;
+	/* Effective steering: configured, else route for a random entry
+	 * point or implicit load distribution (rule 11), else child-sa.
+	 * steering_set says whether it was configured. */
+	enum mep_steering steering;
+	bool steering_set;
 };
 
 struct mep_probe_config {
@@ -196,5 +206,7 @@ const struct mep_gw_list *mep_community_peers(const struct mep_community *c,
 
 /* "rim", "ip-pool-nat", "none". */
 const char *mep_return_path_name(enum mep_return_path rp);
+/* "child-sa", "route". */
+const char *mep_steering_name(enum mep_steering s);
 
 #endif

@@ -1433,3 +1433,20 @@ const char *mep_tracking_line(const struct mep_config *cfg,
 		res->responding ? "responding" : "not responding");
 	return buf;
 }
+
+bool mep_community_per_pair(const struct mep_config *cfg, size_t ci)
+{
+	const struct mep_community *c = &cfg->communities[ci];
+
+	if (c->mep_enabled)
+		return c->method == MEP_METHOD_RANDOM;
+	return cfg->load_distribution && mep_community_overlap(cfg, ci, NULL,
+							       NULL, NULL);
+}
+
+enum mep_steering mep_steering_default(const struct mep_config *cfg,
+				       size_t ci)
+{
+	return mep_community_per_pair(cfg, ci) ? MEP_STEERING_ROUTE
+					       : MEP_STEERING_CHILD_SA;
+}

@@ -152,6 +152,15 @@ bool mep_community_overlap(const struct mep_config *cfg, size_t ci, int *a,
  * IMPLICIT (overlapping domains), PRIMARY_BACKUP (a reached gateway has
  * backups) or NONE. */
 enum mep_kind mep_community_kind(const struct mep_config *cfg, size_t ci);
+/* The steering of community ci when none is configured (SPEC rule 11):
+ * route for a random entry point (mep enable) or for implicit load
+ * distribution (load-distribution and overlapping domains), since pairs
+ * cannot be steered by CHILD_SAs with identical selectors; else child-sa. */
+enum mep_steering mep_steering_default(const struct mep_config *cfg,
+				       size_t ci);
+/* Does community ci choose entry points per (source, destination) pair:
+ * random (mep enable) or implicit load distribution? */
+bool mep_community_per_pair(const struct mep_config *cfg, size_t ci);
 
 /* The tracking line in the seed's wording, e.g.
  * "Resolved peer for tunnel from S1 to the MEP that contains M1, M2, and

@@ -241,6 +241,7 @@ static void build_communities(const struct daemon *d, struct lyd_node **root)
 		     c->return_path_set		? "configured"
 		     : c->return_path == MEP_RETURN_RIM ? "default-rim-block"
 							: "default-no-rim-block");
+		CPUT("steering", mep_steering_name(c->steering));
 #undef CPUT
 		list_names(d->ctx, root, cfg, c->name, "center", &c->centers);
 		list_names(d->ctx, root, cfg, c->name, "satellite",

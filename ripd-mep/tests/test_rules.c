@@ -761,6 +761,63 @@ static void test_rule3(void **state)
 		      "'rim':{}"));
 }
 
+/* ---- rule 11 (code) and the steering defaults ----------------------- */
+
+/* The effective steering of the first community of json. */
+static enum mep_steering steering_of(const char *json)
+{
+	struct loaded l;
+	enum mep_steering s;
+
+	load(json, &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_true(l.cfg.n_communities > 0);
+	s = l.cfg.communities[0].steering;
+	loaded_free(&l);
+	return s;
+}
+
+static void test_rule11(void **state)
+{
+	(void)state;
+	/* explicit random: route by default, child-sa refused */
+	assert_int_equal(steering_of(MEP(GWS_POOLS "," STAR(
+				 ",'mep-enable':[null],'entry-point':'random',"
+				 "'return-path':'ip-pool-nat'"))),
+			 MEP_STEERING_ROUTE);
+	expect_rule(MEP(GWS_POOLS "," STAR(",'mep-enable':[null],"
+					   "'entry-point':'random',"
+					   "'return-path':'ip-pool-nat',"
+					   "'steering':'child-sa'")),
+		    11, "cannot steer mep entry-point random",
+		    "/ripd-mep:mep/community[name='STAR-1']/steering");
+	expect_ok(MEP(GWS_POOLS "," STAR(",'mep-enable':[null],"
+					 "'entry-point':'random',"
+					 "'return-path':'ip-pool-nat',"
+					 "'steering':'route'")));
+	/* implicit load distribution: the same */
+	assert_int_equal(steering_of(MEP(OVERLAP_GWS "," OVERLAP_STAR(
+				 ",'return-path':'ip-pool-nat'")
+					 ",'load-distribution':[null]")),
+			 MEP_STEERING_ROUTE);
+	expect_rule(MEP(OVERLAP_GWS "," OVERLAP_STAR(
+				",'return-path':'ip-pool-nat',"
+				"'steering':'child-sa'")
+			",'load-distribution':[null]"),
+		    11, "implicit load distribution",
+		    "/ripd-mep:mep/community[name='IMPL']/steering");
+	/* overlapping domains without load distribution: child-sa */
+	assert_int_equal(steering_of(MEP(OVERLAP_GWS "," OVERLAP_STAR(""))),
+			 MEP_STEERING_CHILD_SA);
+	/* every other method: child-sa by default, route allowed */
+	assert_int_equal(steering_of(MEP(GWS "," STAR(",'mep-enable':[null],"
+						 "'entry-point':'priority-list'"))),
+			 MEP_STEERING_CHILD_SA);
+	assert_int_equal(steering_of(MEP(GWS "," STAR(",'mep-enable':[null],"
+						 "'steering':'route'"))),
+			 MEP_STEERING_ROUTE);
+}
+
 /* ---- rule 4 (code) ------------------------------------------------- */
 
 static void test_rule4(void **state)
@@ -1153,6 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_rule8),
 		cmocka_unit_test(test_rule8_warnings),
 		cmocka_unit_test(test_rule9),
+		cmocka_unit_test(test_rule11),
 		cmocka_unit_test(test_rules_defensive),
 	};
 
