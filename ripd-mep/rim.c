@@ -508,6 +508,51 @@ int rim_desired_of(const struct mep_config *cfg, int local,
 	return rim_finish(cfg, local, want_pool, routes, NULL);
 }
 
+const char *rim_peer_state_str(enum rim_peer_state s)
+{
+	switch (s) {
+	case RIM_PEER_NONE:
+		return "none";
+	case RIM_PEER_TUNNEL_UP:
+		return "tunnel up";
+	case RIM_PEER_TUNNEL_DOWN:
+		return "tunnel down";
+	case RIM_PEER_SILENT:
+		return "satellite silent";
+	}
+	return "?";
+}
+
+int rim_peer_states(const struct mep_config *cfg, int local,
+		    const struct tunnel_table *t, const uint8_t *silent,
+		    enum rim_peer_state *out)
+{
+	const struct tunnels_entry *c;
+	size_t pos = 0;
+	uint8_t *link;
+
+	for (size_t g = 0; cfg && g < cfg->n_gateways; g++)
+		out[g] = RIM_PEER_NONE;
+	if (!cfg || !cfg->rim.enabled || local < 0 ||
+	    (size_t)local >= cfg->n_gateways)
+		return 0;
+	link = rim_links(cfg, local);
+	if (!link)
+		return -1;
+	for (size_t g = 0; g < cfg->n_gateways; g++)
+		if (link[g] & RIM_LINK_RIM)
+			out[g] = RIM_PEER_TUNNEL_DOWN;
+	while (t && (c = tunnels_next(t, &pos)) != NULL)
+		if (c->up && c->gateway >= 0 &&
+		    (size_t)c->gateway < cfg->n_gateways &&
+		    (link[c->gateway] & RIM_LINK_RIM))
+			out[c->gateway] = silent && silent[c->gateway]
+						  ? RIM_PEER_SILENT
+						  : RIM_PEER_TUNNEL_UP;
+	free(link);
+	return 0;
+}
+
 /* ---- reconciliation ---- */
 
 /* A route with its position in the caller's array (to keep "first"

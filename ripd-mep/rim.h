@@ -164,6 +164,27 @@ int rim_desired_of(const struct mep_config *cfg, int local,
 		   const uint8_t *silent, const struct tunnels_id *ids, size_t n,
 		   struct rim_routes *routes);
 
+/* Why a peer's routes are injected or not (show mep routes). */
+enum rim_peer_state {
+	RIM_PEER_NONE,		/* no community with return path rim links it */
+	RIM_PEER_TUNNEL_UP,	/* an up CHILD_SA: its selectors count */
+	RIM_PEER_TUNNEL_DOWN,	/* no up CHILD_SA: nothing injected */
+	RIM_PEER_SILENT,	/* tunnel up, satellite silent: withdrawn */
+};
+
+/* "none", "tunnel up", "tunnel down", "satellite silent" */
+const char *rim_peer_state_str(enum rim_peer_state s);
+
+/* The state of every gateway (out: cfg->n_gateways entries) as
+ * rim_desired() sees it with the same arguments: a peer linked with
+ * local by a rim community is up with an up CHILD_SA to it (silent when
+ * silent says so), else down; any other gateway, and every gateway when
+ * RIM is off or local is no gateway, is RIM_PEER_NONE. 0, or -1 on
+ * allocation failure. */
+int rim_peer_states(const struct mep_config *cfg, int local,
+		    const struct tunnel_table *t, const uint8_t *silent,
+		    enum rim_peer_state *out);
+
 /* Order of prefixes: IPv4 before IPv6, then address bytes, then length
  * (a supernet just before its first subnet). Usable with qsort(). */
 int rim_prefix_cmp(const struct mep_prefix *a, const struct mep_prefix *b);

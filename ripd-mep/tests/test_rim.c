@@ -1291,6 +1291,24 @@ static void test_desired_silent(void **state)
 	assert_int_equal(n_silent, 3);
 	assert_string_equal(rim_ignore_reason_str(RIM_IGNORE_SATELLITE_SILENT),
 			    "satellite silent");
+	/* per peer: S1, S2 silent; S3 is no rim peer (ip-pool-nat); M1's
+	 * tunnel is not up (none in this table) */
+	{
+		enum rim_peer_state st[16];
+
+		assert_true(cfg.n_gateways <= 16);
+		assert_int_equal(rim_peer_states(&cfg, C1, &t, silent, st), 0);
+		assert_int_equal(st[S1], RIM_PEER_SILENT);
+		assert_int_equal(st[S2], RIM_PEER_SILENT);
+		assert_int_equal(st[S3], RIM_PEER_NONE);
+		assert_int_equal(st[M1], RIM_PEER_TUNNEL_DOWN);
+		assert_int_equal(st[C1], RIM_PEER_NONE);
+		assert_string_equal(rim_peer_state_str(st[M1]), "tunnel down");
+		assert_int_equal(rim_peer_states(&cfg, C1, &t, NULL, st), 0);
+		assert_int_equal(st[S1], RIM_PEER_TUNNEL_UP);
+		assert_int_equal(rim_peer_states(&cfg, -1, &t, NULL, st), 0);
+		assert_int_equal(st[S1], RIM_PEER_NONE);
+	}
 	/* the streamed form agrees */
 	links = rim_link_table(&cfg, C1);
 	assert_non_null(links);
