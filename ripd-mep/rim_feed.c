@@ -263,6 +263,7 @@ void rim_feed_on_event(void *arg, const struct ipsec_event *ev)
 	case IPSEC_EV_CONNECTED:
 	case IPSEC_EV_LOST:
 	case IPSEC_EV_RESYNC_BEGIN:
+	case IPSEC_EV_IKE_UP:	/* no CHILD_SA: no route */
 		break;
 	}
 }
