@@ -16,7 +16,10 @@
 # injected again within about one interval (measured); M1's ripd-mep
 # restarted while S1 is blocked -> S1 was never heard in this run, so its
 # route follows the tunnel (injected, not silent); unblocked and blocked
-# again -> silent again (heard in this run).
+# again -> silent again (heard in this run). Third-party liveness from
+# the IKE_SA: S2's own ripd-mep (M1 third-party there) shows M1 up by IKE
+# while the IKE_SA is established, also after its only CHILD_SA closed,
+# and down once DPD deleted it (IKE dropped on S2's link).
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -40,13 +43,16 @@ TIMES=
 
 lab_init rim-probes
 
-# probes_conf LOCAL "RIM LINES" "IPSEC LINES": NODE's ripd-mep.conf.
+# probes_conf LOCAL "RIM LINES" "IPSEC LINES" [M1_EXTRA]: NODE's
+# ripd-mep.conf (M1_EXTRA: "third-party" for S2's view of M1).
 probes_conf()
 {
-	local local_gw=$1 rim=$2 ipsec=$3 s l
+	local local_gw=$1 rim=$2 ipsec=$3 m1extra=${4:-} s l
 	printf 'mep\n local-gateway %s\n' "$local_gw"
-	printf ' gateway M1\n  address %s\n  vpn-domain %s\n exit\n !\n' \
+	printf ' gateway M1\n  address %s\n  vpn-domain %s\n' \
 		"$RIM_M1_INET" "${RIM_DOMAIN[M1]}"
+	[ -n "$m1extra" ] && printf '  %s\n' "$m1extra"
+	printf ' exit\n !\n'
 	printf ' gateway M2\n  address %s\n  vpn-domain 10.2.0.0/16\n' \
 		"$M2_INET"
 	printf '  third-party\n exit\n !\n'
@@ -255,9 +261,74 @@ step_restart()
 		eval "lab_alive ${DPID[M1]} && lab_alive ${DPID[S1]}"
 }
 
+# ---- third-party liveness from the IKE_SA (S2's own ripd-mep, which
+# declares M1 third-party: it judges M1 by its IKE_SA, never probes it)
+
+# gw_is NODE GATEWAY "LIVENESS SOURCE": show mep gateways json on NODE
+gw_is()
+{
+	[ "$(mepsh "$1" 'show mep gateways json' | jq -r --arg g "$2" \
+		'."ripd-mep:mep-state".gateway[] | select(.name == $g) |
+		 "\(.liveness) \(."verdict-source")"')" = "$3" ]
+}
+why_gw() { echo "   S2 gateways: $(mepsh S2 'show mep gateways json' | jq -c '[."ripd-mep:mep-state".gateway[] | {name, liveness, "verdict-source"}]')" >&2; }
+
+step_third_party()
+{
+	local t0 out
+	mkdir -p "$LAB_RUN/S2"
+	probes_conf S2 "" "vici-socket $(lab_vici S2)" third-party \
+		>"$LAB_RUN/S2/ripd-mep.conf"
+	out=$("$BIN" -C -f "$LAB_RUN/S2/ripd-mep.conf" 2>&1) ||
+		lab_fail "ripd-mep -C rejects S2's configuration: $out"
+	start_ripd S2 || lab_fail "ripd-mep did not start in S2"
+	lab_check "S2: third-party M1 with an established IKE_SA: up, source ike" \
+		lab_wait_for 5 gw_is S2 M1 "up ike" || why_gw
+	lab_check "S2: third-party M2 (no IKE_SA): down, source ike" \
+		gw_is S2 M2 "down ike" || why_gw
+	# the CHILD_SA closed, the IKE_SA stays: still up (the IKE_SA counts)
+	lab_swanctl S2 --terminate --child net --timeout 10 \
+		>>"$LAB_RUN/logs/S2-terminate.log" 2>&1 ||
+		lab_fail "cannot terminate S2's CHILD_SA"
+	lab_wait_for 5 rim_lab_no_child S2 net || lab_fail "S2's child still there"
+	lab_check "S2: IKE_SA to M1 without CHILD_SA (swanctl lists it ESTABLISHED)" \
+		rim_lab_ike_up S2 m1
+	lab_check "S2: M1 stays up by IKE without any CHILD_SA (3 s)" \
+		lab_holds 3 gw_is S2 M1 "up ike" || why_gw
+	lab_check "M1 withdrew S2's route (its tunnel is down)" \
+		lab_wait_for 3 no_kroute "$S2NET" || why_k
+	lab_check "M1: show mep routes json: rim-peer S2 tunnel-down" \
+		rim_peer_is S2 tunnel-down || why_routes
+	# IKE dropped on S2's link: DPD deletes the IKE_SA
+	lab_exec S2 nft -f - <<EOF || lab_fail "cannot block IKE in S2"
+table inet rimike {
+	chain out {
+		type filter hook output priority 0;
+		ip daddr $RIM_M1_INET udp dport { 500, 4500 } drop
+	}
+}
+EOF
+	t0=$(lab_now_ms)
+	lab_check "S2: IKE to M1 dropped: M1 down by IKE after DPD" \
+		lab_wait_for 20 gw_is S2 M1 "down ike" || why_gw
+	TIMES+=" third-party-down=$(($(lab_now_ms) - t0))ms"
+	lab_check "S2: its charon lists no IKE_SA to M1" rim_lab_ike_gone S2 m1
+	lab_check "S2: log says 'gateway M1: down by IKE'" \
+		grep -q "gateway M1: down by IKE" "$LAB_RUN/logs/S2-ripd-mep.log"
+	lab_exec S2 nft delete table inet rimike
+	# a new IKE_SA, now reported by charon's events (not a listing)
+	rim_lab_up S2 || lab_fail "S2 cannot bring its tunnel up again"
+	lab_check "S2: new IKE_SA to M1 (events): up by IKE again" \
+		lab_wait_for 5 gw_is S2 M1 "up ike" || why_gw
+	lab_check "M1 injects S2's route again (no ripd-mep probes from S2)" \
+		lab_wait_for 5 has_kroute "$S2NET" || why_k
+	lab_check "ripd-mep alive in S2" lab_alive "${DPID[S2]}"
+}
+
 step_start
 step_silent
 step_heard_again
 step_restart
+step_third_party
 lab_checks_done
 lab_pass "probe interval ${INTERVAL} ms x ${DEAD};$TIMES"
