@@ -229,6 +229,11 @@ static void text_probes(const struct lyd_node *st, struct strbuf *out)
 				strbuf_printf(out, " (%s ms ago)",
 					      state_get(n,
 							"last-heard-ago-ms"));
+			if (strcmp(state_get(n, "silent"), "true") == 0)
+				strbuf_puts(out, ", SILENT: RIM routes "
+						 "withdrawn");
+			strbuf_puts(out, "; rejected ");
+			text_rejects(n, out);
 		}
 		strbuf_puts(out, "\n");
 	}
@@ -328,15 +333,36 @@ static void text_routes(const struct lyd_node *st, struct strbuf *out)
 			strbuf_printf(out, "%-24s %-12s %8s %10s %8s  %s\n",
 				      "Prefix", "Gateway", "Distance",
 				      "Metric", "Tag", "State");
-		strbuf_printf(out, "%-24s %-12s %8s %10s %8s  %s%s%s\n",
+		strbuf_printf(out, "%-24s %-12s %8s %10s %8s  %s%s%s%s%s\n",
 			      state_get(n, "prefix"), state_get(n, "gateway"),
-			      state_get(n, "distance"), state_get(n, "metric"),
-			      state_get(n, "tag"), state_get(n, "state"),
+			      *state_get(n, "distance") ? state_get(n, "distance")
+							: "-",
+			      *state_get(n, "metric") ? state_get(n, "metric")
+						      : "-",
+			      *state_get(n, "tag") ? state_get(n, "tag") : "-",
+			      state_get(n, "state"),
 			      *state_get(n, "error") ? ": " : "",
-			      state_get(n, "error"));
+			      state_get(n, "error"),
+			      *state_get(n, "reason") ? ": " : "",
+			      state_get(n, "reason"));
 	}
 	if (!count)
 		strbuf_puts(out, "(no routes injected)\n");
+	/* the peers whose routes are not injected, and why */
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		const char *why = state_get(n, "state");
+
+		if (strcmp(n->schema->name, "rim-peer") != 0 ||
+		    strcmp(why, "tunnel-up") == 0)
+			continue;
+		strbuf_printf(out, "Peer %s: no routes, %s\n",
+			      state_get(n, "name"),
+			      strcmp(why, "satellite-silent") == 0
+				      ? "satellite silent (tunnel up, probes "
+					"stopped)"
+				      : "tunnel down");
+	}
 }
 
 /* How a return path the operator did not configure came about. */

@@ -37,6 +37,14 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	return daemon_entry_subscribe(d, track, NULL);
 }
 
+/* RIM asks which satellites are silent (probe_io's responder). */
+static void rim_silence(void *arg, uint8_t *silent, size_t n)
+{
+	const struct daemon *d = arg;
+
+	probe_io_fill_silent(d->probe, silent, n);
+}
+
 /* The IPsec engine and RIM, its subscriber (then the engine connects). */
 static int start_ipsec(struct daemon *d)
 {
@@ -48,6 +56,7 @@ static int start_ipsec(struct daemon *d)
 		d->ipsec = NULL;
 		return -1;
 	}
+	rim_feed_set_silence(d->rim, rim_silence, d);
 	ike_liveness_attach(d->ipsec, d);
 	ipsec_engine_start(d->ipsec);
 	return 0;

@@ -1,4 +1,5 @@
-/* ike_liveness: third-party centers' liveness from the tunnel table. */
+/* ike_liveness: third-party centers' liveness from the engine's IKE_SAs
+ * and tunnel table. */
 #include "ike_liveness.h"
 
 #include <stdlib.h>
@@ -6,13 +7,15 @@
 #include "daemon.h"
 
 void ike_liveness_derive(const struct tunnel_table *t,
+			 const struct ike_sas *ikes,
 			 const struct mep_config *cfg, bool *up)
 {
 	const struct tunnels_entry *e;
 	size_t pos = 0;
 
 	for (size_t i = 0; i < cfg->n_gateways; i++)
-		up[i] = false;
+		up[i] = ikes && ike_sas_has_gateway(ikes,
+						    cfg->gateways[i].name);
 	while ((e = tunnels_next(t, &pos)))
 		if (e->up && e->gateway >= 0 &&
 		    (size_t)e->gateway < cfg->n_gateways)
@@ -29,7 +32,8 @@ void ike_liveness_refresh(struct daemon *d)
 	up = calloc(cfg->n_gateways, sizeof(*up));
 	if (!up)
 		return;
-	ike_liveness_derive(ipsec_engine_tunnels(d->ipsec), cfg, up);
+	ike_liveness_derive(ipsec_engine_tunnels(d->ipsec),
+			    ipsec_engine_ike_sas(d->ipsec), cfg, up);
 	for (size_t i = 0; i < cfg->n_gateways; i++)
 		if (cfg->gateways[i].third_party &&
 		    (int)i != cfg->local_gateway)
@@ -45,6 +49,7 @@ static void on_event(void *arg, const struct ipsec_event *ev)
 	switch (ev->kind) {
 	case IPSEC_EV_TUNNEL_UP:
 	case IPSEC_EV_TUNNEL_DOWN:
+	case IPSEC_EV_IKE_UP:
 	case IPSEC_EV_IKE_DOWN:
 		if (ev->in_resync)
 			return;	/* judged once the listing is read */

@@ -1,14 +1,13 @@
 /* ike_liveness: the liveness of `third-party` centers from the IPsec
  * engine, a subscriber of ipsec_engine feeding daemon_ike_report().
  *
- * A third-party gateway is up while the tunnel table holds an installed
- * CHILD_SA of an IKE_SA to it (so an IKE_SA established with its
- * CHILD_SAs, as charon's ike-updown up=yes and child-updown report it,
- * or a listing finds it), and down once the table holds none (ike-updown
- * up=no, the IKE_SA deleted after DPD, the CHILD_SAs closed, the
- * engine's grace over). While the engine link is lost and the grace
- * holds, the verdicts stay as they are. An IKE_SA without any CHILD_SA
- * is not in the table and counts as down. */
+ * A third-party gateway is up while strongSwan holds an established
+ * IKE_SA to it (the engine's set of IKE_SAs, ike_sas.h: charon's
+ * ike-updown up=yes, or a listing showing it ESTABLISHED, with or without
+ * CHILD_SAs), or an installed CHILD_SA of one (the tunnel table); down
+ * once it holds neither (ike-updown down, the IKE_SA deleted after DPD,
+ * the engine's grace over). While the engine link is lost and the grace
+ * holds, the verdicts stay as they are. */
 #ifndef RIPD_MEP_IKE_LIVENESS_H
 #define RIPD_MEP_IKE_LIVENESS_H
 
@@ -16,14 +15,16 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "ike_sas.h"
 #include "ipsec_engine.h"
 #include "tunnels.h"
 
 struct daemon;
 
-/* up[i] for each gateway i of cfg: does the table hold an installed
- * CHILD_SA to it (pure). */
+/* up[i] for each gateway i of cfg: does ikes (may be NULL) hold an
+ * established IKE_SA to it, or the table an installed CHILD_SA (pure). */
 void ike_liveness_derive(const struct tunnel_table *t,
+			 const struct ike_sas *ikes,
 			 const struct mep_config *cfg, bool *up);
 
 /* Report every third-party gateway of d->cfg from d->ipsec's table

@@ -33,6 +33,8 @@ struct ipsec_engine {
 	struct vici_session *vici;	/* events and listings */
 	struct vici_session *cmds;	/* commands; NULL until the first */
 	struct tunnel_table tunnels;
+	struct ike_sas ikes;		/* established, to third-party ones */
+	char *third_party;		/* their names, for configure */
 	struct ipsec_grace grace;
 	ev_timer grace_timer;
 	bool in_resync;
@@ -126,6 +128,7 @@ static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)
 			 e->cfg->ipsec.grace_s);
 		tunnels_free(&e->tunnels);
 		tunnels_init(&e->tunnels);
+		ike_sas_clear(&e->ikes);
 		ev.dropped = true;
 	}
 	publish(e, &ev);
@@ -193,6 +196,22 @@ static void on_remove_ike(void *arg, uint32_t ike_id)
 				  .ike_id = ike_id };
 
 	tunnels_remove_ike(&e->tunnels, ike_id);
+	ike_sas_remove(&e->ikes, ike_id);
+	publish(e, &ev);
+}
+
+static void on_ike_up(void *arg, const struct tunnel_child *ike)
+{
+	struct ipsec_engine *e = arg;
+	struct ipsec_event ev = { .kind = IPSEC_EV_IKE_UP,
+				  .ike_id = ike->ike_id };
+
+	ev.gateway = tunnels_match_peer(&e->tunnels, e->cfg, ike);
+	if (ev.gateway >= 0 && e->cfg->gateways[ev.gateway].third_party &&
+	    ike_sas_up(&e->ikes, ike->ike_id,
+		       e->cfg->gateways[ev.gateway].name) < 0)
+		log_err("ipsec: out of memory recording IKE_SA %u",
+			ike->ike_id);
 	publish(e, &ev);
 }
 
@@ -203,6 +222,7 @@ static void on_resync_begin(void *arg)
 
 	e->in_resync = true;
 	tunnels_resync_begin(&e->tunnels);
+	ike_sas_resync_begin(&e->ikes);
 	publish(e, &ev);
 }
 
@@ -212,6 +232,7 @@ static void on_resync_end(void *arg)
 	struct ipsec_event ev = { .kind = IPSEC_EV_RESYNCED };
 
 	ev.gone = tunnels_resync_end(&e->tunnels);
+	ike_sas_resync_end(&e->ikes);
 	e->in_resync = false;
 	ipsec_grace_synced(&e->grace);
 	ev_timer_stop(e->loop, &e->grace_timer);
@@ -233,6 +254,7 @@ static const struct vici_session_cbs event_cbs = {
 	.on_upsert = on_upsert,
 	.on_remove_child = on_remove_child,
 	.on_remove_ike = on_remove_ike,
+	.on_ike_up = on_ike_up,
 	.on_resync_begin = on_resync_begin,
 	.on_resync_end = on_resync_end,
 	.on_note = on_note,
@@ -424,6 +446,27 @@ static void close_cmds(struct ipsec_engine *e)
 	e->closing_cmds = false;
 }
 
+/* The names of cfg's third-party gateways, one per line (malloc'd; NULL
+ * when memory is short). */
+static char *third_party_names(const struct mep_config *cfg)
+{
+	size_t len = 1, at = 0;
+	char *s;
+
+	for (size_t i = 0; i < cfg->n_gateways; i++)
+		if (cfg->gateways[i].third_party)
+			len += strlen(cfg->gateways[i].name) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < cfg->n_gateways; i++)
+		if (cfg->gateways[i].third_party)
+			at += (size_t)snprintf(s + at, len - at, "%s\n",
+					       cfg->gateways[i].name);
+	s[at] = '\0';
+	return s;
+}
+
 struct ipsec_engine *ipsec_engine_new(struct ev_loop *loop,
 				      const struct mep_config *cfg)
 {
@@ -434,6 +477,8 @@ struct ipsec_engine *ipsec_engine_new(struct ev_loop *loop,
 	e->loop = loop;
 	e->cfg = cfg;
 	tunnels_init(&e->tunnels);
+	ike_sas_init(&e->ikes);
+	e->third_party = third_party_names(cfg);
 	ipsec_grace_init(&e->grace);
 	ev_timer_init(&e->grace_timer, on_grace, 0., 0.);
 	e->grace_timer.data = e;
@@ -463,6 +508,8 @@ void ipsec_engine_free(struct ipsec_engine *e)
 	close_cmds(e);
 	vici_session_free(e->vici);
 	tunnels_free(&e->tunnels);
+	ike_sas_free(&e->ikes);
+	free(e->third_party);
 	free(e->subs);
 	free(e);
 }
@@ -470,10 +517,21 @@ void ipsec_engine_free(struct ipsec_engine *e)
 void ipsec_engine_configure(struct ipsec_engine *e,
 			    const struct mep_config *cfg)
 {
+	char *tp = third_party_names(cfg);
+
 	e->cfg = cfg;
 	if (tunnels_rematch(&e->tunnels, cfg) < 0)
 		log_err("ipsec: out of memory indexing the gateways: "
 			"tunnels left without a peer");
+	/* other third-party gateways: the IKE_SAs to follow are others,
+	 * a listing finds them (also those without a CHILD_SA) */
+	if (!tp || !e->third_party || strcmp(tp, e->third_party) != 0) {
+		ike_sas_clear(&e->ikes);
+		if (e->vici && vici_session_up(e->vici))
+			vici_session_resync(e->vici);
+	}
+	free(e->third_party);
+	e->third_party = tp;
 	if (strcmp(e->vici_path, cfg->ipsec.vici_socket) == 0)
 		return;
 	log_notice("ipsec: VICI socket is now %s", cfg->ipsec.vici_socket);
@@ -487,6 +545,11 @@ void ipsec_engine_configure(struct ipsec_engine *e,
 		log_err("ipsec: out of memory opening VICI");
 	else
 		vici_session_start(e->vici);
+}
+
+const struct ike_sas *ipsec_engine_ike_sas(const struct ipsec_engine *e)
+{
+	return &e->ikes;
 }
 
 const struct tunnel_table *ipsec_engine_tunnels(const struct ipsec_engine *e)

@@ -15,6 +15,10 @@
  *                  state: tunnels_child_up(ev->child) tells) and recorded
  *                  (ev->recorded false: out of memory, not in the table)
  *   TUNNEL_DOWN    a CHILD_SA went away (ike_id, child_id)
+ *   IKE_UP         an IKE_SA is established (ike_id; gateway: the
+ *                  configured gateway it goes to, -1 unknown): charon's
+ *                  ike-updown up=yes, or a listing or child-updown
+ *                  showing it ESTABLISHED, also without any CHILD_SA
  *   IKE_DOWN       an IKE_SA went away with its CHILD_SAs (ike_id)
  *   GRACE_OVER     the grace period ended; when not re-listed in time the
  *                  table was emptied (ev->dropped)
@@ -22,7 +26,8 @@
  * A CHILD_SA rekey is published as TUNNEL_UP of the new CHILD_SA followed
  * by TUNNEL_DOWN of the old one (make before break: the union of
  * selectors never shrinks); an IKE_SA coming up as the TUNNEL_UPs of its
- * CHILD_SAs; an IKE_SA rekey as a listing (charon moves the CHILD_SAs
+ * CHILD_SAs followed by IKE_UP; an IKE_SA rekey as IKE_UP of the new
+ * one and a listing (charon moves the CHILD_SAs
  * without telling, see vici_sa.h). Dispatch costs no allocation: the event
  * lives on the stack, the child is vici_session's own.
  *
@@ -52,6 +57,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "ike_sas.h"
 #include "tunnels.h"
 #include "vici_codec.h"
 
@@ -64,6 +70,7 @@ enum ipsec_event_kind {
 	IPSEC_EV_TUNNEL_DOWN,
 	IPSEC_EV_IKE_DOWN,
 	IPSEC_EV_GRACE_OVER,
+	IPSEC_EV_IKE_UP,
 };
 
 struct ipsec_event {
@@ -72,7 +79,8 @@ struct ipsec_event {
 	/* TUNNEL_UP: the CHILD_SA as reported; recorded in the table? */
 	const struct tunnel_child *child;
 	bool recorded;
-	uint32_t ike_id;	/* TUNNEL_UP, TUNNEL_DOWN, IKE_DOWN */
+	uint32_t ike_id;	/* TUNNEL_UP, TUNNEL_DOWN, IKE_UP, IKE_DOWN */
+	int gateway;		/* IKE_UP: configured gateway, -1 unknown */
 	uint32_t child_id;	/* TUNNEL_UP, TUNNEL_DOWN */
 	const char *reason;	/* LOST */
 	size_t gone;		/* RESYNCED: entries not listed, dropped */
@@ -112,6 +120,11 @@ void ipsec_engine_unsubscribe(struct ipsec_engine *e, ipsec_event_fn fn,
 			      void *arg);
 
 const struct tunnel_table *ipsec_engine_tunnels(const struct ipsec_engine *e);
+/* The established IKE_SAs to `third-party` gateways (ike_sas.h): kept
+ * from IKE_UP, IKE_DOWN and listings; emptied with the tunnels when the
+ * grace ends, and re-listed when the set of third-party gateways
+ * changes. */
+const struct ike_sas *ipsec_engine_ike_sas(const struct ipsec_engine *e);
 /* The event session is connected and registered. */
 bool ipsec_engine_connected(const struct ipsec_engine *e);
 /* Hold what is installed: not listed yet on this link, grace not over. */

@@ -40,6 +40,8 @@ struct probe_io {
 	bool bound_local;		/* bound to the resolved address */
 	struct resolver *resolver;	/* DNS names of gateways */
 	ev_timer timer;
+	ev_timer silence;		/* the satellites' silence, per interval */
+	uint64_t dead_us;		/* interval * dead-count */
 	struct responder resp;
 	struct probe_keyring keys;
 	char key[MEP_KEY_MAX];
@@ -122,6 +124,71 @@ static void report(struct probe_io *p, struct pio_peer *pp)
 
 	daemon_probe_report(p->d, pp->pub.gw, pr->state, pr->reported_rtt_us,
 			    pr->miss_run, pr->drain);
+}
+
+/* RIM follows the satellites' silence (rim_feed_set_silence). */
+static void silence_changed(struct probe_io *p)
+{
+	if (p->d->rim)
+		rim_feed_silence_changed(p->d->rim);
+}
+
+static void log_silence(void *arg, const struct responder_peer *sp)
+{
+	const struct probe_io *p = arg;
+
+	if (sp->silent)
+		log_notice("probe: satellite %s silent (no valid probe for "
+			   "%llu ms): its RIM routes are withdrawn",
+			   sp->name, (unsigned long long)p->dead_us / 1000u);
+	else
+		log_notice("probe: satellite %s heard again: its RIM routes "
+			   "follow its tunnel again",
+			   sp->name);
+}
+
+static void on_silence(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct probe_io *p = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (responder_silence_tick(&p->resp, probe_io_now_us(), p->dead_us,
+				   log_silence, p))
+		silence_changed(p);
+}
+
+/* A valid probe from a silent satellite: not silent any more, at once. */
+static void check_woken(struct probe_io *p)
+{
+	if (!p->resp.woken)
+		return;
+	log_silence(p, p->resp.woken);
+	p->resp.woken = NULL;
+	silence_changed(p);
+}
+
+/* Tick the silence once per interval while satellites probe us. */
+static void arm_silence(struct probe_io *p)
+{
+	double every = (double)p->params.interval_ms / 1000.0;
+
+	ev_timer_stop(p->loop, &p->silence);
+	if (!p->resp.n_peer || !p->dead_us || every <= 0)
+		return;
+	ev_timer_set(&p->silence, every, every);
+	ev_timer_start(p->loop, &p->silence);
+}
+
+void probe_io_fill_silent(const struct probe_io *p, uint8_t *silent,
+			  size_t n)
+{
+	for (size_t i = 0; p && i < p->resp.n_peer; i++) {
+		const struct responder_peer *sp = &p->resp.peer[i];
+
+		if (sp->silent && sp->gw >= 0 && (size_t)sp->gw < n)
+			silent[sp->gw] = 1;
+	}
 }
 
 static struct pio_peer *peer_find(struct probe_io *p, const char *name)
@@ -274,9 +341,11 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 
 			to_mep_addr(&src, &a);
 			if (responder_handle(&p->resp, &a, buf, len, now, out,
-					     sizeof(out), &olen, &cause) == 1)
+					     sizeof(out), &olen, &cause) == 1) {
 				sendto(w->fd, out, olen, 0,
 				       (struct sockaddr *)&src, slen);
+				check_woken(p);
+			}
 		}
 	}
 	arm(p);
@@ -483,6 +552,17 @@ static void configure_probers(struct probe_io *p, const struct mep_config *cfg,
 	p->n_peer = n;
 }
 
+/* After the responder's satellites changed: a new dead time applies at
+ * once, and the gateway indexes RIM asks about are the new ones (RIM
+ * computes again after probe_io_configure, daemon_apply). */
+static void silence_reconfigured(struct probe_io *p)
+{
+	if (responder_silence_tick(&p->resp, probe_io_now_us(), p->dead_us,
+				   log_silence, p))
+		silence_changed(p);
+	arm_silence(p);
+}
+
 void probe_io_configure(struct probe_io *p, const struct mep_config *cfg)
 {
 	uint64_t now = probe_io_now_us();
@@ -491,6 +571,8 @@ void probe_io_configure(struct probe_io *p, const struct mep_config *cfg)
 	p->params.interval_ms = cfg->probe.interval_ms;
 	p->params.dead_count = cfg->probe.dead_count;
 	p->params.up_count = cfg->probe.up_count;
+	p->dead_us = (uint64_t)cfg->probe.interval_ms * cfg->probe.dead_count *
+		     1000u;
 	p->port = cfg->probe.port ? cfg->probe.port : PROBE_DEFAULT_PORT;
 	if (strcmp(p->key, cfg->probe.key) != 0) {
 		probe_keyring_set(&p->keys, cfg->probe.key, now);
@@ -511,12 +593,15 @@ void probe_io_configure(struct probe_io *p, const struct mep_config *cfg)
 		p->n_peer = 0;
 		close_sockets(p);
 		ev_timer_stop(p->loop, &p->timer);
+		p->dead_us = 0;	/* not probing: nobody is silent */
+		silence_reconfigured(p);
 		return;
 	}
 	snprintf(p->local, sizeof(p->local), "%s",
 		 cfg->gateways[cfg->local_gateway].name);
 	configure_responder(p, cfg, need);
 	configure_probers(p, cfg, need);
+	silence_reconfigured(p);
 	if (!p->resp.n_peer && !p->n_peer) {
 		close_sockets(p);
 		ev_timer_stop(p->loop, &p->timer);
@@ -554,6 +639,8 @@ struct probe_io *probe_io_new(struct ev_loop *loop, struct daemon *d)
 		p->rng = wall_us() | 1;
 	ev_timer_init(&p->timer, on_timer, 0.0, 0.0);
 	p->timer.data = p;
+	ev_timer_init(&p->silence, on_silence, 0.0, 0.0);
+	p->silence.data = p;
 	p->resolver = resolver_new(loop, on_resolved, p);
 	if (!p->resolver) {
 		responder_free(&p->resp);
@@ -569,6 +656,7 @@ void probe_io_free(struct probe_io *p)
 	if (!p)
 		return;
 	ev_timer_stop(p->loop, &p->timer);
+	ev_timer_stop(p->loop, &p->silence);
 	close_sockets(p);
 	resolver_free(p->resolver);
 	responder_free(&p->resp);

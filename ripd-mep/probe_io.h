@@ -28,6 +28,14 @@
  * VICI and ZAPI (the rest waits for the next turn; the kernel drops what
  * does not fit the socket buffer).
  *
+ * Centers follow their satellites' probes: a timer ticks the
+ * responder's silence once per interval (responder_silence_tick: a
+ * satellite heard in this run and then silent for interval * dead-count
+ * is silent within one interval more), a valid probe from a silent
+ * satellite ends its silence at once; each change is logged and makes
+ * RIM compute again (rim_feed_silence_changed), which asks
+ * probe_io_fill_silent() which satellites are silent.
+ *
  * Verdicts go to the daemon (daemon_probe_report) when a prober reports
  * a change (state, drain flag, reported RTT); configuration changes
  * reconfigure the probers in place (prober_set_params: no false down). */
@@ -65,6 +73,11 @@ void probe_io_free(struct probe_io *p);
 /* Follow the running configuration cfg (d->cfg): key, port, address,
  * probers (carried over by name), responder's satellites. */
 void probe_io_configure(struct probe_io *p, const struct mep_config *cfg);
+
+/* silent[gw] = 1 for each satellite (gateway index gw < n of the running
+ * configuration) that is silent now; p may be NULL (nobody). */
+void probe_io_fill_silent(const struct probe_io *p, uint8_t *silent,
+			  size_t n);
 
 /* `mep drain`: the responder's replies carry the drain flag. */
 void probe_io_set_drain(struct probe_io *p, bool drain);

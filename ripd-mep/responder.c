@@ -107,6 +107,7 @@ int responder_configure(struct responder *r, const struct mep_config *cfg)
 	free(r->peer);
 	r->peer = v;
 	r->n_peer = n;
+	r->woken = NULL;
 	return 0;
 }
 
@@ -133,22 +134,59 @@ void responder_set_drain(struct responder *r, bool drain)
 	r->drain = drain;
 }
 
-static bool addr_known(const struct responder *r, const struct mep_addr *a)
+/* The known satellite whose resolved address is a, or NULL. */
+static struct responder_peer *peer_by_addr(struct responder *r,
+					   const struct mep_addr *a)
 {
 	for (size_t i = 0; i < r->n_peer; i++)
-		if (r->peer[i].has_addr && r->peer[i].addr.family == a->family &&
-		    memcmp(r->peer[i].addr.addr, a->addr, sizeof(a->addr)) == 0)
-			return true;
-	return false;
+		if (r->peer[i].has_addr && mep_addr_equal(&r->peer[i].addr, a))
+			return &r->peer[i];
+	return NULL;
 }
 
-static int drop(struct responder *r, enum probe_cause c,
-		enum probe_cause *cause)
+/* Count a reject in total and for from (the satellite whose address the
+ * datagram came from, NULL: none). */
+static int drop(struct responder *r, struct responder_peer *from,
+		enum probe_cause c, enum probe_cause *cause)
 {
 	r->count.rejected.n[c]++;
+	if (from)
+		from->rejected.n[c]++;
 	if (cause)
 		*cause = c;
 	return 0;
+}
+
+bool responder_silent(bool heard, uint64_t last_heard_us, uint64_t now_us,
+		      uint64_t dead_us)
+{
+	if (!heard || !dead_us || now_us < last_heard_us)
+		return false;
+	return now_us - last_heard_us >= dead_us;
+}
+
+size_t responder_silence_tick(struct responder *r, uint64_t now_us,
+			      uint64_t dead_us,
+			      void (*fn)(void *arg,
+					 const struct responder_peer *peer),
+			      void *arg)
+{
+	size_t changed = 0;
+
+	r->woken = NULL;
+	for (size_t i = 0; i < r->n_peer; i++) {
+		struct responder_peer *p = &r->peer[i];
+		bool s = responder_silent(p->heard, p->last_heard_us, now_us,
+					  dead_us);
+
+		if (s == p->silent)
+			continue;
+		p->silent = s;
+		changed++;
+		if (fn)
+			fn(arg, p);
+	}
+	return changed;
 }
 
 int responder_handle(struct responder *r, const struct mep_addr *src,
@@ -158,28 +196,29 @@ int responder_handle(struct responder *r, const struct mep_addr *src,
 {
 	struct probe_packet req, rep;
 	const struct probe_key *k;
-	struct responder_peer *p;
+	struct responder_peer *p, *from = peer_by_addr(r, src);
 	enum probe_error e;
 	int n;
 
 	r->count.received++;
+	r->woken = NULL;
 	if (cause)
 		*cause = PROBE_CAUSE_COUNT;
-	if (ratelimit_admit(r->rl, src, addr_known(r, src), now_us) !=
+	if (ratelimit_admit(r->rl, src, from != NULL, now_us) !=
 	    RATELIMIT_PASS)
-		return drop(r, PROBE_CAUSE_RATE_LIMIT, cause);
+		return drop(r, from, PROBE_CAUSE_RATE_LIMIT, cause);
 	e = probe_decode(buf, len, &r->keys, now_us, &req);
 	if (e != PROBE_OK)
-		return drop(r, probe_cause_of(e), cause);
+		return drop(r, from, probe_cause_of(e), cause);
 	/* a reply here is not for us: no request of a responder */
 	if (req.type != PROBE_TYPE_REQUEST || !r->local[0] ||
 	    strcmp(req.target, r->local) != 0)
-		return drop(r, PROBE_CAUSE_UNKNOWN_SENDER, cause);
+		return drop(r, from, PROBE_CAUSE_UNKNOWN_SENDER, cause);
 	p = peer_find(r, req.sender);
 	if (!p)
-		return drop(r, PROBE_CAUSE_UNKNOWN_SENDER, cause);
+		return drop(r, from, PROBE_CAUSE_UNKNOWN_SENDER, cause);
 	if (replay_window_check(&p->window, req.seq) != REPLAY_NEW)
-		return drop(r, PROBE_CAUSE_REPLAY, cause);
+		return drop(r, from, PROBE_CAUSE_REPLAY, cause);
 	k = probe_keyring_find(&r->keys, req.key_id, now_us);
 	memset(&rep, 0, sizeof(rep));
 	rep.type = PROBE_TYPE_REPLY;
@@ -190,12 +229,16 @@ int responder_handle(struct responder *r, const struct mep_addr *src,
 	memcpy(rep.target, req.sender, sizeof(rep.target));
 	n = k ? probe_encode(&rep, k, out, out_cap) : -1;
 	if (n < 0 || (size_t)n > len)
-		return drop(r, PROBE_CAUSE_UNKNOWN_SENDER, cause);
+		return drop(r, from, PROBE_CAUSE_UNKNOWN_SENDER, cause);
 	/* accepted: only now does any state change */
 	replay_window_accept(&p->window, req.seq);
 	p->heard = true;
 	p->last_heard_us = now_us;
 	p->answered++;
+	if (p->silent) {
+		p->silent = false;
+		r->woken = p;
+	}
 	r->count.answered++;
 	*out_len = (size_t)n;
 	return 1;

@@ -24,8 +24,22 @@
  * responder_set_key() with the probe key, responder_handle() per
  * datagram (send the reply to the datagram's source when it returns 1),
  * responder_set_drain() from `mep drain`. `show mep probes` reads the
- * counters and the peers; a silent satellite is one whose last_heard_us
- * is older than the dead time (interval * dead-count) (steering issue). */
+ * counters and the peers.
+ *
+ * Rejects are counted in total and, when the datagram's source address
+ * is the resolved address of a known satellite, also for that satellite
+ * (whatever the cause: rate limit, HMAC, replay, ...; the address alone
+ * decides, a forged source is counted for the satellite it imitates).
+ *
+ * Silence (centers follow their satellites' probes, SPEC "Satellite
+ * steering"): a satellite is silent when it was heard since start and no
+ * valid probe came for the dead time (interval * dead-count) or longer:
+ * responder_silent(). A satellite never heard in this run (no ripd-mep
+ * there, or the center has just started) is not silent: its routes
+ * follow its tunnel only. The adapter calls responder_silence_tick()
+ * about once per interval, which updates each peer's silent flag and
+ * reports the changes; a valid probe from a silent satellite clears its
+ * flag at once in responder_handle() (r->woken names it). */
 #ifndef RIPD_MEP_RESPONDER_H
 #define RIPD_MEP_RESPONDER_H
 
@@ -48,6 +62,8 @@ struct responder_peer {
 	bool heard;			/* a valid probe since start */
 	uint64_t last_heard_us;
 	uint64_t answered;
+	bool silent;			/* the last silence verdict */
+	struct probe_rejects rejected;	/* rejects from its address */
 };
 
 struct responder_counters {
@@ -64,6 +80,10 @@ struct responder {
 	struct ratelimit *rl;		/* owned */
 	bool drain;
 	struct responder_counters count;
+	/* Set by responder_handle() when the request it accepted came from
+	 * a silent satellite (now no longer silent); NULL otherwise. Valid
+	 * until the next call on r. */
+	const struct responder_peer *woken;
 };
 
 /* An empty responder (answers nothing). 0, or -1 (allocation). */
@@ -93,5 +113,19 @@ int responder_handle(struct responder *r, const struct mep_addr *src,
 		     const uint8_t *buf, size_t len, uint64_t now_us,
 		     uint8_t *out, size_t out_cap, size_t *out_len,
 		     enum probe_cause *cause);
+
+/* Silent at now_us: heard since start and not for dead_us or longer
+ * (pure; dead_us 0: never silent). */
+bool responder_silent(bool heard, uint64_t last_heard_us, uint64_t now_us,
+		      uint64_t dead_us);
+
+/* Update every peer's silent flag at now_us (responder_silent with
+ * dead_us); fn(arg, peer) for each peer whose flag changed (fn may be
+ * NULL). Returns the number of changes. */
+size_t responder_silence_tick(struct responder *r, uint64_t now_us,
+			      uint64_t dead_us,
+			      void (*fn)(void *arg,
+					 const struct responder_peer *peer),
+			      void *arg);
 
 #endif

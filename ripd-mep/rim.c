@@ -113,6 +113,8 @@ const char *rim_ignore_reason_str(enum rim_ignore_reason r)
 		return "wider than the peer's vpn-domain";
 	case RIM_IGNORE_INVALID:
 		return "invalid selector";
+	case RIM_IGNORE_SATELLITE_SILENT:
+		return "satellite silent";
 	}
 	return "?";
 }
@@ -328,10 +330,11 @@ static int rim_ignore(struct rim_ignored_list *ignored,
 }
 
 /* The remote selectors of an up tunnel to peer c->gateway, community with
- * return path rim; injected with metric. */
+ * return path rim; injected with metric, or listed in ignored when the
+ * peer is silent. */
 static int rim_selectors(const struct mep_config *cfg,
 			 const struct tunnels_entry *c, uint32_t metric,
-			 struct rim_routes *routes,
+			 bool silent, struct rim_routes *routes,
 			 struct rim_ignored_list *ignored)
 {
 	const struct mep_gateway *g = &cfg->gateways[c->gateway];
@@ -350,7 +353,10 @@ static int rim_selectors(const struct mep_config *cfg,
 		}
 		m = mep_prefix_masked(s);
 		if (rim_covered(&m, g->domain, g->n_domain)) {
-			rc = rim_push(routes, cfg, &m, c->gateway, metric);
+			rc = silent ? rim_ignore(ignored, c, &m,
+						 RIM_IGNORE_SATELLITE_SILENT)
+				    : rim_push(routes, cfg, &m, c->gateway,
+					       metric);
 		} else {
 			for (size_t d = 0; d < g->n_domain; d++)
 				if (mep_prefix_overlaps(&g->domain[d], &m))
@@ -409,7 +415,8 @@ uint8_t *rim_link_table(const struct mep_config *cfg, int local)
  * by a rim community); sets *want_pool when an ip-pool-nat community links
  * its peer. */
 static int rim_entry(const struct mep_config *cfg, const uint8_t *link,
-		     const struct tunnels_entry *c, struct rim_routes *routes,
+		     const uint8_t *silent, const struct tunnels_entry *c,
+		     struct rim_routes *routes,
 		     struct rim_ignored_list *ignored, bool *want_pool)
 {
 	if (!c->up)
@@ -431,7 +438,7 @@ static int rim_entry(const struct mep_config *cfg, const uint8_t *link,
 			     link[c->gateway] & RIM_LINK_PRIMARY
 				     ? cfg->rim.metric
 				     : cfg->rim.backup_metric,
-			     routes, ignored);
+			     silent && silent[c->gateway], routes, ignored);
 }
 
 /* The local ip-pool prefix when a tunnel asked for it; then sort and drop
@@ -452,8 +459,8 @@ static int rim_finish(const struct mep_config *cfg, int local, bool want_pool,
 }
 
 int rim_desired(const struct mep_config *cfg, int local,
-		const struct tunnel_table *t, struct rim_routes *routes,
-		struct rim_ignored_list *ignored)
+		const struct tunnel_table *t, const uint8_t *silent,
+		struct rim_routes *routes, struct rim_ignored_list *ignored)
 {
 	const struct tunnels_entry *c;
 	size_t pos = 0;
@@ -471,7 +478,8 @@ int rim_desired(const struct mep_config *cfg, int local,
 	if (!link)
 		return -1;
 	while (rc == 0 && (c = tunnels_next(t, &pos)) != NULL)
-		rc = rim_entry(cfg, link, c, routes, ignored, &want_pool);
+		rc = rim_entry(cfg, link, silent, c, routes, ignored,
+			       &want_pool);
 	free(link);
 	if (rc < 0)
 		return -1;
@@ -480,7 +488,7 @@ int rim_desired(const struct mep_config *cfg, int local,
 
 int rim_desired_of(const struct mep_config *cfg, int local,
 		   const uint8_t *links, const struct tunnel_table *t,
-		   const struct tunnels_id *ids, size_t n,
+		   const uint8_t *silent, const struct tunnels_id *ids, size_t n,
 		   struct rim_routes *routes)
 {
 	bool want_pool = false;
@@ -493,10 +501,56 @@ int rim_desired_of(const struct mep_config *cfg, int local,
 		const struct tunnels_entry *c =
 			tunnels_find(t, ids[i].ike_id, ids[i].child_id);
 
-		if (c && rim_entry(cfg, links, c, routes, NULL, &want_pool) < 0)
+		if (c && rim_entry(cfg, links, silent, c, routes, NULL,
+				   &want_pool) < 0)
 			return -1;
 	}
 	return rim_finish(cfg, local, want_pool, routes, NULL);
+}
+
+const char *rim_peer_state_str(enum rim_peer_state s)
+{
+	switch (s) {
+	case RIM_PEER_NONE:
+		return "none";
+	case RIM_PEER_TUNNEL_UP:
+		return "tunnel up";
+	case RIM_PEER_TUNNEL_DOWN:
+		return "tunnel down";
+	case RIM_PEER_SILENT:
+		return "satellite silent";
+	}
+	return "?";
+}
+
+int rim_peer_states(const struct mep_config *cfg, int local,
+		    const struct tunnel_table *t, const uint8_t *silent,
+		    enum rim_peer_state *out)
+{
+	const struct tunnels_entry *c;
+	size_t pos = 0;
+	uint8_t *link;
+
+	for (size_t g = 0; cfg && g < cfg->n_gateways; g++)
+		out[g] = RIM_PEER_NONE;
+	if (!cfg || !cfg->rim.enabled || local < 0 ||
+	    (size_t)local >= cfg->n_gateways)
+		return 0;
+	link = rim_links(cfg, local);
+	if (!link)
+		return -1;
+	for (size_t g = 0; g < cfg->n_gateways; g++)
+		if (link[g] & RIM_LINK_RIM)
+			out[g] = RIM_PEER_TUNNEL_DOWN;
+	while (t && (c = tunnels_next(t, &pos)) != NULL)
+		if (c->up && c->gateway >= 0 &&
+		    (size_t)c->gateway < cfg->n_gateways &&
+		    (link[c->gateway] & RIM_LINK_RIM))
+			out[c->gateway] = silent && silent[c->gateway]
+						  ? RIM_PEER_SILENT
+						  : RIM_PEER_TUNNEL_UP;
+	free(link);
+	return 0;
 }
 
 /* ---- reconciliation ---- */

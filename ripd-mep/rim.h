@@ -67,6 +67,8 @@ enum rim_ignore_reason {
 	RIM_IGNORE_OUTSIDE_DOMAIN,	/* no address in common with it */
 	RIM_IGNORE_WIDER_THAN_DOMAIN,	/* overlaps it but covers more */
 	RIM_IGNORE_INVALID,		/* bad family or length */
+	RIM_IGNORE_SATELLITE_SILENT,	/* would be injected, but its peer
+					 * is a silent satellite */
 };
 
 struct rim_ignored {
@@ -90,6 +92,11 @@ const char *rim_ignore_reason_str(enum rim_ignore_reason r);
 
 /* The desired routes. Nothing when RIM is off (cfg->rim.enabled false),
  * local < 0, or t is NULL (no tunnel table: the engine is gone for good).
+ * silent (NULL: none) holds one byte per gateway index, nonzero for a
+ * satellite whose probes stopped (responder.h): the selectors its tunnels
+ * would inject are not injected but listed in ignored with the reason
+ * RIM_IGNORE_SATELLITE_SILENT (centers follow their satellites' probes,
+ * SPEC "Satellite steering"; the tunnel itself is left to IKE).
  *
  * A tunnel counts when its CHILD_SA is up (tunnels_child_up()) and its
  * peer P is a configured gateway linked with local in a community c:
@@ -135,8 +142,8 @@ const char *rim_ignore_reason_str(enum rim_ignore_reason r);
  * Returns 0, or -1 on allocation failure (the containers are then valid
  * but their contents unspecified). */
 int rim_desired(const struct mep_config *cfg, int local,
-		const struct tunnel_table *t, struct rim_routes *routes,
-		struct rim_ignored_list *ignored);
+		const struct tunnel_table *t, const uint8_t *silent,
+		struct rim_routes *routes, struct rim_ignored_list *ignored);
 
 /* How local is linked to each gateway by the communities (one byte per
  * gateway index), for rim_desired_of(): build it once per configuration
@@ -145,7 +152,8 @@ int rim_desired(const struct mep_config *cfg, int local,
 uint8_t *rim_link_table(const struct mep_config *cfg, int local);
 
 /* The routes that the tunnels ids alone give (ids missing from t are
- * skipped), by the rules of rim_desired(); links from rim_link_table() of
+ * skipped), by the rules of rim_desired() (silent as there); links from
+ * rim_link_table() of
  * the same cfg and local. For sending the routes of tunnels just reported
  * up at once, ahead of the next full rim_desired() (which alone decides
  * what is withdrawn, and which tunnel wins a prefix several give). Ignored
@@ -153,8 +161,29 @@ uint8_t *rim_link_table(const struct mep_config *cfg, int local);
  * on allocation failure. */
 int rim_desired_of(const struct mep_config *cfg, int local,
 		   const uint8_t *links, const struct tunnel_table *t,
-		   const struct tunnels_id *ids, size_t n,
+		   const uint8_t *silent, const struct tunnels_id *ids, size_t n,
 		   struct rim_routes *routes);
+
+/* Why a peer's routes are injected or not (show mep routes). */
+enum rim_peer_state {
+	RIM_PEER_NONE,		/* no community with return path rim links it */
+	RIM_PEER_TUNNEL_UP,	/* an up CHILD_SA: its selectors count */
+	RIM_PEER_TUNNEL_DOWN,	/* no up CHILD_SA: nothing injected */
+	RIM_PEER_SILENT,	/* tunnel up, satellite silent: withdrawn */
+};
+
+/* "none", "tunnel up", "tunnel down", "satellite silent" */
+const char *rim_peer_state_str(enum rim_peer_state s);
+
+/* The state of every gateway (out: cfg->n_gateways entries) as
+ * rim_desired() sees it with the same arguments: a peer linked with
+ * local by a rim community is up with an up CHILD_SA to it (silent when
+ * silent says so), else down; any other gateway, and every gateway when
+ * RIM is off or local is no gateway, is RIM_PEER_NONE. 0, or -1 on
+ * allocation failure. */
+int rim_peer_states(const struct mep_config *cfg, int local,
+		    const struct tunnel_table *t, const uint8_t *silent,
+		    enum rim_peer_state *out);
 
 /* Order of prefixes: IPv4 before IPv6, then address bytes, then length
  * (a supernet just before its first subnet). Usable with qsort(). */

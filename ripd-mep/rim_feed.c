@@ -21,7 +21,46 @@ struct rim_feed {
 	ev_tstamp update_done;	/* when it ended (loop time) */
 	/* Selectors already reported as ignored (to log each once). */
 	struct rim_ignored_list reported;
+	rim_feed_silence_fn silence_fill;
+	void *silence_arg;
+	struct rim_ignored_list silenced;	/* of the last computation */
 };
+
+/* The silent satellites now, one byte per gateway (NULL: none, or out of
+ * memory: then nobody counts as silent). free() it. */
+static uint8_t *silent_now(struct rim_feed *f)
+{
+	uint8_t *v;
+
+	if (!f->silence_fill || !f->cfg->n_gateways)
+		return NULL;
+	v = calloc(f->cfg->n_gateways, 1);
+	if (v)
+		f->silence_fill(f->silence_arg, v, f->cfg->n_gateways);
+	return v;
+}
+
+/* Keep the silenced selectors of ignored for show; the rest stays. */
+static void keep_silenced(struct rim_feed *f,
+			  const struct rim_ignored_list *ignored)
+{
+	f->silenced.n = 0;
+	for (size_t i = 0; i < ignored->n; i++) {
+		if (ignored->v[i].reason != RIM_IGNORE_SATELLITE_SILENT)
+			continue;
+		if (f->silenced.n == f->silenced.cap) {
+			size_t cap = f->silenced.cap ? f->silenced.cap * 2 : 8;
+			struct rim_ignored *v = realloc(f->silenced.v,
+							cap * sizeof(*v));
+
+			if (!v)
+				return;
+			f->silenced.v = v;
+			f->silenced.cap = cap;
+		}
+		f->silenced.v[f->silenced.n++] = ignored->v[i];
+	}
+}
 
 static void stream_fresh(struct rim_feed *f);
 
@@ -31,7 +70,7 @@ static void report_ignored(struct rim_feed *f,
 {
 	for (size_t i = 0; i < ignored->n; i++) {
 		const struct rim_ignored *g = &ignored->v[i];
-		bool seen = false;
+		bool seen = g->reason == RIM_IGNORE_SATELLITE_SILENT;
 		char pfx[MEP_PREFIX_STRLEN];
 
 		for (size_t j = 0; j < f->reported.n && !seen; j++)
@@ -65,25 +104,31 @@ static void update_routes(struct rim_feed *f)
 {
 	struct rim_routes desired;
 	struct rim_ignored_list ignored;
+	uint8_t *silent;
 
-	if (!f->cfg->rim.enabled)
+	if (!f->cfg->rim.enabled) {
+		f->silenced.n = 0;
 		return;
+	}
 	if (ipsec_engine_holding(f->engine))
 		return;	/* hold what is installed */
 	/* The fresh tunnels' routes go out first: then the backend holds
 	 * every desired route already and keeps its set without a copy. */
 	stream_fresh(f);
+	silent = silent_now(f);
 	rim_routes_init(&desired);
 	rim_ignored_init(&ignored);
 	if (rim_desired(f->cfg, f->cfg->local_gateway,
-			ipsec_engine_tunnels(f->engine), &desired,
+			ipsec_engine_tunnels(f->engine), silent, &desired,
 			&ignored) < 0) {
 		log_err("rim: out of memory computing routes");
 		goto out;
 	}
 	report_ignored(f, &ignored);
+	keep_silenced(f, &ignored);
 	rim_sync_take(f->rim, &desired);
 out:
+	free(silent);
 	rim_ignored_free(&ignored);
 	rim_routes_free(&desired);
 }
@@ -98,18 +143,21 @@ out:
 static void stream_fresh(struct rim_feed *f)
 {
 	struct rim_routes routes;
+	uint8_t *silent;
 
 	ev_idle_stop(f->loop, &f->stream);
 	if (f->n_fresh == 0)
 		return;
 	if (!f->links)
 		f->links = rim_link_table(f->cfg, f->cfg->local_gateway);
+	silent = silent_now(f);
 	rim_routes_init(&routes);
 	if (f->links &&
 	    rim_desired_of(f->cfg, f->cfg->local_gateway, f->links,
-			   ipsec_engine_tunnels(f->engine), f->fresh,
+			   ipsec_engine_tunnels(f->engine), silent, f->fresh,
 			   f->n_fresh, &routes) == 0)
 		rim_sync_stream(f->rim, &routes);
+	free(silent);
 	rim_routes_free(&routes);
 	f->n_fresh = 0;
 }
@@ -215,6 +263,7 @@ void rim_feed_on_event(void *arg, const struct ipsec_event *ev)
 	case IPSEC_EV_CONNECTED:
 	case IPSEC_EV_LOST:
 	case IPSEC_EV_RESYNC_BEGIN:
+	case IPSEC_EV_IKE_UP:	/* no CHILD_SA: no route */
 		break;
 	}
 }
@@ -231,6 +280,7 @@ struct rim_feed *rim_feed_new(struct ev_loop *loop,
 	f->cfg = cfg;
 	f->engine = engine;
 	rim_ignored_init(&f->reported);
+	rim_ignored_init(&f->silenced);
 	ev_timer_init(&f->update, on_update, 0., 0.);
 	f->update.data = f;
 	ev_idle_init(&f->stream, on_stream);
@@ -256,6 +306,7 @@ void rim_feed_free(struct rim_feed *f)
 	free(f->links);
 	rim_sync_free(f->rim);
 	rim_ignored_free(&f->reported);
+	rim_ignored_free(&f->silenced);
 	free(f);
 }
 
@@ -272,4 +323,22 @@ void rim_feed_configure(struct rim_feed *f, const struct mep_config *cfg)
 const struct rim_sync *rim_feed_sync(const struct rim_feed *f)
 {
 	return f->rim;
+}
+
+void rim_feed_set_silence(struct rim_feed *f, rim_feed_silence_fn fill,
+			  void *arg)
+{
+	f->silence_fill = fill;
+	f->silence_arg = arg;
+}
+
+void rim_feed_silence_changed(struct rim_feed *f)
+{
+	if (f && f->cfg->rim.enabled)
+		schedule_update(f, 0);
+}
+
+const struct rim_ignored_list *rim_feed_silenced(const struct rim_feed *f)
+{
+	return &f->silenced;
 }

@@ -172,6 +172,57 @@ static void build_tunnels(const struct daemon *d, struct lyd_node **root)
 	}
 }
 
+/* The routes a silent satellite's tunnels would inject (state withdrawn)
+ * and every rim peer's state. */
+static void build_rim_peers(const struct daemon *d, struct lyd_node **root)
+{
+	static const char *const leaf[] = {
+		[RIM_PEER_TUNNEL_UP] = "tunnel-up",
+		[RIM_PEER_TUNNEL_DOWN] = "tunnel-down",
+		[RIM_PEER_SILENT] = "satellite-silent",
+	};
+	const struct rim_ignored_list *sil = rim_feed_silenced(d->rim);
+	const struct mep_config *cfg = &d->cfg;
+	enum rim_peer_state *st;
+	uint8_t *silent;
+
+	for (size_t i = 0; i < sil->n; i++) {
+		const struct rim_ignored *g = &sil->v[i];
+		char key[128], pfx[MEP_PREFIX_STRLEN];
+
+		snprintf(key, sizeof(key),
+			 "/ripd-mep:mep-state/route[prefix='%s']",
+			 mep_prefix_str(&g->prefix, pfx, sizeof(pfx)));
+		/* injected for another peer: that route is shown */
+		if (*root && lyd_find_path(*root, key, 0, NULL) == LY_SUCCESS)
+			continue;
+		if (g->gateway >= 0 && (size_t)g->gateway < cfg->n_gateways)
+			put(d->ctx, root, cfg->gateways[g->gateway].name,
+			    "%s/gateway", key);
+		put(d->ctx, root, "withdrawn", "%s/state", key);
+		put(d->ctx, root, rim_ignore_reason_str(g->reason),
+		    "%s/reason", key);
+	}
+	if (!cfg->n_gateways)
+		return;
+	st = calloc(cfg->n_gateways, sizeof(*st));
+	silent = calloc(cfg->n_gateways, 1);
+	if (st && silent) {
+		probe_io_fill_silent(d->probe, silent, cfg->n_gateways);
+		if (rim_peer_states(cfg, cfg->local_gateway,
+				    ipsec_engine_tunnels(d->ipsec), silent,
+				    st) < 0)
+			cfg = NULL;
+	}
+	for (size_t g = 0; st && silent && cfg && g < cfg->n_gateways; g++)
+		if (st[g] != RIM_PEER_NONE)
+			put(d->ctx, root, leaf[st[g]],
+			    "/ripd-mep:mep-state/rim-peer[name='%s']/state",
+			    cfg->gateways[g].name);
+	free(st);
+	free(silent);
+}
+
 static void build_routes(const struct daemon *d, struct lyd_node **root)
 {
 	const struct rim_sync *rs;
@@ -198,6 +249,7 @@ static void build_routes(const struct daemon *d, struct lyd_node **root)
 		if (st->error)
 			put(d->ctx, root, st->error, "%s/error", key);
 	}
+	build_rim_peers(d, root);
 }
 
 /* The community's MEP as the model names it: primary-backup is implicit
@@ -359,6 +411,9 @@ static void build_probes(const struct daemon *d, struct lyd_node **root)
 		} else {
 			put(d->ctx, root, "never", "%s/last-heard", key);
 		}
+		put(d->ctx, root, sp->silent ? "true" : "false", "%s/silent",
+		    key);
+		put_rejects(d, root, key, &sp->rejected);
 	}
 	if (!r)
 		return;

@@ -765,6 +765,23 @@ size_t tunnels_resync_end(struct tunnel_table *t)
 	return removed;
 }
 
+int tunnels_match_peer(struct tunnel_table *t, const struct mep_config *cfg,
+		       const struct tunnel_child *c)
+{
+	char host[sizeof(c->remote_host)], id[sizeof(c->remote_id)],
+		ike[sizeof(c->ike_name)];
+
+	if (tunnels_peers_stale(&t->peers, cfg) &&
+	    tunnels_peers_build(&t->peers, cfg) < 0)
+		return -1;
+	/* the transfer struct's strings may fill their arrays */
+	snprintf(host, sizeof(host), "%.*s", (int)sizeof(host) - 1,
+		 c->remote_host);
+	snprintf(id, sizeof(id), "%.*s", (int)sizeof(id) - 1, c->remote_id);
+	snprintf(ike, sizeof(ike), "%.*s", (int)sizeof(ike) - 1, c->ike_name);
+	return tunnels_match(&t->peers, host, id, ike);
+}
+
 int tunnels_rematch(struct tunnel_table *t, const struct mep_config *cfg)
 {
 	int rc = tunnels_peers_build(&t->peers, cfg);

@@ -151,6 +151,12 @@ size_t tunnels_resync_end(struct tunnel_table *t);
  * failure every entry becomes unknown (-1) and -1 is returned; else 0. */
 int tunnels_rematch(struct tunnel_table *t, const struct mep_config *cfg);
 
+/* The configured gateway of an IKE_SA (c's remote_host, remote_id and
+ * ike_name; its CHILD_SA fields are not read), matched as for
+ * tunnels_upsert() with the table's index of cfg (rebuilt when stale);
+ * -1 for an unknown peer or on allocation failure. */
+int tunnels_match_peer(struct tunnel_table *t, const struct mep_config *cfg,
+		       const struct tunnel_child *c);
 /* Number of CHILD_SAs in the table. */
 size_t tunnels_count(const struct tunnel_table *t);
 /* Walk the table in insertion order: start with *pos = 0; returns the next

@@ -179,6 +179,31 @@ static int vici_sa_ike(struct vici_sa_result *r, const struct vici_elem *ike,
 		     vici_get_str(ike, "remote-host"), "remote-host");
 	vici_sa_copy(r, c->remote_id, sizeof(c->remote_id),
 		     vici_get_str(ike, "remote-id"), "remote-id");
+	vici_sa_copy(r, c->state, sizeof(c->state), vici_get_str(ike, "state"),
+		     "IKE_SA state");
+	return 0;
+}
+
+/* An IKE_SA section's state says it is established (a rekey keeps it
+ * so). */
+static bool vici_sa_ike_established(const struct tunnel_child *ike)
+{
+	return strcmp(ike->state, "ESTABLISHED") == 0 ||
+	       strcmp(ike->state, "REKEYING") == 0;
+}
+
+/* ike_up of the IKE_SA ike (its IKE part only). */
+static int vici_sa_ike_up(struct vici_sa_result *r,
+			  const struct tunnel_child *ike, char *err)
+{
+	struct vici_sa_action *a = vici_sa_push(r, VICI_SA_IKE_UP);
+
+	if (!a) {
+		snprintf(err, VICI_ERR_MAX, "out of memory");
+		return -1;
+	}
+	a->child = *ike;
+	a->ike_id = ike->ike_id;
 	return 0;
 }
 
@@ -329,7 +354,9 @@ static int vici_sa_body(const char *event, const struct vici_elem *body,
 			if (vici_sa_ike(r, nw, ike_sec->name, &ike, err) < 0 ||
 			    vici_sa_children(r, nw, &ike,
 					     VICI_SA_M_UPSERT_INSTALLED,
-					     err) < 0)
+					     err) < 0 ||
+			    (vici_sa_ike_established(&ike) &&
+			     vici_sa_ike_up(r, &ike, err) < 0))
 				return -1;
 			continue;
 		}
@@ -340,6 +367,11 @@ static int vici_sa_body(const char *event, const struct vici_elem *body,
 			    strcmp(event, "child-updown") == 0))) {
 			if (vici_sa_children(r, ike_sec, &ike,
 					     VICI_SA_M_UPSERT_ALL, err) < 0)
+				return -1;
+			/* ike-updown up=yes: established by definition */
+			if ((strcmp(event, "ike-updown") == 0 ||
+			     vici_sa_ike_established(&ike)) &&
+			    vici_sa_ike_up(r, &ike, err) < 0)
 				return -1;
 		} else if (strcmp(event, "ike-updown") == 0) {
 			if (vici_sa_remove(r, VICI_SA_REMOVE_IKE, ike.ike_id, 0,

@@ -9,16 +9,20 @@
  * "old" and "new" sections instead (IKE level for ike-rekey, CHILD level
  * for child-rekey). Behaviour checked against charon 5.9.8:
  *
- *   list-sa               upsert every CHILD_SA listed
- *   ike-updown  up=yes    upsert the CHILD_SAs listed (usually none)
+ *   list-sa               upsert every CHILD_SA listed, then ike_up
+ *                         when the IKE_SA is ESTABLISHED (or REKEYING)
+ *   ike-updown  up=yes    upsert the CHILD_SAs listed (usually none),
+ *                         then ike_up (charon sends it once the IKE_SA is
+ *                         established, with or without CHILD_SAs)
  *   ike-updown  down      remove_ike for each IKE_SA
- *   child-updown up=yes   upsert each CHILD_SA
+ *   child-updown up=yes   upsert each CHILD_SA, then ike_up when the
+ *                         IKE_SA is ESTABLISHED (or REKEYING)
  *   child-updown down     remove_child for each CHILD_SA
  *   child-rekey           upsert the new CHILD_SA when INSTALLED, then
  *                         remove_child of the old one (charon raises no
  *                         child-updown for the old SA)
  *   ike-rekey             upsert the INSTALLED CHILD_SAs of "new" if any,
- *                         then RESYNC: charon moves the CHILD_SAs to the
+ *                         ike_up of "new" when ESTABLISHED, then RESYNC: charon moves the CHILD_SAs to the
  *                         new IKE_SA (new IKE unique id) without listing
  *                         them, so the caller re-lists (list-sas); its
  *                         resync drops the entries of the old IKE_SA only
@@ -43,6 +47,10 @@ enum vici_sa_kind {
 	VICI_SA_REMOVE_CHILD,	/* ike_id, child_id */
 	VICI_SA_REMOVE_IKE,	/* ike_id */
 	VICI_SA_RESYNC,		/* re-list all SAs (list-sas) */
+	VICI_SA_IKE_UP,		/* ike_id: an established IKE_SA; child
+				 * holds its IKE part (ike_name,
+				 * remote_host, remote_id; state: the
+				 * IKE_SA's state), no CHILD_SA */
 };
 
 struct vici_sa_action {

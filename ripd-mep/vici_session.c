@@ -225,6 +225,10 @@ static bool vici_session_apply(struct vici_session *s)
 		case VICI_SA_RESYNC:
 			vici_session_resync(s);
 			break;
+		case VICI_SA_IKE_UP:
+			if (s->cbs.on_ike_up)
+				s->cbs.on_ike_up(s->arg, &a->child);
+			break;
 		}
 	}
 	return epoch == s->epoch;

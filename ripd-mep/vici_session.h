@@ -6,7 +6,7 @@
  * `list-sas`: on_resync_begin when that command goes out, one on_upsert per
  * CHILD_SA listed, on_resync_end at its (empty) response. SA events are
  * translated by vici_sa and delivered as on_upsert / on_remove_child /
- * on_remove_ike; an ike-rekey triggers another resync (see vici_sa.h).
+ * on_remove_ike / on_ike_up (an established IKE_SA); an ike-rekey triggers another resync (see vici_sa.h).
  * So does the end of a burst of child-rekey events (VICI_SESSION_REKEY_SETTLE
  * seconds after the last one): charon deletes the loser of a rekey
  * collision without any event (seen with 5.9.8: children #6 and #7 both
@@ -49,6 +49,8 @@ struct vici_session_cbs {
 	void (*on_remove_child)(void *arg, uint32_t ike_id,
 				uint32_t child_id);
 	void (*on_remove_ike)(void *arg, uint32_t ike_id);
+	/* An established IKE_SA (its IKE part in ike, see VICI_SA_IKE_UP). */
+	void (*on_ike_up)(void *arg, const struct tunnel_child *ike);
 	void (*on_resync_begin)(void *arg);
 	void (*on_resync_end)(void *arg);
 	/* A skipped selector, a shortened name... (default: logged). */

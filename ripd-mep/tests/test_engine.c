@@ -363,6 +363,7 @@ static const char *const kind_names[] = {
 	[IPSEC_EV_TUNNEL_DOWN] = "down",
 	[IPSEC_EV_IKE_DOWN] = "ike-down",
 	[IPSEC_EV_GRACE_OVER] = "grace-over",
+	[IPSEC_EV_IKE_UP] = "ike-up",
 };
 
 static void sub_event(void *arg, const struct ipsec_event *ev)
@@ -438,8 +439,10 @@ static void test_dispatch(void **state)
 	assert_true(ipsec_engine_holding(e));
 	ipsec_engine_start(e);
 	run_until(loop, resynced, &a, 5);
+	/* the fake lists its IKE_SA ESTABLISHED: ike-up after its child */
 	assert_string_equal(a.log,
-			    "connected begin up(1/1,listed,installed) resynced");
+			    "connected begin up(1/1,listed,installed) ike-up "
+			    "resynced");
 	assert_string_equal(b.log, a.log);	/* once, though twice */
 	assert_false(ipsec_engine_holding(e));
 	assert_true(ipsec_engine_connected(e));
@@ -450,12 +453,77 @@ static void test_dispatch(void **state)
 	run_until(loop, has_ups, &a, 5);
 	ev_run(loop, EVRUN_NOWAIT);
 	assert_string_equal(a.log,
-			    "connected begin up(1/1,listed,installed) resynced "
-			    "up(2/2,installed) down");
+			    "connected begin up(1/1,listed,installed) ike-up "
+			    "resynced up(2/2,installed) ike-up down");
 	assert_string_equal(b.log,
-			    "connected begin up(1/1,listed,installed) resynced "
-			    "up(2/2,installed)");
+			    "connected begin up(1/1,listed,installed) ike-up "
+			    "resynced up(2/2,installed)");
 	assert_int_equal(tunnels_count(ipsec_engine_tunnels(e)), 1);
+	ipsec_engine_free(e);
+	fake_stop(&f);
+	mep_config_free(&cfg);
+	ev_loop_destroy(loop);
+}
+
+static bool has_ike_down(void *arg)
+{
+	return strstr(((struct sub *)arg)->log, "ike-down") != NULL;
+}
+
+static bool has_two_ike_ups(void *arg)
+{
+	const char *p = strstr(((struct sub *)arg)->log, "ike-up");
+
+	return p && strstr(p + 1, "ike-up") != NULL;
+}
+
+static bool has_two_resyncs(void *arg)
+{
+	return ((struct sub *)arg)->resynced > 1;
+}
+
+/* The IKE_SAs of third-party gateways: recorded from a listing (its
+ * IKE_SA ESTABLISHED) and ike-updown up=yes, removed by ike-updown down;
+ * a gateway that stops being third-party: cleared and re-listed. */
+static void test_ike_sas(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct mep_config cfg;
+	struct fake f;
+	struct sub a = { 0 };
+	struct ipsec_engine *e;
+	const struct ike_sas *ikes;
+	int m1;
+
+	(void)state;
+	fake_start(&f, loop);
+	make_cfg(&cfg, &f, 5);
+	m1 = mep_config_gateway_index(&cfg, "M1");
+	cfg.gateways[m1].third_party = true;
+	e = ipsec_engine_new(loop, &cfg);
+	assert_non_null(e);
+	a.e = e;
+	assert_int_equal(ipsec_engine_subscribe(e, sub_event, &a), 0);
+	ipsec_engine_start(e);
+	run_until(loop, resynced, &a, 5);
+	ikes = ipsec_engine_ike_sas(e);
+	assert_int_equal(ikes->n, 1);
+	assert_int_equal(ikes->v[0].ike_id, 1);
+	assert_true(ike_sas_has_gateway(ikes, "M1"));
+	/* ike-updown down: gone */
+	fake_event_sa(fake_event_fd(&f), "ike-updown", false, 1, 1);
+	run_until(loop, has_ike_down, &a, 5);
+	assert_false(ike_sas_has_gateway(ikes, "M1"));
+	/* ike-updown up=yes: recorded */
+	fake_event_sa(fake_event_fd(&f), "ike-updown", true, 3, 3);
+	run_until(loop, has_two_ike_ups, &a, 5);
+	assert_true(ike_sas_has_gateway(ikes, "M1"));
+	/* M1 no longer third-party: cleared, and a listing asked for */
+	cfg.gateways[m1].third_party = false;
+	ipsec_engine_configure(e, &cfg);
+	assert_int_equal(ikes->n, 0);
+	run_until(loop, has_two_resyncs, &a, 5);
+	assert_int_equal(ikes->n, 0);
 	ipsec_engine_free(e);
 	fake_stop(&f);
 	mep_config_free(&cfg);
@@ -659,6 +727,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grace_rule),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_ike_sas),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_command_pending_at_free),
 		cmocka_unit_test(test_feed_grace),

@@ -480,7 +480,8 @@ static void test_third_party_from_ike(void **state)
 }
 
 /* The tunnel table's view: an installed CHILD_SA to M2 means up; one
- * not installed, or none, down. */
+ * not installed, or none, down; the engine's IKE_SAs: an established
+ * IKE_SA to M2 is up without any CHILD_SA. */
 static void test_ike_derive(void **state)
 {
 	struct fixture *f = start(third_party);
@@ -497,15 +498,28 @@ static void test_ike_derive(void **state)
 	snprintf(c.remote_host, sizeof(c.remote_host), "192.0.2.2");
 	snprintf(c.state, sizeof(c.state), "REKEYING");
 	assert_int_equal(tunnels_upsert(&t, &f->d.cfg, &c, 1), 0);
-	ike_liveness_derive(&t, &f->d.cfg, up);
+	ike_liveness_derive(&t, NULL, &f->d.cfg, up);
 	assert_false(up[m2]);
 	snprintf(c.state, sizeof(c.state), "INSTALLED");
 	assert_int_equal(tunnels_upsert(&t, &f->d.cfg, &c, 2), 0);
-	ike_liveness_derive(&t, &f->d.cfg, up);
+	ike_liveness_derive(&t, NULL, &f->d.cfg, up);
 	assert_true(up[m2]);
 	tunnels_remove_ike(&t, 1);
-	ike_liveness_derive(&t, &f->d.cfg, up);
+	ike_liveness_derive(&t, NULL, &f->d.cfg, up);
 	assert_false(up[m2]);
+	/* an established IKE_SA without any CHILD_SA: up; gone: down */
+	{
+		struct ike_sas ikes;
+
+		ike_sas_init(&ikes);
+		assert_int_equal(ike_sas_up(&ikes, 7, "M2"), 0);
+		ike_liveness_derive(&t, &ikes, &f->d.cfg, up);
+		assert_true(up[m2]);
+		assert_true(ike_sas_remove(&ikes, 7));
+		ike_liveness_derive(&t, &ikes, &f->d.cfg, up);
+		assert_false(up[m2]);
+		ike_sas_free(&ikes);
+	}
 	tunnels_free(&t);
 	stop(f);
 }

@@ -583,6 +583,12 @@ static void test_responder_drops(void **state)
 	assert_true(c.r.count.rejected.n[PROBE_CAUSE_UNKNOWN_SENDER] == 4);
 	assert_true(c.r.count.rejected.n[PROBE_CAUSE_HMAC] == 2);
 	assert_true(c.r.count.answered == 2);
+	/* every datagram came from S1's address: its rejects are S1's,
+	 * whatever the sender name says; S2 has none */
+	for (int q = 0; q < PROBE_CAUSE_COUNT; q++) {
+		assert_true(p->rejected.n[q] == c.r.count.rejected.n[q]);
+		assert_true(responder_peer(&c.r, "S2")->rejected.n[q] == 0);
+	}
 	/* key removed: the last one verifies for the grace, then nothing */
 	responder_set_key(&c.r, "", 3 * SEC);
 	len = request(buf, "S1", "M1", 2000, 1, KEY);
@@ -630,6 +636,86 @@ static void test_responder_rate_limit(void **state)
 	/* what passed the limiter failed the magic check */
 	assert_true(c.r.count.rejected.n[PROBE_CAUSE_VERSION] <=
 		    RATELIMIT_UNKNOWN_BURST + RATELIMIT_UNKNOWN_RATE);
+	/* the flood came from no satellite's address: nothing is S1's */
+	for (int k = 0; k < PROBE_CAUSE_COUNT; k++)
+		assert_true(responder_peer(&c.r, "S1")->rejected.n[k] == 0);
+	center_down(&c);
+}
+
+static void count_change(void *arg, const struct responder_peer *peer)
+{
+	int *n = arg;
+
+	(void)peer;
+	(*n)++;
+}
+
+/* Silence: never heard is never silent (a satellite without ripd-mep, or
+ * a center just started); heard, then no valid probe for the dead time:
+ * silent at the first tick after it; a valid probe ends it at once
+ * (r.woken), a rejected one does not; dead time 0: nobody silent. */
+static void test_responder_silence(void **state)
+{
+	const uint64_t dead = 3 * SEC;
+	struct center c;
+	struct probe_packet rep;
+	enum probe_cause cause;
+	uint8_t buf[PROBE_PACKET_LEN];
+	const struct responder_peer *s1, *s2;
+	size_t len;
+	int changes = 0;
+
+	(void)state;
+	assert_false(responder_silent(false, 0, 100 * SEC, dead));
+	assert_false(responder_silent(true, SEC, SEC + dead - 1, dead));
+	assert_true(responder_silent(true, SEC, SEC + dead, dead));
+	assert_false(responder_silent(true, SEC, 100 * SEC, 0));
+	assert_false(responder_silent(true, 5 * SEC, SEC, dead)); /* clock */
+	center_up(&c, "M1");
+	s1 = responder_peer(&c.r, "S1");
+	s2 = responder_peer(&c.r, "S2");
+	/* a restart: nobody heard yet, nobody silent however long */
+	assert_int_equal(responder_silence_tick(&c.r, 60 * SEC, dead,
+						count_change, &changes),
+			 0);
+	len = request(buf, "S1", "M1", 1, 1, KEY);
+	assert_int_equal(handle(&c, buf, len, 61 * SEC, &rep, &cause), 1);
+	assert_null(c.r.woken);	/* was not silent */
+	assert_int_equal(responder_silence_tick(&c.r, 63 * SEC, dead,
+						count_change, &changes),
+			 0);
+	assert_false(s1->silent);
+	/* dead time reached: S1 silent, S2 (never heard) not */
+	assert_int_equal(responder_silence_tick(&c.r, 64 * SEC, dead,
+						count_change, &changes),
+			 1);
+	assert_int_equal(changes, 1);
+	assert_true(s1->silent);
+	assert_false(s2->silent);
+	/* a later tick changes nothing */
+	assert_int_equal(responder_silence_tick(&c.r, 65 * SEC, dead, NULL,
+						NULL),
+			 0);
+	/* a replayed (rejected) probe does not end the silence */
+	assert_int_equal(handle(&c, buf, len, 65 * SEC, &rep, &cause), 0);
+	assert_null(c.r.woken);
+	assert_true(s1->silent);
+	/* a valid one does, at once */
+	len = request(buf, "S1", "M1", 2, 2, KEY);
+	assert_int_equal(handle(&c, buf, len, 66 * SEC, &rep, &cause), 1);
+	assert_ptr_equal(c.r.woken, s1);
+	assert_false(s1->silent);
+	/* the silence carries over a reconfiguration by name */
+	assert_int_equal(responder_silence_tick(&c.r, 70 * SEC, dead, NULL,
+						NULL),
+			 1);
+	assert_int_equal(responder_configure(&c.r, &c.cfg), 0);
+	assert_null(c.r.woken);
+	assert_true(responder_peer(&c.r, "S1")->silent);
+	/* dead time 0 (probing off): nobody silent */
+	assert_int_equal(responder_silence_tick(&c.r, 70 * SEC, 0, NULL, NULL),
+			 1);
+	assert_false(responder_peer(&c.r, "S1")->silent);
 	center_down(&c);
 }
 
@@ -772,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_responder_drops),
 		cmocka_unit_test(test_responder_rate_limit),
 		cmocka_unit_test(test_responder_reconfigure),
+		cmocka_unit_test(test_responder_silence),
 		cmocka_unit_test(test_end_to_end),
 		cmocka_unit_test(test_relation),
 	};

@@ -134,7 +134,7 @@ static const char *desired_str(const struct mep_config *cfg,
 	size_t len = 0;
 
 	rim_routes_init(&r);
-	assert_int_equal(rim_desired(cfg, cfg->local_gateway, t, &r, ign), 0);
+	assert_int_equal(rim_desired(cfg, cfg->local_gateway, t, NULL, &r, ign), 0);
 	out[0] = '\0';
 	for (size_t i = 0; i < r.n; i++) {
 		char p[MEP_PREFIX_STRLEN];
@@ -429,7 +429,7 @@ static void test_duplicates_and_order(void **state)
 			    "10.11.0.0/16@S1 10.11.0.0/24@S1 "
 			    "10.22.0.0/16@M2 2001:db8:11::/48@S1");
 	rim_routes_init(&r);
-	assert_int_equal(rim_desired(&cfg, C1, &t, &r, NULL), 0);
+	assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &r, NULL), 0);
 	for (size_t i = 1; i < r.n; i++)
 		assert_true(rim_route_cmp(&r.v[i - 1], &r.v[i]) < 0);
 	/* the result does not depend on the tunnel order */
@@ -446,7 +446,7 @@ static void test_duplicates_and_order(void **state)
 		    "INSTALLED");
 		assert_int_equal(tunnels_next(&t2, &(size_t){ 0 })->ike_id, 3);
 		rim_routes_init(&r2);
-		assert_int_equal(rim_desired(&cfg, C1, &t2, &r2, NULL), 0);
+		assert_int_equal(rim_desired(&cfg, C1, &t2, NULL, &r2, NULL), 0);
 		assert_int_equal(r2.n, r.n);
 		/* field by field: the struct's padding is not part of it */
 		for (size_t i = 0; i < r.n; i++) {
@@ -471,7 +471,7 @@ static const char *metrics_str(const struct mep_config *cfg, int local,
 	size_t len = 0;
 
 	rim_routes_init(&r);
-	assert_int_equal(rim_desired(cfg, local, t, &r, NULL), 0);
+	assert_int_equal(rim_desired(cfg, local, t, NULL, &r, NULL), 0);
 	out[0] = '\0';
 	for (size_t i = 0; i < r.n; i++) {
 		char p[MEP_PREFIX_STRLEN];
@@ -551,7 +551,7 @@ static void test_vpn_domain_metrics(void **state)
 	rim_routes_init(&before);
 	rim_routes_init(&after);
 	rim_changes_init(&ch);
-	assert_int_equal(rim_desired(&cfg, C1, &t, &before, NULL), 0);
+	assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &before, NULL), 0);
 	star->centers.idx[0] = C2;
 	star->centers.idx[1] = C1;
 	assert_string_equal(metrics_str(&cfg, C1, &t),
@@ -560,7 +560,7 @@ static void test_vpn_domain_metrics(void **state)
 	assert_string_equal(metrics_str(&cfg, C2, &t),
 			    "10.11.0.0/16@S1:7 2001:db8:11::/48@S1:7");
 	/* the switch is a replace of the two routes, nothing withdrawn */
-	assert_int_equal(rim_desired(&cfg, C1, &t, &after, NULL), 0);
+	assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &after, NULL), 0);
 	assert_int_equal(rim_reconcile(after.v, after.n, before.v, before.n,
 				       &ch),
 			 0);
@@ -623,7 +623,7 @@ static void test_rekey_never_loses_a_prefix(void **state)
 	rim_changes_init(&ch);
 	tun(&t, &cfg, 1, 1, S1, "10.11.0.0/16 2001:db8:11::/48", "INSTALLED");
 	assert_keeps(&cfg, &t, want);
-	assert_int_equal(rim_desired(&cfg, C1, &t, &before, NULL), 0);
+	assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &before, NULL), 0);
 
 	/* CHILD_SA rekey, as child-rekey then child-updown report it: the
 	 * new child first (INSTALLING, INSTALLED), the old one going
@@ -654,7 +654,7 @@ static void test_rekey_never_loses_a_prefix(void **state)
 	assert_keeps(&cfg, &t, want);
 
 	/* and the route set never changed: reconciling is a no-op */
-	assert_int_equal(rim_desired(&cfg, C1, &t, &after, NULL), 0);
+	assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &after, NULL), 0);
 	assert_int_equal(rim_reconcile(after.v, after.n, before.v, before.n,
 				       &ch),
 			 0);
@@ -1023,7 +1023,7 @@ static void test_desired_random(void **state)
 			}
 			assert_int_equal(tunnels_upsert(&t, &cfg, &c, 1), 0);
 		}
-		assert_int_equal(rim_desired(&cfg, C1, &t, &r, &ign), 0);
+		assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &r, &ign), 0);
 		/* every route lies within its gateway's domain */
 		for (size_t i = 0; i < r.n; i++) {
 			const struct mep_gateway *g;
@@ -1086,7 +1086,7 @@ static void test_desired_of(void **state)
 	assert_non_null(links);
 	assert_null(rim_link_table(&cfg, -1));
 	/* one tunnel: its selectors within the domain, 0.0.0.0/0 dropped */
-	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[1], 1,
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, &ids[1], 1,
 					&some),
 			 0);
 	assert_int_equal(some.n, 1);
@@ -1097,23 +1097,23 @@ static void test_desired_of(void **state)
 	assert_int_equal(some.v[0].tag, cfg.rim.tag);
 	/* ip-pool-nat: the local pool; a tunnel not up, an unknown peer or
 	 * an id not in the table: nothing */
-	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[2], 1,
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, &ids[2], 1,
 					&some),
 			 0);
 	assert_int_equal(some.n, 1);
 	assert_string_equal(mep_prefix_str(&some.v[0].prefix, p, sizeof(p)),
 			    "172.16.1.0/24");
-	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[3], 1,
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, &ids[3], 1,
 					&some),
 			 0);
 	assert_int_equal(some.n, 0);
-	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, &ids[5], 2,
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, &ids[5], 2,
 					&some),
 			 0);
 	assert_int_equal(some.n, 0);
 	/* every id: the same routes as rim_desired(), field by field */
-	assert_int_equal(rim_desired(&cfg, C1, &t, &all, NULL), 0);
-	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, ids,
+	assert_int_equal(rim_desired(&cfg, C1, &t, NULL, &all, NULL), 0);
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, ids,
 					sizeof(ids) / sizeof(ids[0]), &some),
 			 0);
 	assert_int_equal(some.n, all.n);
@@ -1126,7 +1126,7 @@ static void test_desired_of(void **state)
 	}
 	/* RIM off: nothing */
 	cfg.rim.enabled = false;
-	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, ids, 3, &some),
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, ids, 3, &some),
 			 0);
 	assert_int_equal(some.n, 0);
 	free(links);
@@ -1243,6 +1243,92 @@ static void test_routes_lay_over(void **state)
 	rim_routes_free(&over);
 }
 
+/* A silent satellite's selectors are not injected but listed in ignored
+ * with the reason "satellite silent" (by rim_desired_of too); a selector
+ * ignored for another reason keeps it; other peers are untouched. */
+static void test_desired_silent(void **state)
+{
+	struct mep_config cfg;
+	struct tunnel_table t;
+	struct rim_routes r;
+	struct rim_ignored_list ign;
+	uint8_t *links, *silent;
+	const struct tunnels_id ids[] = { { 1, 1 }, { 2, 2 }, { 3, 3 } };
+	char p[MEP_PREFIX_STRLEN];
+	size_t n_silent = 0;
+
+	(void)state;
+	make_cfg(&cfg);
+	tunnels_init(&t);
+	rim_routes_init(&r);
+	rim_ignored_init(&ign);
+	tun(&t, &cfg, 1, 1, S1, "10.11.1.0/24 10.11.2.0/24", "INSTALLED");
+	tun(&t, &cfg, 2, 2, S2, "10.12.0.0/16 0.0.0.0/0", "INSTALLED");
+	tun(&t, &cfg, 3, 3, S3, "10.13.0.0/16", "INSTALLED");
+	silent = calloc(cfg.n_gateways, 1);
+	assert_non_null(silent);
+	/* nobody silent: the same as NULL */
+	assert_int_equal(rim_desired(&cfg, C1, &t, silent, &r, &ign), 0);
+	assert_int_equal(r.n, 4);
+	silent[S1] = 1;
+	silent[S2] = 1;
+	assert_int_equal(rim_desired(&cfg, C1, &t, silent, &r, &ign), 0);
+	/* S3's route and the pool of the ip-pool-nat link stay */
+	for (size_t i = 0; i < r.n; i++)
+		assert_true(r.v[i].gateway != S1 && r.v[i].gateway != S2);
+	for (size_t i = 0; i < ign.n; i++) {
+		mep_prefix_str(&ign.v[i].prefix, p, sizeof(p));
+		if (ign.v[i].reason == RIM_IGNORE_SATELLITE_SILENT) {
+			n_silent++;
+			assert_true(ign.v[i].gateway == S1 ||
+				    ign.v[i].gateway == S2);
+			assert_string_not_equal(p, "0.0.0.0/0");
+		}
+		if (strcmp(p, "0.0.0.0/0") == 0)
+			assert_int_equal(ign.v[i].reason,
+					 RIM_IGNORE_WIDER_THAN_DOMAIN);
+	}
+	assert_int_equal(n_silent, 3);
+	assert_string_equal(rim_ignore_reason_str(RIM_IGNORE_SATELLITE_SILENT),
+			    "satellite silent");
+	/* per peer: S1, S2 silent; S3 is no rim peer (ip-pool-nat); M1's
+	 * tunnel is not up (none in this table) */
+	{
+		enum rim_peer_state st[16];
+
+		assert_true(cfg.n_gateways <= 16);
+		assert_int_equal(rim_peer_states(&cfg, C1, &t, silent, st), 0);
+		assert_int_equal(st[S1], RIM_PEER_SILENT);
+		assert_int_equal(st[S2], RIM_PEER_SILENT);
+		assert_int_equal(st[S3], RIM_PEER_NONE);
+		assert_int_equal(st[M1], RIM_PEER_TUNNEL_DOWN);
+		assert_int_equal(st[C1], RIM_PEER_NONE);
+		assert_string_equal(rim_peer_state_str(st[M1]), "tunnel down");
+		assert_int_equal(rim_peer_states(&cfg, C1, &t, NULL, st), 0);
+		assert_int_equal(st[S1], RIM_PEER_TUNNEL_UP);
+		assert_int_equal(rim_peer_states(&cfg, -1, &t, NULL, st), 0);
+		assert_int_equal(st[S1], RIM_PEER_NONE);
+	}
+	/* the streamed form agrees */
+	links = rim_link_table(&cfg, C1);
+	assert_non_null(links);
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, silent, ids, 1,
+					&r),
+			 0);
+	assert_int_equal(r.n, 0);
+	silent[S1] = 0;
+	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, silent, ids, 1,
+					&r),
+			 0);
+	assert_int_equal(r.n, 2);
+	free(links);
+	free(silent);
+	rim_ignored_free(&ign);
+	rim_routes_free(&r);
+	tunnels_free(&t);
+	mep_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1261,6 +1347,7 @@ int main(void)
 		cmocka_unit_test(test_reconcile_random),
 		cmocka_unit_test(test_desired_random),
 		cmocka_unit_test(test_desired_of),
+		cmocka_unit_test(test_desired_silent),
 		cmocka_unit_test(test_routes_lay_over),
 	};
 

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "prefix.h"
+#include "ike_sas.h"
 #include "tunnels.h"
 #include "config_fixture.h"
 
@@ -825,9 +826,40 @@ static void test_large(void **state)
 	mep_config_free(&cfg);
 }
 
+/* ike_sas: record, update, remove, resync (unseen dropped), by name. */
+static void test_ike_sas(void **state)
+{
+	struct ike_sas s;
+
+	(void)state;
+	ike_sas_init(&s);
+	assert_false(ike_sas_has_gateway(&s, "T1"));
+	assert_int_equal(ike_sas_up(&s, 1, "T1"), 0);
+	assert_int_equal(ike_sas_up(&s, 2, "T2"), 0);
+	assert_int_equal(ike_sas_up(&s, 2, "T2"), 0);	/* once */
+	assert_int_equal(s.n, 2);
+	assert_true(ike_sas_has_gateway(&s, "T1"));
+	assert_true(ike_sas_remove(&s, 1));
+	assert_false(ike_sas_remove(&s, 1));
+	assert_false(ike_sas_has_gateway(&s, "T1"));
+	/* a listing that finds IKE_SA 3 but not 2 */
+	ike_sas_resync_begin(&s);
+	assert_int_equal(ike_sas_up(&s, 3, "T1"), 0);
+	assert_int_equal(ike_sas_resync_end(&s), 1);
+	assert_true(ike_sas_has_gateway(&s, "T1"));
+	assert_false(ike_sas_has_gateway(&s, "T2"));
+	for (uint32_t i = 10; i < 40; i++)
+		assert_int_equal(ike_sas_up(&s, i, "T3"), 0);
+	assert_int_equal(s.n, 31);
+	ike_sas_clear(&s);
+	assert_false(ike_sas_has_gateway(&s, "T1"));
+	ike_sas_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ike_sas),
 		cmocka_unit_test(test_match_address_v4),
 		cmocka_unit_test(test_match_address_v6_variants),
 		cmocka_unit_test(test_match_identity),

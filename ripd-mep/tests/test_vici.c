@@ -732,7 +732,15 @@ static void test_sa_list(void **state)
 	vici_sa_result_init(&r);
 	translate(fx_list_sa, &r, name);
 	assert_string_equal(name, "list-sa");
-	assert_int_equal(r.n, 2);
+	/* two CHILD_SAs, then the IKE_SA: ESTABLISHED */
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[2].kind, VICI_SA_IKE_UP);
+	assert_int_equal(r.v[2].ike_id, 1);
+	assert_string_equal(r.v[2].child.ike_name, "lab");
+	assert_string_equal(r.v[2].child.remote_host, "192.0.2.2");
+	assert_string_equal(r.v[2].child.remote_id, "gwb");
+	assert_string_equal(r.v[2].child.state, "ESTABLISHED");
+	assert_int_equal(r.v[2].child.n_remote_ts, 0);
 	assert_int_equal(r.v[0].kind, VICI_SA_UPSERT);
 	c = &r.v[0].child;
 	assert_int_equal(c->ike_id, 1);
@@ -769,10 +777,14 @@ static void test_sa_updown_rekey(void **state)
 	(void)state;
 	vici_sa_result_init(&r);
 	translate(fx_child_up, &r, NULL);
-	assert_int_equal(r.n, 1);
+	assert_int_equal(r.n, 2);
 	assert_int_equal(r.v[0].kind, VICI_SA_UPSERT);
 	assert_int_equal(r.v[0].child.ike_id, 1);
 	assert_int_equal(r.v[0].child.child_id, 1);
+	assert_string_equal(r.v[0].child.state, "INSTALLED");
+	/* its IKE_SA is ESTABLISHED */
+	assert_int_equal(r.v[1].kind, VICI_SA_IKE_UP);
+	assert_int_equal(r.v[1].ike_id, 1);
 
 	/* child rekey: new one first, then the old one goes */
 	vici_sa_result_reset(&r);
@@ -788,11 +800,13 @@ static void test_sa_updown_rekey(void **state)
 	assert_int_equal(r.v[1].ike_id, 1);
 	assert_int_equal(r.v[1].child_id, 1);
 
-	/* IKE rekey lists no children: resync */
+	/* IKE rekey lists no children: the new IKE_SA is up, resync */
 	vici_sa_result_reset(&r);
 	translate(fx_ike_rekey, &r, NULL);
-	assert_int_equal(r.n, 1);
-	assert_int_equal(r.v[0].kind, VICI_SA_RESYNC);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].kind, VICI_SA_IKE_UP);
+	assert_int_equal(r.v[0].ike_id, 2);
+	assert_int_equal(r.v[1].kind, VICI_SA_RESYNC);
 
 	vici_sa_result_reset(&r);
 	translate(fx_child_down, &r, NULL);
@@ -910,6 +924,54 @@ static void test_sa_bad(void **state)
 			 -1);
 	vici_msg_free(m);
 	assert_int_equal(r.n, 1);
+	vici_sa_result_free(&r);
+}
+
+/* ike-updown up=yes without CHILD_SAs (charon's event once an IKE_SA is
+ * established): one ike_up with the IKE part; a listed IKE_SA still
+ * CONNECTING: none; REKEYING counts as established. */
+static void test_sa_ike_up(void **state)
+{
+	static const char *const states[] = { "CONNECTING", "REKEYING" };
+	struct vici_sa_result r;
+	struct vici_builder b;
+	struct vici_msg *m;
+	char err[VICI_ERR_MAX];
+
+	(void)state;
+	vici_sa_result_init(&r);
+	vici_builder_init(&b);
+	vici_builder_kv_str(&b, "up", "yes");
+	vici_builder_section_start(&b, "tp");
+	vici_builder_kv_str(&b, "uniqueid", "12");
+	vici_builder_kv_str(&b, "state", "ESTABLISHED");
+	vici_builder_kv_str(&b, "remote-host", "192.0.2.9");
+	vici_builder_kv_str(&b, "remote-id", "T");
+	vici_builder_section_end(&b);
+	m = body_msg(&b);
+	assert_int_equal(vici_sa_translate("ike-updown", &m->root, &r, err), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].kind, VICI_SA_IKE_UP);
+	assert_int_equal(r.v[0].ike_id, 12);
+	assert_string_equal(r.v[0].child.ike_name, "tp");
+	assert_string_equal(r.v[0].child.remote_host, "192.0.2.9");
+	assert_string_equal(r.v[0].child.remote_id, "T");
+	assert_int_equal(r.v[0].child.gateway, -1);
+	vici_msg_free(m);
+	for (size_t i = 0; i < 2; i++) {
+		vici_sa_result_reset(&r);
+		vici_builder_init(&b);
+		vici_builder_section_start(&b, "tp");
+		vici_builder_kv_str(&b, "uniqueid", "13");
+		vici_builder_kv_str(&b, "state", states[i]);
+		vici_builder_section_end(&b);
+		m = body_msg(&b);
+		assert_int_equal(vici_sa_translate("list-sa", &m->root, &r,
+						   err),
+				 0);
+		assert_int_equal(r.n, i);
+		vici_msg_free(m);
+	}
 	vici_sa_result_free(&r);
 }
 
@@ -1424,6 +1486,7 @@ int main(void)
 		cmocka_unit_test(test_sa_list),
 		cmocka_unit_test(test_sa_updown_rekey),
 		cmocka_unit_test(test_sa_bad),
+		cmocka_unit_test(test_sa_ike_up),
 		cmocka_unit_test(test_sa_parse_ts),
 		cmocka_unit_test(test_session_flow),
 		cmocka_unit_test(test_session_rekey_resync),
