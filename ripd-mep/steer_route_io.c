@@ -466,7 +466,11 @@ static int sr_nft_apply(struct steer_route_io *s)
 	uint32_t changed;
 	int rc = 0;
 
-	if (s->nft_state == SR_NFT_UNKNOWN && sr_nft_adopt(s) < 0)
+	/* Look before creating: the table may have appeared meanwhile
+	 * (someone else's, or ours from a previous run). */
+	if (s->nft_state != SR_NFT_OURS &&
+	    (w->n_pair_dst || s->nft_state == SR_NFT_UNKNOWN) &&
+	    sr_nft_adopt(s) < 0)
 		return -1;
 	if (s->nft_state == SR_NFT_FOREIGN)
 		return -1;
