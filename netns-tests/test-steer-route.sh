@@ -16,7 +16,8 @@
 #   (a) priority-list: the route to each MEP domain via xfrm-1 in table
 #       210; M1 fails -> via xfrm-2 within the probe dead time; the outage
 #       of a 10 ms ping is measured (lost pings x 10 ms, printed); M1 back
-#       -> xfrm-1 again.
+#       -> xfrm-1 again; a new steering protocol moves routes and rules
+#       to it; S2 (no stand-in links) says why it cannot steer.
 #   (b) random (256 buckets): every center holds buckets and carries some
 #       of 24 flows; M2 fails -> exactly M2's buckets move (the nft map
 #       read with `nft -j list map`), every flow gets replies; M2 back ->
@@ -189,6 +190,26 @@ step_m1_back()
 	lab_check "HS1 reaches H1 again" lab_wait_for 5 ping_from "$(src 0)"
 }
 
+# a new steering protocol moves the routes and rules to it
+proto_is()
+{
+	ip -n "$(lab_nsname s1)" route show table 210 proto "$1" | grep -q '^10.1.0.0/16 dev xfrm-1 ' &&
+		rule_shown "lookup 210 proto $1" &&
+		[ -z "$(ip -n "$(lab_nsname s1)" route show table 210 proto "$2")" ] &&
+		! rule_shown "proto $2\$"
+}
+step_protocol()
+{
+	lab_check "steering protocol 252 on S1" \
+		mepsh S1 -c 'configure terminal' -c mep -c steering -c 'protocol 252' -c end
+	lab_check "routes and rules now of protocol 252, none of 251" lab_wait_for 5 proto_is 252 251
+	lab_check "no steering protocol: back to 251" \
+		mepsh S1 -c 'configure terminal' -c mep -c steering -c 'no protocol' -c end
+	lab_check "routes and rules of protocol 251 again, none of 252" lab_wait_for 5 proto_is 251 252
+	lab_check "S2 (no tunnel interfaces) says why it cannot steer" \
+		[ "$(state S2 entry-points '."entry-point"[0]."steering-state"')" = "failed: interface xfrm-2 of M2 does not exist" ]
+}
+
 # ---- (b) random: buckets
 step_random()
 {
@@ -271,6 +292,7 @@ build_tunnels_and_hosts
 step_priority_list
 measure_failover
 step_m1_back
+step_protocol
 step_random
 step_restart
 step_foreign_table

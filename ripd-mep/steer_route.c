@@ -123,6 +123,7 @@ void steer_route_sort_rules(struct steer_route_rule *r, size_t n)
 /* Growable arrays; a failed allocation sets oom and drops the entry. */
 struct build {
 	struct steer_route_desired *d;
+	const bool *have_if;
 	size_t cap_routes, cap_rules, cap_dst, cap_centers;
 	bool oom;
 };
@@ -230,7 +231,9 @@ static void add_center(struct build *b, const struct mep_config *cfg,
 	d->centers[i] = (struct steer_route_center){
 		.gateway = gw,
 		.mark = steer_route_table_of(cfg, gw),
-		.responding = live[gw].state == MEP_LIVE_UP && !live[gw].drain,
+		.responding = live[gw].state == MEP_LIVE_UP &&
+			      !live[gw].drain &&
+			      (!b->have_if || b->have_if[gw]),
 	};
 	d->n_centers++;
 }
@@ -271,8 +274,16 @@ static void dest_single(struct build *b, const struct mep_config *cfg,
 			 "%s has no if-id", cfg->gateways[gw].name);
 		return;
 	}
-	ds->gateway = gw;
 	mep_gateway_steer_ifname(&cfg->gateways[gw], ifname);
+	if (b->have_if && !b->have_if[gw]) {
+		b->d->missing_if = true;
+		ds->failed = true;
+		snprintf(ds->reason, sizeof(ds->reason),
+			 "interface %s of %s does not exist", ifname,
+			 cfg->gateways[gw].name);
+		return;
+	}
+	ds->gateway = gw;
 	add_route(b, cfg->steering.table, &in->destination, ifname, gw);
 	add_rule(b, STEER_ROUTE_PREF_TABLE, 0, cfg->steering.table,
 		 in->destination.family);
@@ -298,6 +309,13 @@ static void dest_pair(struct build *b, const struct mep_config *cfg,
 
 		if (r->candidates[i].rank == MEP_RANK_NONE || !t)
 			continue;
+		if (b->have_if && !b->have_if[gw]) {
+			/* shown, holds no bucket, no route to a missing
+			 * interface */
+			add_center(b, cfg, live, gw);
+			b->d->missing_if = true;
+			continue;
+		}
 		mep_gateway_steer_ifname(&cfg->gateways[gw], ifname);
 		add_route(b, t, &in->destination, ifname, gw);
 		add_rule(b, STEER_ROUTE_PREF_MARK, t, t,
@@ -355,11 +373,11 @@ static void pair_via(const struct mep_config *cfg,
 }
 
 int steer_route_desired(const struct mep_config *cfg,
-			const struct mep_liveness *live,
+			const struct mep_liveness *live, const bool *have_if,
 			const struct steer_route_input *in, size_t n_in,
 			struct steer_route_desired *out)
 {
-	struct build b = { .d = out };
+	struct build b = { .d = out, .have_if = have_if };
 	int *cand = NULL;
 	size_t nc = 0;
 

@@ -109,6 +109,9 @@ struct steer_route_desired {
 	size_t n_centers;
 	struct steer_route_dest *dests;	/* in input order */
 	size_t n_dests;
+	/* A center that would be used has no interface (yet): the adapter
+	 * looks again later. */
+	bool missing_if;
 };
 
 /* Is community ci steered by routes on this node (steering route, local
@@ -126,11 +129,14 @@ uint32_t steer_route_table_of(const struct mep_config *cfg, int gw);
 int steer_route_bucket_owner(const struct mep_config *cfg, const int *cand,
 			     size_t n, uint32_t b);
 
-/* Compute the desired state. live has cfg->n_gateways entries. Returns 0,
- * or -1 out of memory (out is then empty). Free with
- * steer_route_desired_free(). */
+/* Compute the desired state. live has cfg->n_gateways entries; have_if
+ * (NULL: all true) says per gateway whether its interface exists: a
+ * center without one holds no bucket, and a destination whose entry
+ * point has none is failed ("interface xfrm-1 does not exist"): no route
+ * through a tunnel that is not there. Returns 0, or -1 out of memory
+ * (out is then empty). Free with steer_route_desired_free(). */
 int steer_route_desired(const struct mep_config *cfg,
-			const struct mep_liveness *live,
+			const struct mep_liveness *live, const bool *have_if,
 			const struct steer_route_input *in, size_t n_in,
 			struct steer_route_desired *out);
 void steer_route_desired_free(struct steer_route_desired *d);

@@ -4,6 +4,7 @@
 #include "steer_route_io.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -605,6 +606,41 @@ static void sr_update_show(struct steer_route_io *s, const char *pending)
 
 /* ---- the update ---- */
 
+/* `steering protocol` changed: remove the routes and rules of the old
+ * protocol (in the tables its rules point to and the tables we had
+ * open), then forget the handles, which carry the protocol. */
+static void sr_clear(struct steer_route_io *s)
+{
+	struct sr_rules rules = { 0 };
+	struct steer_route_route *have = NULL;
+	size_t n = 0;
+	struct rim_kernel *k = s->n_tables ? s->tables[0].k : NULL;
+
+	steer_route_desired_free(&s->want);
+	if (k && sr_list_rules(s, k, &rules, &s->errs) == 0 &&
+	    sr_list_routes(s, &rules, &have, &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			struct rim_kernel *t =
+				sr_handle(s, have[i].table, &s->errs);
+
+			if (t)
+				(void)rim_kernel_delete(t, &have[i].prefix,
+							&s->errs);
+		}
+		for (size_t i = 0; i < rules.n; i++)
+			(void)sr_rule_op(s, k, RTM_DELRULE, &rules.v[i],
+					 &s->errs);
+		log_notice("route steering: protocol %u changed to %u: %zu "
+			   "route(s) and %zu rule(s) of the old one removed",
+			   s->protocol, s->d->cfg.steering.protocol, n,
+			   rules.n);
+	}
+	free(have);
+	free(rules.v);
+	sr_close_tables(s);
+	s->protocol = s->d->cfg.steering.protocol;
+}
+
 /* Is a center of a route-steered community still without a verdict? */
 static bool sr_waiting(const struct steer_route_io *s)
 {
@@ -650,17 +686,29 @@ static void sr_resolved(void *arg, struct daemon *d)
 	steer_route_io_update(arg);
 }
 
-/* Compute the desired state from the daemon's entry points. */
+/* Compute the desired state from the daemon's entry points and which
+ * centers' interfaces exist. */
 static int sr_compute(struct steer_route_io *s)
 {
 	struct daemon *d = s->d;
 	struct steer_route_input *in = NULL;
+	bool *have_if;
+	char ifname[16];
 	int rc;
 
+	have_if = calloc(d->cfg.n_gateways + 1, sizeof(*have_if));
+	if (!have_if)
+		return -1;
+	for (size_t g = 0; g < d->cfg.n_gateways; g++)
+		have_if[g] = d->cfg.gateways[g].if_id &&
+			     if_nametoindex(mep_gateway_steer_ifname(
+				     &d->cfg.gateways[g], ifname)) != 0;
 	if (d->n_entry) {
 		in = calloc(d->n_entry, sizeof(*in));
-		if (!in)
+		if (!in) {
+			free(have_if);
 			return -1;
+		}
 	}
 	for (size_t i = 0; i < d->n_entry; i++) {
 		in[i].community = d->entry[i].community;
@@ -668,9 +716,10 @@ static int sr_compute(struct steer_route_io *s)
 		in[i].result = &d->entry[i].result;
 	}
 	steer_route_desired_free(&s->want);
-	rc = steer_route_desired(&d->cfg, liveness_view(&d->live), in,
-				 d->n_entry, &s->want);
+	rc = steer_route_desired(&d->cfg, liveness_view(&d->live), have_if,
+				 in, d->n_entry, &s->want);
 	free(in);
+	free(have_if);
 	return rc;
 }
 
@@ -690,6 +739,8 @@ void steer_route_io_update(struct steer_route_io *s)
 	cfg = &s->d->cfg;
 	if (!steer_route_any(cfg) && !s->active)
 		return;
+	if (s->active && s->protocol != cfg->steering.protocol)
+		sr_clear(s);
 	if (sr_compute(s) < 0) {
 		log_err("route steering: out of memory");
 		return;
@@ -757,6 +808,11 @@ out:
 			log_notice("route steering: the kernel holds the "
 				   "desired state again");
 		s->error[0] = '\0';
+		/* a tunnel interface that is not there yet: look again */
+		if (s->want.missing_if) {
+			ev_timer_set(&s->retry, SR_RETRY_S, 0.);
+			ev_timer_start(s->loop, &s->retry);
+		}
 	}
 	sr_update_show(s, NULL);
 }

@@ -67,6 +67,7 @@ struct world {
 	struct mep_result res[2];
 	struct steer_route_input in[2];
 	struct steer_route_desired d;
+	const bool *have_if;		/* NULL: every interface exists */
 };
 
 static void compute(struct world *w)
@@ -89,8 +90,8 @@ static void compute(struct world *w)
 		w->in[i].destination = fixture_prefix(pfx[i]);
 		w->in[i].result = &w->res[i];
 	}
-	assert_int_equal(steer_route_desired(&w->cfg, w->live, w->in, 2,
-					     &w->d), 0);
+	assert_int_equal(steer_route_desired(&w->cfg, w->live, w->have_if,
+					     w->in, 2, &w->d), 0);
 }
 
 static void world_free(struct world *w)
@@ -258,6 +259,44 @@ static void test_buckets_only_failed_move(void **state)
 	assert_true(w.d.dests[0].failed);
 	assert_string_equal(w.d.dests[0].reason, "no center responds");
 	free(before);
+	world_free(&w);
+}
+
+/* A center whose interface does not exist: no bucket, and no route
+ * through it for a destination it was chosen for. */
+static void test_missing_interface(void **state)
+{
+	struct world w;
+	bool have_if[4] = { true, false, true, false };
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	build(&w.cfg, MEP_METHOD_RANDOM);
+	all_up(w.live, 4);
+	w.have_if = have_if;
+	compute(&w);
+	assert_int_equal(w.d.centers[1].buckets, 0);
+	assert_false(w.d.centers[1].responding);
+	assert_int_equal(w.d.centers[0].buckets + w.d.centers[2].buckets, 256);
+	assert_true(w.d.missing_if);
+	/* no route into M2's table, no rule for its mark */
+	for (size_t i = 0; i < w.d.n_routes; i++)
+		assert_int_not_equal(w.d.routes[i].table, 212);
+	assert_int_equal(w.d.n_rules, 4);
+	world_free(&w);
+
+	memset(&w, 0, sizeof(w));
+	build(&w.cfg, MEP_METHOD_FIRST_TO_RESPOND);
+	all_up(w.live, 4);
+	have_if[0] = false;
+	have_if[1] = true;
+	w.have_if = have_if;
+	compute(&w);	/* M1 answers first, but its tunnel is missing */
+	assert_true(w.d.dests[0].failed);
+	assert_string_equal(w.d.dests[0].reason,
+			    "interface xfrm-1 of M1 does not exist");
+	assert_int_equal(w.d.n_routes, 0);
+	assert_true(w.d.missing_if);
 	world_free(&w);
 }
 
@@ -483,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_single_route_moves),
 		cmocka_unit_test(test_not_steered),
 		cmocka_unit_test(test_buckets_only_failed_move),
+		cmocka_unit_test(test_missing_interface),
 		cmocka_unit_test(test_buckets_uniform),
 		cmocka_unit_test(test_diff_routes),
 		cmocka_unit_test(test_diff_rules),
