@@ -22,7 +22,11 @@
 #       of 24 flows; M2 fails -> exactly M2's buckets move (the nft map
 #       read with `nft -j list map`), every flow gets replies; M2 back ->
 #       the map is exactly the first one again.
-#   (c) restart of S1's ripd-mep: the map and the routes stay as they are.
+#   (c) restart of S1's ripd-mep (random written to its file): the map
+#       stays as it is, the daemon adopts it, and a later failure (M3)
+#       moves only that center's buckets; priority-list again removes the
+#       table and the mark rules. A foreign table of the same name is
+#       refused and left untouched.
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -258,19 +262,37 @@ step_random()
 # ---- (c) a restart adopts the state
 step_restart()
 {
-	local pid=${CENTER_LAB_PID[S1]}
+	local pid=${CENTER_LAB_PID[S1]} moved3
+	lab_check "S1 writes its configuration (random)" mepsh S1 -c 'write memory'
 	kill "$pid" && wait "$pid" 2>/dev/null
 	lab_check "S1's map survives the daemon's exit" map_is "$LAB_RUN/map-before"
 	lab_daemon s1 ripd-mep "$BIN" -u root -f "$LAB_RUN/s1/ripd-mep.conf" \
 		--vty_socket "$LAB_RUN/s1" --log stdout
 	CENTER_LAB_PID[S1]=$LAB_PID
 	lab_wait_for 5 test -S "$(center_lab_sock S1)" || lab_fail "S1 restarted"
-	# the file still says priority-list: S1 comes back to it
-	lab_check "restarted S1: every destination via xfrm-1 again" lab_wait_for 10 all_via xfrm-1
+	lab_check "restarted S1: steering up again" lab_wait_for 5 steering_via_buckets
+	lab_check "adopted: S1's log says so" \
+		grep -q "adopted nftables table inet ripd_mep_steer (256 buckets)" "$(center_lab_log S1)"
+	lab_check "the restart moved no bucket" map_is "$LAB_RUN/map-before"
+	lab_check "all $NSRC flows get replies" lab_wait_for 5 all_flows_ok
+	# the adopted map is updated element by element
+	center_down M3 || lab_fail "M3 down"
+	lab_check "M3 holds no bucket" lab_wait_for 5 buckets_are M3 0
+	map >"$LAB_RUN/map-m3-down"
+	moved3=$(awk '$2 == 213' "$LAB_RUN/map-before" | wc -l)
+	lab_check "after the restart, only M3's buckets moved ($moved3)" \
+		only_moved "$LAB_RUN/map-before" "$LAB_RUN/map-m3-down" 213 "$moved3"
+	lab_check "S1's kernel state stayed consistent (no error shown)" \
+		[ -z "$(state S1 steering '.steering.error // empty')" ]
+	center_up M3 || lab_fail "M3 up"
+	lab_check "M3's buckets return" lab_wait_for 5 map_is "$LAB_RUN/map-before"
+	# priority-list again: the table, the marks and their rules go
+	lab_check "S1 back to priority-list" \
+		mepsh S1 -c 'configure terminal' -c mep -c 'community STAR-1' \
+		-c 'mep entry-point priority-list' -c end
+	lab_check "every destination via xfrm-1 again" lab_wait_for 10 all_via xfrm-1
 	lab_check "the nft table is gone with the random entry point" lab_wait_for 5 no_nft_table
 	lab_check "no fwmark rule left" no_mark_rule
-	lab_check "adopted: the kernel log of S1 says so" \
-		grep -q "adopted nftables table inet ripd_mep_steer (256 buckets)" "$(center_lab_log S1)"
 }
 
 step_foreign_table()
