@@ -241,6 +241,7 @@ step_random()
 			[ "$(flows_of "$g")" -gt "${flows0[$g]}" ]
 	done
 	map >"$LAB_RUN/map-before"
+	mepsh S1 -c 'show mep steering' -c 'show mep entry-points'
 
 	center_down M2 || lab_fail "M2 down"
 	lab_check "M2 down on S1 by probe" lab_wait_for 5 verdict_is M2 down
