@@ -338,7 +338,7 @@ static void pair_via(const struct mep_config *cfg,
 		     const struct steer_route_input *in,
 		     struct steer_route_dest *ds)
 {
-	size_t len = 0, up = 0;
+	size_t len = 0, up = 0, shown = 0;
 	char ifname[16];
 
 	len += (size_t)snprintf(ds->via, sizeof(ds->via), "%" PRIu32
@@ -359,7 +359,7 @@ static void pair_via(const struct mep_config *cfg,
 				ds->via + len, sizeof(ds->via) - len,
 				"%s %s %" PRIu32 " -> mark 0x%" PRIx32
 				" table %" PRIu32 " dev %s",
-				up > 1 || (i && c->buckets) ? "," : "",
+				shown++ ? "," : "",
 				cfg->gateways[gw].name, c->buckets, c->mark,
 				c->mark,
 				mep_gateway_steer_ifname(&cfg->gateways[gw],

@@ -237,6 +237,9 @@ static void test_buckets_only_failed_move(void **state)
 	}
 	assert_int_equal(w.d.centers[1].buckets, 0);
 	assert_false(w.d.centers[1].responding);
+	assert_non_null(strstr(w.d.dests[0].via,
+			       "xfrm-1, M2 0 -> mark 0xd4 table 212 dev xfrm-2, "
+			       "M3 "));
 	/* routes and rules stay: a failover is a map change only */
 	assert_int_equal(w.d.n_routes, 6);
 	assert_int_equal(w.d.n_rules, 6);
