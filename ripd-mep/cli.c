@@ -253,6 +253,60 @@ static void text_probes(const struct lyd_node *st, struct strbuf *out)
 	}
 }
 
+/* show mep steering: route steering's tables, bucket centers, routes. */
+static void text_steering(const struct lyd_node *st, struct strbuf *out)
+{
+	const struct lyd_node *sn = NULL, *n;
+	int count = 0;
+
+	LY_LIST_FOR(lyd_child(st), n)
+		if (strcmp(n->schema->name, "steering") == 0)
+			sn = n;
+	if (!sn) {
+		strbuf_puts(out, "(no route steering: no community with "
+				 "steering route has this gateway as a "
+				 "satellite)\n");
+		return;
+	}
+	strbuf_printf(out, "Route steering: table %s, protocol %s, %s "
+			   "buckets, nftables table inet ripd_mep_steer: %s\n",
+		      state_get(sn, "table"), state_get(sn, "protocol"),
+		      state_get(sn, "buckets"), state_get(sn, "nft-table"));
+	if (*state_get(sn, "error"))
+		strbuf_printf(out, "Error: %s\n", state_get(sn, "error"));
+	LY_LIST_FOR(lyd_child(sn), n)
+	{
+		if (strcmp(n->schema->name, "center") != 0)
+			continue;
+		if (!count++)
+			strbuf_printf(out, "%-12s %-15s %-10s %-10s %-10s %s\n",
+				      "Center", "Interface", "Mark", "Table",
+				      "Responding", "Buckets");
+		strbuf_printf(out, "%-12s %-15s 0x%-8lx %-10s %-10s %s\n",
+			      state_get(n, "name"), state_get(n, "interface"),
+			      strtoul(state_get(n, "mark"), NULL, 10),
+			      state_get(n, "table"),
+			      strcmp(state_get(n, "responding"), "true") == 0
+				      ? "yes"
+				      : "no",
+			      state_get(n, "buckets"));
+	}
+	count = 0;
+	LY_LIST_FOR(lyd_child(sn), n)
+	{
+		if (strcmp(n->schema->name, "route") != 0)
+			continue;
+		if (!count++)
+			strbuf_printf(out, "%-10s %-22s %-15s %s\n", "Table",
+				      "Destination", "Interface", "Center");
+		strbuf_printf(out, "%-10s %-22s %-15s %s\n",
+			      state_get(n, "table"),
+			      state_get(n, "destination"),
+			      state_get(n, "interface"),
+			      state_get(n, "gateway"));
+	}
+}
+
 static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
 {
 	const struct lyd_node *n;
@@ -274,6 +328,13 @@ static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
 			      *state_get(n, "gateway") ? state_get(n, "gateway")
 						       : "-",
 			      state_get(n, "reason"));
+		if (*state_get(n, "steering-state"))
+			strbuf_printf(out, "  steering %s%s%s since %s\n",
+				      state_get(n, "steering-state"),
+				      *state_get(n, "steering-via") ? ", "
+								     : "",
+				      state_get(n, "steering-via"),
+				      state_get(n, "steering-since"));
 	}
 	if (!count)
 		strbuf_puts(out, "(no entry points: this gateway is not a "
@@ -546,6 +607,7 @@ static int show_mep(struct cli_session *s, const struct cmd_args *a,
 		{ "tunnels", STATE_TUNNELS, text_tunnels },
 		{ "routes", STATE_SUMMARY | STATE_ROUTES, text_routes },
 		{ "probes", STATE_PROBES, text_probes },
+		{ "steering", STATE_STEERING, text_steering },
 	};
 	const char *what = cmd_arg(a, "what");
 	bool json = cmd_arg(a, "json") != NULL;
@@ -957,11 +1019,12 @@ static int help_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
 static const struct cmd_def exec_cmds[] = {
 	{ "show running-config",
 	  SHOW_H "Current operating configuration", show_running_cmd },
-	{ "show mep [gateways|entry-points|communities|tunnels|routes|probes|nat$what] "
+	{ "show mep [gateways|entry-points|communities|tunnels|routes|probes|steering|nat$what] "
 	  "[json]",
 	  SHOW_H MEP_H "Gateways and their liveness\n"
 	  "Entry points of this satellite\nCommunities\nIPsec tunnels\n"
 	  "Injected routes\nProbe counters per peer\n"
+	  "Route steering (tables, buckets per center, routes)\n"
 	  "IP pool NAT (not available yet)\n" JSON_H,
 	  show_mep_cmd },
 	{ "show mep resolve A.B.C.D|X:X::X:X$src A.B.C.D|X:X::X:X$dst "

@@ -88,6 +88,10 @@ static const struct conf_cmd mep_cmds[] = {
 	  .enter = NODE_IPSEC,
 	  .help = "Enter the ipsec block (strongSwan link)",
 	  .no_help = "Delete the ipsec settings" },
+	{ .kw = "steering", .kind = KIND_BLOCK, .flags = CONF_ONCE,
+	  .enter = NODE_STEERING,
+	  .help = "Enter the steering block (route steering tables)",
+	  .no_help = "Delete the steering settings" },
 	{ .kw = NULL },
 };
 
@@ -106,6 +110,11 @@ static const struct conf_cmd gateway_cmds[] = {
 	  .no_help = "Backup gateway (all, or one)" },
 	{ .kw = "third-party", .kind = KIND_FLAG,
 	  .help = "The gateway is not a ripd-mep gateway" },
+	{ .kw = "if-id", .kind = KIND_LEAF, .arg = ARG_NUMBER,
+	  .help = "XFRM if_id of the route-based tunnel to this center",
+	  .arg_help = "if_id (1..4294967294)" },
+	{ .kw = "interface", .kind = KIND_LEAF, .arg = ARG_IFNAME,
+	  .help = "The satellite's XFRM interface to this center" },
 	{ .kw = NULL },
 };
 
@@ -208,6 +217,16 @@ static const struct conf_cmd ipsec_cmds[] = {
 	{ .kw = NULL },
 };
 
+static const struct conf_cmd steering_cmds[] = {
+	{ .kw = "table", .kind = KIND_LEAF, .arg = ARG_NUMBER,
+	  .help = "Routing table of the steering routes (centers: + if-id)" },
+	{ .kw = "protocol", .kind = KIND_LEAF, .arg = ARG_NUMBER,
+	  .help = "Route protocol of the steering routes and rules" },
+	{ .kw = "buckets", .kind = KIND_LEAF, .arg = ARG_NUMBER,
+	  .help = "Hash buckets of (source, destination) pairs" },
+	{ .kw = NULL },
+};
+
 #define MEP_PATH "/ripd-mep:mep"
 
 const struct conf_node_def conf_nodes[NODE_COUNT] = {
@@ -240,6 +259,11 @@ const struct conf_node_def conf_nodes[NODE_COUNT] = {
 	[NODE_IPSEC] = { .name = "config-mep-ipsec", .where = "ipsec",
 			 .parent = NODE_MEP, .data = "ipsec", .tidy = true,
 			 .cmds = ipsec_cmds, .schema = MEP_PATH "/ipsec" },
+	[NODE_STEERING] = { .name = "config-mep-steering",
+			    .where = "steering", .parent = NODE_MEP,
+			    .data = "steering", .tidy = true,
+			    .cmds = steering_cmds,
+			    .schema = MEP_PATH "/steering" },
 };
 
 /* ---- lookups --------------------------------------------------------- */

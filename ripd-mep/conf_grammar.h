@@ -22,7 +22,7 @@
  * The same tables drive the parser (conf_grammar_run), help, `list` and
  * completion (conf_complete.c), so they cannot disagree.
  *
- * Nodes: config -> mep -> gateway | community | rim | ipsec. A node's
+ * Nodes: config -> mep -> gateway | community | rim | ipsec | steering. A node's
  * block is the data node its commands edit (NULL at config). */
 #ifndef RIPD_MEP_CONF_GRAMMAR_H
 #define RIPD_MEP_CONF_GRAMMAR_H
@@ -44,6 +44,7 @@ enum conf_node {
 	NODE_COMMUNITY,
 	NODE_RIM,
 	NODE_IPSEC,
+	NODE_STEERING,
 	NODE_COUNT,
 };
 

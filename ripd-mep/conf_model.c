@@ -245,6 +245,16 @@ static int model_gateway(const struct mep_config *cfg,
 				return -1;
 		} else if (model_is(n, "third-party")) {
 			gw->third_party = true;
+		} else if (model_is(n, "if-id")) {
+			unsigned long long id = 0;
+
+			if (model_uint(n, 1, 4294967294ULL, &id, "if-id", err))
+				return -1;
+			gw->if_id = (uint32_t)id;
+		} else if (model_is(n, "interface")) {
+			if (model_copy(gw->interface, sizeof(gw->interface), v,
+				       "gateway interface", err))
+				return -1;
 		} else {
 			return model_fail(err, "%s: unexpected node \"%s\"",
 					  owner, model_name(n));
@@ -603,6 +613,36 @@ static int model_ipsec(const struct lyd_node *cont,
 	return 0;
 }
 
+static int model_steering(const struct lyd_node *cont,
+			  struct mep_steering_config *c, struct strbuf *err)
+{
+	const struct lyd_node *n;
+	unsigned long long v = 0;
+
+	LY_LIST_FOR(lyd_child(cont), n) {
+		if (model_is(n, "table")) {
+			if (model_uint(n, 1, 4294967295ULL, &v,
+				       "steering table", err))
+				return -1;
+			c->table = (uint32_t)v;
+		} else if (model_is(n, "protocol")) {
+			if (model_uint(n, 5, 255, &v, "steering protocol", err))
+				return -1;
+			c->protocol = (uint8_t)v;
+		} else if (model_is(n, "buckets")) {
+			if (model_uint(n, 256, 65536, &v, "steering buckets",
+				       err))
+				return -1;
+			c->buckets = (uint32_t)v;
+		} else {
+			return model_fail(err,
+					  "steering: unexpected node \"%s\"",
+					  model_name(n));
+		}
+	}
+	return 0;
+}
+
 /* Gateways first (all of them: references need every name), then the
  * rest in any order. */
 static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
@@ -681,6 +721,8 @@ static int model_walk(const struct lyd_node *mep, struct mep_config *cfg,
 			rc = model_rim(n, &cfg->rim, err);
 		} else if (model_is(n, "ipsec")) {
 			rc = model_ipsec(n, &cfg->ipsec, err);
+		} else if (model_is(n, "steering")) {
+			rc = model_steering(n, &cfg->steering, err);
 		} else {
 			rc = model_fail(err, "mep: unexpected node \"%s\"",
 					model_name(n));

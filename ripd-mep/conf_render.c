@@ -9,11 +9,11 @@
  *     their (user) order;
  *   - one space of indentation per level: "mep" at column 0, its
  *     statements at 1, block contents at 2;
- *   - every block (mep, gateway, community, rim, ipsec) ends with "exit"
+ *   - every block (mep, gateway, community, rim, ipsec, steering) ends with "exit"
  *     at the block's own indentation, followed by a "!" line at the same
  *     indentation; single-line statements of mep (local-gateway, probe,
- *     load-distribution) have no "!"; the ipsec block (not a presence
- *     container) is printed only when one of its settings is explicit;
+ *     load-distribution) have no "!"; the ipsec and steering blocks (not
+ *     presence containers) are printed only when a setting is explicit;
  *   - probe options on one line in the order interval, dead-count,
  *     up-count, port, key; a probe with no explicit option is not
  *     printed;

@@ -4,7 +4,7 @@
  * Errors (the configuration is rejected): rule 3 (implicit load
  * distribution with RIM), rule 4 (IP pools), rule 5 (primary-backup
  * domains and addresses), rule 8 (explicit MEP satellites owning part of
- * the MEP domain), plus defensive re-checks of rules 1, 2 and 3 that the
+ * the MEP domain; route steering's tables, protocol and interfaces), plus defensive re-checks of rules 1, 2 and 3 that the
  * model already enforces.  Warnings: rule 6, 7, 8 leftovers (unused
  * priority rules or tie-break, missing addresses or domains, a
  * local-gateway in no community) and rule 9 (implicit MEP across
@@ -757,6 +757,76 @@ static void rules_check_steering(struct rules_ctx *rc, size_t ci)
 				   : "implicit load distribution");
 }
 
+/* Rule 8 for route steering (numbers in range, references that can be
+ * used): the steering protocol is not RIM's (250), the kernel's or FRR's;
+ * every center's table (steering table + if-id) is a usable table other
+ * than the steering table and the rim kernel-table; two gateways never
+ * share an interface. Warning: a center of a route-steered community
+ * without if-id (satellites cannot steer to it). */
+static void rules_check_route_steering(struct rules_ctx *rc)
+{
+	const struct mep_config *cfg = rc->cfg;
+	const struct mep_steering_config *st = &cfg->steering;
+	char path[512], a[16], b[16];
+	uint8_t p = st->protocol;
+
+	if (p <= 4 || p == 11 || p == 42 || (p >= 186 && p <= 198) ||
+	    p == 250)
+		rules_error(rc, 8, RULES_ROOT "/steering/protocol",
+			    "steering protocol %u belongs to the kernel, FRR or RIM (250)",
+			    p);
+	if (cfg->rim.enabled && cfg->rim.backend == MEP_RIM_KERNEL &&
+	    cfg->rim.kernel_table == st->table)
+		rules_error(rc, 8, RULES_ROOT "/steering/table",
+			    "steering table %u is the rim kernel-table",
+			    st->table);
+	for (size_t i = 0; i < cfg->n_gateways; i++) {
+		const struct mep_gateway *g = &cfg->gateways[i];
+		uint64_t t = (uint64_t)st->table + g->if_id;
+
+		if (!g->if_id)
+			continue;
+		if (t > UINT32_MAX || (t >= 253 && t <= 255) ||
+		    (cfg->rim.enabled && cfg->rim.backend == MEP_RIM_KERNEL &&
+		     t == cfg->rim.kernel_table))
+			rules_error(rc, 8,
+				    rules_gw_path(rc, (int)i, "/if-id", path,
+						  sizeof(path)),
+				    "gateway %s: steering table %u + if-id %u = %llu is not a usable routing table (1..252, 256..4294967295, not the rim kernel-table)",
+				    g->name, st->table, g->if_id,
+				    (unsigned long long)t);
+		mep_gateway_steer_ifname(g, a);
+		for (size_t j = 0; j < i; j++) {
+			if (!cfg->gateways[j].if_id)
+				continue;
+			if (strcmp(a, mep_gateway_steer_ifname(
+					      &cfg->gateways[j], b)) == 0)
+				rules_error(rc, 8,
+					    rules_gw_path(rc, (int)i,
+							  "/interface", path,
+							  sizeof(path)),
+					    "gateway %s: interface %s is already gateway %s's",
+					    g->name, a, cfg->gateways[j].name);
+		}
+	}
+	for (size_t k = 0; k < cfg->n_communities; k++) {
+		const struct mep_community *c = &cfg->communities[k];
+
+		if (c->steering != MEP_STEERING_ROUTE ||
+		    c->type != MEP_COMMUNITY_STAR)
+			continue;
+		for (size_t j = 0; j < c->centers.n; j++) {
+			int gi = c->centers.idx[j];
+
+			if (rules_gw_valid(rc, gi) &&
+			    !cfg->gateways[gi].if_id)
+				rules_warn(rc, c->name,
+					   "steering route: center %s has no if-id (satellites cannot steer to it)",
+					   cfg->gateways[gi].name);
+		}
+	}
+}
+
 /* Rule 4, per community: ip-pool-nat (configured: it is never a
  * default) needs a pool on every center (meshed: member). */
 static void rules_check_pools_present(struct rules_ctx *rc,
@@ -1216,6 +1286,7 @@ int conf_rules_check(const struct mep_config *cfg,
 		rules_check_explicit_domains(&rc, c);
 	}
 	rules_check_pool_overlaps(&rc);
+	rules_check_route_steering(&rc);
 	for (size_t i = 0; i < cfg->n_gateways; i++)
 		rules_check_backups(&rc, (int)i);
 

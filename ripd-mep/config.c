@@ -27,6 +27,9 @@ void mep_config_init(struct mep_config *cfg)
 	snprintf(cfg->ipsec.vici_socket, sizeof(cfg->ipsec.vici_socket),
 		 "/var/run/charon.vici");
 	cfg->ipsec.grace_s = 10;
+	cfg->steering.table = 210;
+	cfg->steering.protocol = 251;
+	cfg->steering.buckets = 256;
 }
 
 static void rule_free(struct mep_priority_rule *r)
@@ -201,4 +204,16 @@ const char *mep_return_path_name(enum mep_return_path rp)
 		break;
 	}
 	return "none";
+}
+
+const char *mep_gateway_steer_ifname(const struct mep_gateway *gw,
+				     char buf[16])
+{
+	if (gw->interface[0])
+		snprintf(buf, 16, "%s", gw->interface);
+	else if (gw->if_id)
+		snprintf(buf, 16, "xfrm-%u", gw->if_id);
+	else
+		buf[0] = '\0';
+	return buf;
 }

@@ -59,6 +59,11 @@ struct mep_gateway {
 	char ike_connection[128];	/* "" when not configured */
 	struct mep_gw_list backups;	/* ordered backup-gateway list */
 	bool third_party;
+	/* Route steering: the XFRM if_id of the satellite's route-based
+	 * tunnel to this center (0: none) and the satellite's interface of
+	 * it (default "xfrm-IFID", see mep_gateway_steer_ifname). */
+	uint32_t if_id;
+	char interface[16];		/* "" when not configured */
 };
 
 /* A MEP rule: the default one has no satellites. */
@@ -123,6 +128,14 @@ struct mep_rim_config {
 	struct mep_addr next_hop;
 };
 
+/* Text block "steering": the satellite's route steering tables. */
+struct mep_steering_config {
+	uint32_t table;		/* default 210: per-destination routes; the
+				 * center with if-id N uses table + N */
+	uint8_t protocol;	/* default 251: of routes and ip rules */
+	uint32_t buckets;	/* default 256 (256..65536) */
+};
+
 /* Text block "ipsec": how to reach the IPsec engine (strongSwan). */
 struct mep_ipsec_config {
 	char vici_socket[108];	/* default "/var/run/charon.vici" */
@@ -140,6 +153,7 @@ struct mep_config {
 	bool load_distribution;
 	struct mep_rim_config rim;
 	struct mep_ipsec_config ipsec;
+	struct mep_steering_config steering;
 };
 
 /* Set every field to its default (empty lists, defaults above). */
@@ -208,5 +222,10 @@ const struct mep_gw_list *mep_community_peers(const struct mep_community *c,
 const char *mep_return_path_name(enum mep_return_path rp);
 /* "child-sa", "route". */
 const char *mep_steering_name(enum mep_steering s);
+/* The satellite's interface to gateway gw for route steering: its
+ * `interface`, else "xfrm-IFID" (at most 15 characters), "" without an
+ * if-id. Writes into buf (16 bytes) and returns it. */
+const char *mep_gateway_steer_ifname(const struct mep_gateway *gw,
+				     char buf[16]);
 
 #endif

@@ -2,6 +2,7 @@
  * entry-point change events and their first subscriber, the tracking
  * log. */
 #include "daemon.h"
+#include "steer_route_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,11 +82,13 @@ int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
 	d->probe = probe_io_new(loop, d);
 	if (!d->probe)
 		log_err("out of memory: no probing");
+	d->steer_route = steer_route_io_new(loop, d);
 	return start_ipsec(d);
 }
 
 void daemon_fini(struct daemon *d)
 {
+	steer_route_io_free(d->steer_route);
 	probe_io_free(d->probe);
 	if (d->ipsec)
 		ike_liveness_detach(d->ipsec, d);
@@ -159,6 +162,8 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 		d->held = false;
 		if (!d->probe)
 			d->probe = probe_io_new(d->loop, d);
+		if (!d->steer_route)
+			d->steer_route = steer_route_io_new(d->loop, d);
 		log_notice("valid configuration applied: starting the IPsec "
 			   "link and the routing backend");
 	}
@@ -629,4 +634,6 @@ swap:
 	d->entry = next;
 	d->n_entry = n;
 	d->entry_fresh = false;
+	if (d->resolved_fn)
+		d->resolved_fn(d->resolved_arg, d);
 }

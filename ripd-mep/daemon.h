@@ -65,6 +65,13 @@ struct daemon_entry_subscriber {
 
 #define DAEMON_ENTRY_SUBSCRIBERS_MAX 8
 
+/* Called after every re-resolution of the entry points (configuration
+ * applied, a liveness change), whether or not an entry point changed:
+ * for consumers that also need the per-pair choices, which publish no
+ * change event (route steering's buckets). */
+typedef void (*daemon_resolved_fn)(void *arg, struct daemon *d);
+struct steer_route_io;
+
 struct daemon {
 	struct ly_ctx *ctx;
 	char config_path[4096];
@@ -81,6 +88,10 @@ struct daemon {
 	bool entry_fresh;
 	struct daemon_entry_subscriber entry_sub[DAEMON_ENTRY_SUBSCRIBERS_MAX];
 	size_t n_entry_sub;
+	daemon_resolved_fn resolved_fn;	/* one consumer, or NULL */
+	void *resolved_arg;
+	struct steer_route_io *steer_route;	/* route steering; NULL
+						 * until daemon_start() */
 	struct ipsec_engine *ipsec;	/* strongSwan; NULL until
 					 * daemon_start() */
 	struct rim_feed *rim;		/* RIM, its subscriber; same */

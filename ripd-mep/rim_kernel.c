@@ -322,6 +322,13 @@ static int rk_transact(struct rim_kernel *k, struct nl_msg *msg,
 	return result;
 }
 
+int rim_kernel_request(struct rim_kernel *k, struct nl_msg *msg,
+		       rim_kernel_msg_fn fn, void *arg, char *kmsg,
+		       size_t kmsglen)
+{
+	return rk_transact(k, msg, fn, arg, kmsg, kmsglen);
+}
+
 /* ---- messages ---- */
 
 /* A route request for prefix p in our table and protocol; gateway says

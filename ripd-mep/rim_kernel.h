@@ -127,6 +127,20 @@ int rim_kernel_install(struct rim_kernel *k, const struct rim_kernel_route *r,
 int rim_kernel_delete(struct rim_kernel *k, const struct mep_prefix *p,
 		      struct strbuf *err);
 
+/* The socket for the other rtnetlink users of the daemon (route
+ * steering's ip rules), so that there is one request/answer loop: send
+ * msg (a libnl struct nl_msg, freed here; it should ask for an ack) and
+ * read the answer within RIM_KERNEL_TIMEOUT_MS; each data message of a
+ * dump goes to fn (may be NULL), whose negative return is kept. Returns 0
+ * or a negative errno; kmsg (kmsglen bytes) gets the kernel's extended
+ * ack message, "" when none. */
+struct nl_msg;
+struct nlmsghdr;
+typedef int (*rim_kernel_msg_fn)(struct nlmsghdr *h, void *arg);
+int rim_kernel_request(struct rim_kernel *k, struct nl_msg *msg,
+		       rim_kernel_msg_fn fn, void *arg, char *kmsg,
+		       size_t kmsglen);
+
 extern const struct rim_backend_ops rim_kernel_backend;
 
 #endif

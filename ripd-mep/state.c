@@ -1,5 +1,6 @@
 /* state: build mep-state and resolve-output trees from the daemon. */
 #include "state.h"
+#include "steer_route_io.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -466,6 +467,76 @@ static void build_gateways(const struct daemon *d, struct lyd_node **root)
 	}
 }
 
+/* Route steering's leaves of an entry point (steer_route_io). */
+static void steer_route_state_entry(const struct daemon *d,
+				    struct lyd_node **root, const char *key,
+				    const struct daemon_entry_point *e)
+{
+	const char *st, *via;
+	time_t since;
+	char t[64];
+
+	if (!steer_route_io_show(d->steer_route, e->community,
+				 &e->destination, &st, &via, &since))
+		return;
+	put(d->ctx, root, st, "%s/steering-state", key);
+	if (via[0])
+		put(d->ctx, root, via, "%s/steering-via", key);
+	put(d->ctx, root, iso_time(since, t, sizeof(t)), "%s/steering-since",
+	    key);
+}
+
+/* show mep steering: the tables, the centers of the buckets, the
+ * routes. */
+static void build_steering(const struct daemon *d, struct lyd_node **root)
+{
+	const struct mep_config *cfg = &d->cfg;
+	const struct steer_route_desired *w =
+		steer_route_io_desired(d->steer_route);
+	const char *s = "/ripd-mep:mep-state/steering";
+	char num[16], ifname[16], pfx[MEP_PREFIX_STRLEN];
+
+	if (!steer_route_any(cfg))
+		return;
+	put(d->ctx, root, u32(cfg->steering.table, num), "%s/table", s);
+	put(d->ctx, root, u32(cfg->steering.protocol, num), "%s/protocol", s);
+	put(d->ctx, root, u32(cfg->steering.buckets, num), "%s/buckets", s);
+	put(d->ctx, root, steer_route_io_nft_status(d->steer_route),
+	    "%s/nft-table", s);
+	if (steer_route_io_error(d->steer_route)[0])
+		put(d->ctx, root, steer_route_io_error(d->steer_route),
+		    "%s/error", s);
+	for (size_t i = 0; w && i < w->n_centers; i++) {
+		const struct steer_route_center *c = &w->centers[i];
+		const char *n = cfg->gateways[c->gateway].name;
+
+		put(d->ctx, root,
+		    mep_gateway_steer_ifname(&cfg->gateways[c->gateway],
+					     ifname),
+		    "%s/center[name='%s']/interface", s, n);
+		put(d->ctx, root, u32(c->mark, num), "%s/center[name='%s']/mark",
+		    s, n);
+		put(d->ctx, root, u32(c->mark, num),
+		    "%s/center[name='%s']/table", s, n);
+		put(d->ctx, root, c->responding ? "true" : "false",
+		    "%s/center[name='%s']/responding", s, n);
+		put(d->ctx, root, u32(c->buckets, num),
+		    "%s/center[name='%s']/buckets", s, n);
+	}
+	for (size_t i = 0; w && i < w->n_routes; i++) {
+		const struct steer_route_route *r = &w->routes[i];
+		char key[256];
+
+		snprintf(key, sizeof(key),
+			 "%s/route[table='%u'][destination='%s']", s, r->table,
+			 mep_prefix_str(&r->prefix, pfx, sizeof(pfx)));
+		put(d->ctx, root, r->ifname, "%s/interface", key);
+		if (r->gateway >= 0)
+			put(d->ctx, root, cfg->gateways[r->gateway].name,
+			    "%s/gateway", key);
+	}
+}
+
 static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 {
 	const struct mep_config *cfg = &d->cfg;
@@ -489,8 +560,10 @@ static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 			    "chosen per source/destination pair (show mep "
 			    "resolve)",
 			    "%s/reason", key);
+			steer_route_state_entry(d, root, key, e);
 			continue;
 		}
+		steer_route_state_entry(d, root, key, e);
 		if (r->gateway >= 0) {
 			put(d->ctx, root, cfg->gateways[r->gateway].name,
 			    "%s/gateway", key);
@@ -520,6 +593,8 @@ struct lyd_node *state_build(const struct daemon *d, unsigned parts)
 		build_routes(d, &root);
 	if (parts & STATE_PROBES)
 		build_probes(d, &root);
+	if (parts & STATE_STEERING)
+		build_steering(d, &root);
 	return root;
 }
 

@@ -18,6 +18,7 @@ enum state_part {
 	STATE_TUNNELS = 1 << 4,
 	STATE_ROUTES = 1 << 5,
 	STATE_PROBES = 1 << 6,		/* probe peers and counters */
+	STATE_STEERING = 1 << 7,	/* route steering */
 	STATE_ALL = 0xff,
 };
 

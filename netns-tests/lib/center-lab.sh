@@ -14,12 +14,28 @@
 #   center_lab_sock GW               GW's vty socket
 #   center_lab_log GW                GW's ripd-mep log
 #
+# Optional, set before center_lab_build: CENTER_LAB_GW_EXTRA[GW] (lines
+# added to gateway GW's block, e.g. "  if-id 1") and CENTER_LAB_COMM_EXTRA
+# (lines added to the community, e.g. "  steering route"), the same in
+# every node's configuration.
+#
 # Needs BIN (the ripd-mep binary). Functions fail the test (lab_fail) on
 # a set-up error.
 
 declare -A CENTER_LAB_ADDR=([M1]=192.0.2.1 [M2]=192.0.2.2 [M3]=192.0.2.3
 	[S1]=192.0.2.11 [S2]=192.0.2.12)
-declare -A CENTER_LAB_IF CENTER_LAB_PID
+declare -A CENTER_LAB_IF CENTER_LAB_PID CENTER_LAB_GW_EXTRA
+CENTER_LAB_COMM_EXTRA=${CENTER_LAB_COMM_EXTRA:-}
+
+# center_lab_gw GW DOMAIN: one gateway block.
+center_lab_gw()
+{
+	printf ' gateway %s\n  address %s\n  vpn-domain %s\n' "$1" \
+		"${CENTER_LAB_ADDR[$1]}" "$2"
+	[ -z "${CENTER_LAB_GW_EXTRA[$1]:-}" ] ||
+		printf '%s\n' "${CENTER_LAB_GW_EXTRA[$1]}"
+	printf ' exit\n'
+}
 
 center_lab_conf()
 {
@@ -27,26 +43,11 @@ center_lab_conf()
 	cat <<CONF
 mep
  local-gateway $local_gw
- gateway M1
-  address ${CENTER_LAB_ADDR[M1]}
-  vpn-domain 10.1.0.0/16
- exit
- gateway M2
-  address ${CENTER_LAB_ADDR[M2]}
-  vpn-domain 10.2.0.0/16
- exit
- gateway M3
-  address ${CENTER_LAB_ADDR[M3]}
-  vpn-domain 10.3.0.0/16
- exit
- gateway S1
-  address ${CENTER_LAB_ADDR[S1]}
-  vpn-domain 10.11.0.0/16
- exit
- gateway S2
-  address ${CENTER_LAB_ADDR[S2]}
-  vpn-domain 10.12.0.0/16
- exit
+$(center_lab_gw M1 10.1.0.0/16)
+$(center_lab_gw M2 10.2.0.0/16)
+$(center_lab_gw M3 10.3.0.0/16)
+$(center_lab_gw S1 10.11.0.0/16)
+$(center_lab_gw S2 10.12.0.0/16)
  community STAR-1
   type star
   center M1
@@ -59,6 +60,7 @@ mep
   mep priority default primary M1 secondary M2 tertiary M3
   mep priority satellite S2 primary M2 secondary M3
   mep tracking log
+${CENTER_LAB_COMM_EXTRA}
  exit
  probe interval $interval dead-count $dead key lab-probe-key-0123
 exit

@@ -378,6 +378,32 @@ static void test_probe_verdicts_and_drain(void **state)
 	stop(f);
 }
 
+/* The re-resolution hook runs after every round, also when nothing
+ * changed and for random entry points (which publish no event). */
+static void count_round(void *arg, struct daemon *d)
+{
+	(void)d;
+	(*(int *)arg)++;
+}
+
+static void test_resolved_hook(void **state)
+{
+	struct fixture *f = start(priority);
+	int m1 = mep_config_gateway_index(&f->d.cfg, "M1");
+	int rounds = 0;
+
+	(void)state;
+	f->d.resolved_fn = count_round;
+	f->d.resolved_arg = &rounds;
+	daemon_update_entry_points(&f->d, "test");
+	assert_int_equal(rounds, 1);
+	/* M1 is in no rule of S2: nothing changes, the round still runs */
+	daemon_probe_report(&f->d, m1, MEP_LIVE_UP, 1000, 0, false);
+	assert_int_equal(rounds, 2);
+	f->d.resolved_fn = NULL;
+	stop(f);
+}
+
 static void test_local_drain(void **state)
 {
 	struct fixture *f = start(priority);
@@ -531,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_events_and_existing),
 		cmocka_unit_test(test_override_returns_to_probe),
 		cmocka_unit_test(test_probe_verdicts_and_drain),
+		cmocka_unit_test(test_resolved_hook),
 		cmocka_unit_test(test_local_drain),
 		cmocka_unit_test(test_config_change_keeps_choice),
 		cmocka_unit_test(test_third_party_from_ike),

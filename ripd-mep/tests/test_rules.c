@@ -818,6 +818,76 @@ static void test_rule11(void **state)
 			 MEP_STEERING_ROUTE);
 }
 
+/* ---- route steering: if-id, interface, steering block (rule 8) ----- */
+
+#define IFGWS(m2extra)                                                       \
+	"'gateway':["                                                        \
+	"{'name':'M1','address':'192.0.2.1','vpn-domain':['10.1.0.0/16'],"   \
+	"'if-id':1},"                                                        \
+	"{'name':'M2','address':'192.0.2.2','vpn-domain':['10.2.0.0/16']"    \
+	m2extra "},"                                                         \
+	"{'name':'S1','address':'198.51.100.1','vpn-domain':['10.11.0.0/16']}]"
+#define IFSTAR                                                               \
+	"'community':[{'name':'C','type':'star','center':['M1','M2'],"       \
+	"'satellite':['S1'],'mep-enable':[null],'permanent-tunnels':[null]," \
+	"'steering':'route'}]"
+
+static void test_route_steering_config(void **state)
+{
+	struct loaded l;
+	char ifname[16];
+
+	(void)state;
+	/* defaults; the interface derived from the if-id */
+	load(MEP(IFGWS(",'if-id':2,'interface':'tun-m2'") "," IFSTAR), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.steering.table, 210);
+	assert_int_equal(l.cfg.steering.protocol, 251);
+	assert_int_equal(l.cfg.steering.buckets, 256);
+	assert_int_equal(l.cfg.gateways[0].if_id, 1);
+	assert_string_equal(mep_gateway_steer_ifname(&l.cfg.gateways[0],
+						     ifname), "xfrm-1");
+	assert_string_equal(mep_gateway_steer_ifname(&l.cfg.gateways[1],
+						     ifname), "tun-m2");
+	assert_string_equal(mep_gateway_steer_ifname(&l.cfg.gateways[2],
+						     ifname), "");
+	loaded_free(&l);
+	/* the steering block */
+	load(MEP(IFGWS(",'if-id':2") "," IFSTAR
+		 ",'steering':{'table':300,'protocol':252,'buckets':1024}"), &l);
+	assert_int_equal(l.status, LOAD_OK);
+	assert_int_equal(l.cfg.steering.table, 300);
+	assert_int_equal(l.cfg.steering.protocol, 252);
+	assert_int_equal(l.cfg.steering.buckets, 1024);
+	loaded_free(&l);
+	/* a center without if-id: warned */
+	expect_warning(MEP(IFGWS("") "," IFSTAR),
+		       "center M2 has no if-id", true);
+	expect_warning(MEP(IFGWS(",'if-id':2") "," IFSTAR),
+		       "has no if-id", false);
+	/* the same interface twice (derived or configured) */
+	expect_rule(MEP(IFGWS(",'if-id':2,'interface':'xfrm-1'") "," IFSTAR),
+		    8, "interface xfrm-1 is already gateway M1's",
+		    "/ripd-mep:mep/gateway[name='M2']/interface");
+	/* a center's table is not usable: 250 + 4 = 254 (local) */
+	expect_rule(MEP(IFGWS(",'if-id':4") "," IFSTAR
+			",'steering':{'table':250}"),
+		    8, "250 + if-id 4 = 254 is not a usable routing table",
+		    "/ripd-mep:mep/gateway[name='M2']/if-id");
+	expect_rule(MEP(IFGWS(",'if-id':4294967294") "," IFSTAR), 8,
+		    "is not a usable routing table",
+		    "/ripd-mep:mep/gateway[name='M2']/if-id");
+	/* RIM's protocol and table are not ours */
+	expect_rule(MEP(IFGWS(",'if-id':2") "," IFSTAR
+			",'steering':{'protocol':250}"),
+		    8, "steering protocol 250 belongs to",
+		    "/ripd-mep:mep/steering/protocol");
+	expect_rule(MEP(IFGWS(",'if-id':2") "," IFSTAR
+			",'rim':{'backend':'kernel','kernel-table':211}"),
+		    8, "= 211 is not a usable routing table",
+		    "/ripd-mep:mep/gateway[name='M1']/if-id");
+}
+
 /* ---- rule 4 (code) ------------------------------------------------- */
 
 static void test_rule4(void **state)
@@ -1211,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_rule8_warnings),
 		cmocka_unit_test(test_rule9),
 		cmocka_unit_test(test_rule11),
+		cmocka_unit_test(test_route_steering_config),
 		cmocka_unit_test(test_rules_defensive),
 	};
 
