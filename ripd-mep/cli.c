@@ -16,6 +16,7 @@
 #include "conf_render.h"
 #include "log.h"
 #include "state.h"
+#include "steer_child_swanctl.h"
 
 struct cli_session {
 	struct daemon *d;
@@ -558,6 +559,18 @@ static int show_version(void *ctx, const struct cmd_args *a,
 	return CMD_SUCCESS;
 }
 
+/* show mep swanctl: the swanctl.conf connections of this satellite
+ * (steer_child_swanctl). */
+static int show_swanctl_cmd(void *ctx, const struct cmd_args *a,
+			    struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+
+	(void)a;
+	steer_child_swanctl(&s->d->cfg, out);
+	return CMD_SUCCESS;
+}
+
 static int show_debugging(void *ctx, const struct cmd_args *a,
 			  struct strbuf *out)
 {
@@ -944,6 +957,10 @@ static const struct cmd_def exec_cmds[] = {
 	  "Destination address\nAs seen by another satellite\n"
 	  "Satellite (gateway name)\n" JSON_H,
 	  show_resolve_cmd },
+	{ "show mep swanctl",
+	  SHOW_H MEP_H "The swanctl.conf connections this satellite's MEP "
+	  "configuration needs",
+	  show_swanctl_cmd },
 	{ "show version", SHOW_H "ripd-mep's version", show_version },
 	{ "show debugging", SHOW_H "Debugging switched on", show_debugging },
 	{ "configure [terminal|exclusive$how]",

@@ -20,6 +20,8 @@
 #include "mep.h"
 #include "prefix.h"
 #include "steer_child.h"
+#include "steer_child_swanctl.h"
+#include "strbuf.h"
 #include "tunnels.h"
 #include "config_fixture.h"
 
@@ -599,6 +601,79 @@ static void test_reconfigure(void **state)
 	done(&x);
 }
 
+static void test_swanctl(void **state)
+{
+	struct fx x;
+	struct strbuf b = STRBUF_INIT;
+	struct mep_prefix p = fixture_prefix("10.2.0.0/16");
+	const char *want =
+		"# swanctl.conf connections of satellite S1 (ripd-mep: show "
+		"mep swanctl).\n"
+		"# ripd-mep initiates and terminates the children; keep the "
+		"names.\n"
+		"connections {\n"
+		"\tm1 {\n"
+		"\t\t# center M1 of STAR\n"
+		"\t\tversion = 2\n"
+		"\t\tlocal_addrs = 198.51.100.1\n"
+		"\t\tremote_addrs = 192.0.2.1\n"
+		"\t\tencap = yes\n"
+		"\t\t# 10 x the probe dead time (500 ms x 3): DPD is the "
+		"fallback behind the probes\n"
+		"\t\tdpd_delay = 15s\n"
+		"\t\t# authentication: psk with the gateways' names as "
+		"identities (add the secret),\n"
+		"\t\t# or auth = pubkey with certs = ... in both sections; "
+		"keep the ids\n"
+		"\t\tlocal {\n\t\t\tauth = psk\n\t\t\tid = S1\n\t\t}\n"
+		"\t\tremote {\n\t\t\tauth = psk\n\t\t\tid = M1\n\t\t}\n"
+		"\t\tchildren {\n"
+		"\t\t\tnet-10-1-0-0_16 {\n"
+		"\t\t\t\tlocal_ts = 10.9.0.0/16\n"
+		"\t\t\t\tremote_ts = 10.1.0.0/16\n"
+		"\t\t\t\tstart_action = none\n"
+		"\t\t\t\tdpd_action = clear\n"
+		"\t\t\t\tclose_action = none\n"
+		"\t\t\t}\n"
+		"\t\t\tnet-10-2-0-0_16 {\n"
+		"\t\t\t\tlocal_ts = 10.9.0.0/16\n"
+		"\t\t\t\tremote_ts = 10.2.0.0/16\n"
+		"\t\t\t\tstart_action = none\n"
+		"\t\t\t\tdpd_action = clear\n"
+		"\t\t\t\tclose_action = none\n"
+		"\t\t\t}\n"
+		"\t\t}\n"
+		"\t}\n";
+
+	(void)state;
+	make(&x, true, true);
+	x.cfg.probe.interval_ms = 500;
+	x.cfg.probe.dead_count = 3;
+	assert_int_equal(steer_child_swanctl(&x.cfg, &b), 3);
+	/* the first connection, each destination once (M3 has both) */
+	assert_int_equal(strncmp(strbuf_str(&b), want, strlen(want)), 0);
+	assert_non_null(strstr(strbuf_str(&b), "\tM3 {\n"));
+	assert_non_null(strstr(strbuf_str(&b), "\tM2 {\n"));
+	assert_int_equal(steer_child_swanctl_dpd_s(&x.cfg), 15);
+	x.cfg.probe.interval_ms = 100;
+	assert_int_equal(steer_child_swanctl_dpd_s(&x.cfg), 3);
+	strbuf_reset(&b);
+	steer_child_swanctl_child_line(&x.cfg, x.m1, &p, &b);
+	assert_string_equal(strbuf_str(&b),
+			    "connections { m1 { children { net-10-2-0-0_16 { "
+			    "local_ts = 10.9.0.0/16 remote_ts = 10.2.0.0/16 "
+			    "start_action = none } } } }");
+	/* not a satellite of a MEP community */
+	x.cfg.communities[0].mep_enabled = false;
+	strbuf_reset(&b);
+	assert_int_equal(steer_child_swanctl(&x.cfg, &b), 0);
+	assert_string_equal(strbuf_str(&b),
+			    "# S1 is a satellite of no explicit MEP "
+			    "community: nothing to print\n");
+	strbuf_free(&b);
+	done(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_terminate_fails),
 		cmocka_unit_test(test_vpn_domain),
 		cmocka_unit_test(test_reconfigure),
+		cmocka_unit_test(test_swanctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
