@@ -270,6 +270,13 @@ static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
 			      *state_get(n, "gateway") ? state_get(n, "gateway")
 						       : "-",
 			      state_get(n, "reason"));
+		if (*state_get(n, "steering-state"))
+			strbuf_printf(out, "%-16s steering: %s%s%s, since %s\n",
+				      "", state_get(n, "steering-state"),
+				      *state_get(n, "steering-via") ? " via "
+								    : "",
+				      state_get(n, "steering-via"),
+				      state_get(n, "steering-since"));
 	}
 	if (!count)
 		strbuf_puts(out, "(no entry points: this gateway is not a "

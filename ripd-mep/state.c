@@ -1,5 +1,6 @@
 /* state: build mep-state and resolve-output trees from the daemon. */
 #include "state.h"
+#include "steer_child_io.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -411,6 +412,22 @@ static void build_gateways(const struct daemon *d, struct lyd_node **root)
 	}
 }
 
+/* The steering leaves of an entry point (steering child-sa). */
+static void steering(const struct daemon *d, struct lyd_node **root,
+		     const char *key, const struct mep_prefix *dst)
+{
+	struct steer_child_show sh;
+	char t[64];
+
+	if (!steer_child_io_show(d->steer, dst, &sh))
+		return;
+	put(d->ctx, root, sh.state_text, "%s/steering-state", key);
+	if (sh.via[0])
+		put(d->ctx, root, sh.via, "%s/steering-via", key);
+	put(d->ctx, root, iso_time((time_t)sh.since, t, sizeof(t)),
+	    "%s/steering-since", key);
+}
+
 static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 {
 	const struct mep_config *cfg = &d->cfg;
@@ -443,6 +460,7 @@ static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 			    key);
 		}
 		put(d->ctx, root, r->reason, "%s/reason", key);
+		steering(d, root, key, &e->destination);
 	}
 }
 
