@@ -194,6 +194,8 @@ step_start()
 		[ "$(lab_swanctl S1 --list-sas --ike m2 2>/dev/null | grep -c '^m2: #')" = 1 ]
 	lab_check "steering-state up via m1 (show mep entry-points json)" \
 		lab_wait_for 5 steer_up_via m1
+	lab_check "show mep entry-points (text): the steering line" \
+		eval "mepsh S1 -c 'show mep entry-points' | grep -Eq '^ +steering: up via CHILD_SA m1/$CHILD #[0-9]+/#[0-9]+, since [0-9T:+-]+\$'"
 	lab_check "tracking line: M1, word for word" \
 		logged S1 "$MANUAL M1 (Primary Security Gateway, responding)."
 	lab_check "steering line: initiate on M1" \
@@ -284,10 +286,20 @@ step_missing_child()
 	mepsh M1 -c 'mep drain' >/dev/null
 	lab_check "missing child: error names the connection, the child and show mep swanctl's text" \
 		lab_wait_for 5 logged_re S1 "steering 10.1.0.0/16: strongSwan has no child $CHILD in connection m2 \(.*\); show mep swanctl prints for it: connections \{ m2 \{ children \{ $CHILD \{ local_ts = 10.11.0.0/16 remote_ts = 10.1.0.0/16 start_action = none \} \} \} \}\$"
-	lab_check "missing child: the child to M1 stays (make-before-break)" child_on m1
+	lab_check "missing child: the child to M1 stays meanwhile (make-before-break)" child_on m1
 	lab_check "missing child: steering-state failed with the reason" \
-		lab_wait_for 3 eval "ep '.\"steering-state\"' | grep -q '^failed: '"
+		lab_wait_for 3 eval "ep '.\"steering-state\"' | grep -q '^failed: initiate on M2 failed: '"
+	# three failures: M2 is given up for this destination; with M1
+	# draining no center serves it: no child anywhere
+	lab_check "missing child: M2 given up, word for word" \
+		lab_wait_for 10 logged S1 "steering 10.1.0.0/16: M2 treated as not responding for it: M2 did not install $CHILD: initiate failed: CHILD_SA config '$CHILD' not found"
+	lab_check "no center serves it: no child to M1 nor M2" \
+		lab_wait_for 15 eval "no_child_on m1 && no_child_on m2"
+	lab_check "no center serves it: steering-state says so" \
+		eval "ep '.\"steering-state\"' | grep -q '^failed: no center serves it: '"
 	mepsh M1 -c 'no mep drain' >/dev/null
+	lab_check "drain over: the child to M1 again" lab_wait_for 10 child_on m1
+	lab_check "drain over: steering-state up via m1" lab_wait_for 5 steer_up_via m1
 }
 
 # Two CHILD_SAs with the same selectors to two peers, by hand (S1's
