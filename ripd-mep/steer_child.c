@@ -628,9 +628,9 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 		t->failures = 0;
 		t->pending = -1;
 		t->next_try = now;
+		/* a rekey (another CHILD_SA to the same center) keeps since */
 		if (d->state != STEER_CHILD_UP || !d->carried ||
-		    d->ike_id != best->ike_id ||
-		    d->child_id != best->child_id)
+		    d->carrier_gw != tg)
 			d->since = now;
 		d->state = STEER_CHILD_UP;
 		d->carried = true;

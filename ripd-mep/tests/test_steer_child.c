@@ -266,6 +266,18 @@ static void test_move_make_before_break(void **state)
 	/* asked once */
 	step(&x, 1.2);
 	assert_int_equal(moves(&x), 0);
+	/* a rekey on M2: new CHILD_SA first, the old one goes; nothing
+	 * terminated, since kept */
+	child(&x, 2, 5, x.m2, "net-10-1-0-0_16", "INSTALLED", 1.25);
+	step(&x, 1.25);
+	assert_int_equal(moves(&x), 0);
+	tunnels_remove_child(&x.t, 2, 2);
+	step(&x, 1.26);
+	assert_int_equal(moves(&x), 0);
+	view(&x, 0, &v);
+	assert_int_equal(v.state, STEER_CHILD_UP);
+	assert_int_equal(v.child_id, 5);
+	assert_true(v.since == 1.1);
 	steer_child_terminate_done(x.s, 1, 1, true, NULL, 1.2);
 	tunnels_remove_child(&x.t, 1, 1);
 	step(&x, 1.3);
