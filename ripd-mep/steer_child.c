@@ -577,8 +577,13 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 	/* the entry point's installed CHILD_SA: the current carrier if
 	 * still there, else the first listed */
 	while ((e = tunnels_next(tt, &pos))) {
-		if (!of_dest(s, d, e) || terminating(s, e, now) ||
-		    e->gateway != tg)
+		if (!of_dest(s, d, e) || terminating(s, e, now))
+			continue;
+		/* an initiate on this center was answered by this CHILD_SA
+		 * (wanted or not now): nothing is pending there any more */
+		if (e->up)
+			d->tries[e->gateway].pending = -1;
+		if (e->gateway != tg)
 			continue;
 		if (!e->up) {
 			in_progress = true;
@@ -655,6 +660,9 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 		if (t->pending >= 0) {
 			if (in_progress || now < t->pending + s->p.install_timeout) {
 				wake_at(o, t->pending + s->p.install_timeout);
+				set_state(d, STEER_CHILD_MOVING, now,
+					  "waiting for %s on %s", d->child,
+					  gws[tg].name);
 				return;
 			}
 			snprintf(why, sizeof(why),

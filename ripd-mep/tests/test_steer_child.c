@@ -326,6 +326,30 @@ static void test_flap(void **state)
 	assert_int_equal(x.a[0].ike_id, 2);
 	assert_string_equal(x.a[0].why,
 			    "moved to M1 (CHILD_SA #1/#1 installed)");
+	tunnels_remove_child(&x.t, 2, 2);
+	step(&x, 1.3);
+	assert_int_equal(moves(&x), 0);
+	/* M2 again: its earlier initiate was answered (by the CHILD_SA
+	 * just terminated): initiated again at once, state moving */
+	entry(&x, 0, x.m2, -1, 1.4);
+	step(&x, 1.4);
+	assert_int_equal(moves(&x), 1);
+	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	assert_string_equal(x.a[0].conn, "M2");
+	view(&x, 0, &v);
+	assert_int_equal(v.state, STEER_CHILD_MOVING);
+	assert_false(v.carried);
+	/* and while that one is pending, back and forth again: no second
+	 * initiate on M2, state moving (not a stale up) */
+	entry(&x, 0, x.m1, -1, 1.45);
+	step(&x, 1.45);
+	assert_int_equal(moves(&x), 0);
+	entry(&x, 0, x.m2, -1, 1.5);
+	step(&x, 1.5);
+	assert_int_equal(moves(&x), 0);
+	view(&x, 0, &v);
+	assert_int_equal(v.state, STEER_CHILD_MOVING);
+	assert_string_equal(v.reason, "waiting for net-10-1-0-0_16 on M2");
 	done(&x);
 }
 
