@@ -208,6 +208,8 @@ step_start()
 		lab_wait_for 10 ike_up m2
 	# what the daemon repeats every 60 s: no second IKE_SA
 	lab_swanctl S1 --initiate --ike m2 --timeout 5 >/dev/null 2>&1
+	lab_check "one IKE_SA to M1 (the child's)" \
+		[ "$(lab_swanctl S1 --list-sas --ike m1 2>/dev/null | grep -c '^m1: #')" = 1 ]
 	lab_check "an IKE-only initiate of an established connection adds no IKE_SA" \
 		[ "$(lab_swanctl S1 --list-sas --ike m2 2>/dev/null | grep -c '^m2: #')" = 1 ]
 	lab_check "steering-state up via m1 (show mep entry-points json)" \

@@ -720,14 +720,20 @@ static void step_ike(struct steer_child *s, const struct tunnel_table *tt,
 		bool want = false, has = false;
 		size_t pos = 0;
 
-		for (size_t i = 0; i < s->n && !want; i++) {
+		bool busy = false;
+
+		for (size_t i = 0; i < s->n; i++) {
 			const struct mep_community *c =
 				&s->cfg->communities[s->d[i].community];
 
-			want = c->permanent_tunnels && s->d[i].allowed[g] &&
-			       mep_gw_list_has(&c->centers, (int)g);
+			want |= c->permanent_tunnels && s->d[i].allowed[g] &&
+				mep_gw_list_has(&c->centers, (int)g);
+			/* a CHILD_SA initiated there brings the IKE_SA: an
+			 * IKE-only initiate beside it could race it */
+			busy |= s->d[i].target == (int)g ||
+				s->d[i].tries[g].pending >= 0;
 		}
-		if (!want)
+		if (!want || busy)
 			continue;
 		while ((e = tunnels_next(tt, &pos)) && !has)
 			has = e->gateway == (int)g;

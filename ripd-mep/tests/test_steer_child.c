@@ -224,11 +224,30 @@ static void test_start_and_ike(void **state)
 	step(&x, 1);
 	assert_int_equal(x.n, 0);
 	start_on_m1(&x);
+	/* the entry point's IKE_SA comes with its CHILD_SA: no IKE-only
+	 * initiate raced beside it (start_on_m1 checked the actions) */
 	/* M1 has a CHILD_SA (so an IKE_SA): only M2, M3 refreshed */
 	step(&x, 31);
 	assert_int_equal(x.n, 2);
 	for (size_t i = 0; i < x.n; i++)
 		assert_int_not_equal(x.a[i].gateway, x.m1);
+	done(&x);
+}
+
+static void test_no_ike_race(void **state)
+{
+	struct fx x;
+
+	(void)state;
+	make(&x, false, true);
+	entry(&x, 0, x.m1, -1, 0);
+	step(&x, 0);
+	assert_int_equal(x.n, 3);
+	for (size_t i = 0; i < x.n; i++)
+		if (x.a[i].kind == STEER_CHILD_INITIATE_IKE)
+			assert_int_not_equal(x.a[i].gateway, x.m1);
+		else
+			assert_int_equal(x.a[i].gateway, x.m1);
 	done(&x);
 }
 
@@ -715,6 +734,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_start_and_ike),
+		cmocka_unit_test(test_no_ike_race),
 		cmocka_unit_test(test_move_make_before_break),
 		cmocka_unit_test(test_move_break_before_make),
 		cmocka_unit_test(test_flap),
