@@ -14,14 +14,21 @@
 # measure the forward path, the one steering moves.
 #
 # Steps: start -> S1's child to M1 only, IKE_SA to M2 up without a child
-# (childless, permanent-tunnels), steering-state up; M1's internet link
-# down -> S1 moves to M2 (child to M2 INSTALLED, none to M1; outage of a
-# 10 ms ping HS1 -> H1 measured); M1 back -> back to M1 (priority-list);
-# `mep drain` on M1 -> moves to M2 (make-before-break: outage measured);
-# S1's charon killed and restarted during the move back -> converges to
-# M1 only; a swanctl.conf lacking the child -> a clear error naming the
-# connection, the child and what `show mep swanctl` prints. Tracking and
-# steering lines asserted word for word (ids excepted).
+# (childless, permanent-tunnels; an IKE-only initiate adds no second
+# IKE_SA), steering-state up; M1's internet link down -> S1 moves to M2
+# (child to M2 INSTALLED, none to M1; outage of a 10 ms ping HS1 -> H1
+# measured); M1 back -> back to M1 (priority-list, 0 lost); `mep drain`
+# on M1 -> moves to M2 (make-before-break, 0 lost); M1 drops S1's IKE so
+# that the move back hangs, S1's charon is killed and restarted during
+# it -> converges to M1 only once IKE passes again; a swanctl.conf lacking
+# the child -> a clear error naming the connection, the child and what
+# `show mep swanctl` prints, M2 given up after three failures, no center
+# serves the destination (M1 draining) -> no child anywhere, recovery;
+# two CHILD_SAs with the same selectors to M1 and M2 by hand (S1's
+# ripd-mep stopped): both INSTALLED, which carries, the cost of
+# terminating it; vpn-domain (M1 10.1.0.0/16, M2 10.2.0.0/16): one child
+# per domain on its own center, M2's failure moves only its child.
+# Tracking and steering lines asserted word for word (ids excepted).
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -277,16 +284,40 @@ kill_s1_charon()
 	lab_wait_for 5 eval "! lab_alive $S1_CHARON"
 }
 
+# m1_ike drop|pass: M1 drops S1's IKE (UDP 500/4500; probes pass), so
+# that a move to M1 hangs half-way.
+m1_ike()
+{
+	if [ "$1" = drop ]; then
+		lab_exec M1 nft -f - <<NFT
+table inet steer {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr ${INET[S1]} udp dport { 500, 4500 } drop
+	}
+}
+NFT
+	else
+		lab_exec M1 nft delete table inet steer
+	fi
+}
+state_is() { [ "$(ep '."steering-state"')" = "$1" ]; }
+
 step_restart_during_move()
 {
+	m1_ike drop || lab_fail "nft on M1"
 	mepsh M1 -c 'no mep drain' >/dev/null
-	# the move back to M1 starts; charon goes in the middle of it
-	lab_wait_for 3 logged S1 "steering 10.1.0.0/16: initiate m1/$CHILD on M1 (entry point M1)" ||
-		true
+	# the move back to M1 starts and hangs: charon goes in the middle
+	lab_check "move to M1 under way (steering-state moving)" \
+		lab_wait_for 3 state_is moving
+	lab_check "meanwhile the child to M2 stays (make-before-break)" child_on m2
 	kill_s1_charon
 	start_s1_charon
+	lab_check "charon restarted during the move: still moving, no child to M1" \
+		lab_wait_for 5 eval "state_is moving && no_child_on m1"
+	m1_ike pass || lab_fail "nft on M1"
 	lab_check "after charon's restart: child to M1 only" \
-		lab_wait_for 20 only_on m1 m2
+		lab_wait_for 25 only_on m1 m2
 	lab_check "steering-state up via m1 again" lab_wait_for 5 steer_up_via m1
 	lab_check "HS1 reaches H1" lab_wait_for 5 reaches
 }
