@@ -395,7 +395,7 @@ step_overlap()
 # center's failure moves only the child it carried.
 step_vpn_domain()
 {
-	local uid1
+	local uid1 uid2
 	METHOD=vpn-domain
 	conf M1 >"$LAB_RUN/M1/ripd-mep.conf" && kill -HUP "${RIPD_PID[M1]}"
 	conf M2 >"$LAB_RUN/M2/ripd-mep.conf" && kill -HUP "${RIPD_PID[M2]}"
@@ -428,6 +428,13 @@ step_vpn_domain()
 		lab_wait_for 15 eval "child_on m2 $CHILD2 && no_child_on m1 $CHILD2"
 	lab_check "vpn-domain: $CHILD still the same CHILD_SA" \
 		[ "$(child_uid m1 "$CHILD")" = "$uid1" ]
+	# a reload of the same configuration moves nothing
+	uid2=$(child_uid m2 "$CHILD2")
+	kill -HUP "${RIPD_PID[S1]}"
+	lab_check "reload: both CHILD_SAs stay as they are for 2 s" \
+		lab_holds 2 eval "[ \"\$(child_uid m1 $CHILD)\" = $uid1 ] &&
+			[ \"\$(child_uid m2 $CHILD2)\" = $uid2 ]"
+	lab_check "reload: steering-state still up" state_is up
 }
 
 build

@@ -33,6 +33,7 @@ struct dest {
 	bool carried;
 	uint32_t ike_id, child_id;
 	int carrier_gw;
+	char carrier_name[MEP_NAME_MAX];	/* kept across configurations */
 };
 
 /* A terminate asked for and not yet seen done. */
@@ -231,10 +232,25 @@ int steer_child_configure(struct steer_child *s, const struct mep_config *cfg,
 					d->allowed[c->centers.idx[m]] = true;
 				old = find_old(s->d, s->n, c->name, p);
 				if (old) {
+					int cg = old->carried
+							 ? mep_config_gateway_index(
+								   cfg,
+								   old->carrier_name)
+							 : -1;
+
 					d->state = old->state;
 					d->since = old->since;
 					memcpy(d->reason, old->reason,
 					       sizeof(d->reason));
+					if (cg >= 0) {
+						d->carried = true;
+						d->ike_id = old->ike_id;
+						d->child_id = old->child_id;
+						d->carrier_gw = cg;
+						memcpy(d->carrier_name,
+						       old->carrier_name,
+						       sizeof(d->carrier_name));
+					}
 				} else {
 					d->state = STEER_CHILD_MOVING;
 					d->since = now;
@@ -642,6 +658,8 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 		d->ike_id = best->ike_id;
 		d->child_id = best->child_id;
 		d->carrier_gw = tg;
+		snprintf(d->carrier_name, sizeof(d->carrier_name), "%s",
+			 gws[tg].name);
 		snprintf(d->reason, sizeof(d->reason), "%s", "");
 		return;
 	}

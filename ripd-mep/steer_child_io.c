@@ -94,6 +94,17 @@ static void ensure_config(struct steer_child_io *io)
 	l = calloc(n ? n : 1, sizeof(*l));
 	if (!l)
 		n = 0;
+	/* what a kept destination was is what was logged of it */
+	for (size_t i = 0; i < n; i++) {
+		struct steer_child_view v;
+
+		steer_child_get(io->core, i, &v);
+		l[i] = (struct logged){ .valid = true,
+					.state = v.state,
+					.carried = v.carried,
+					.ike_id = v.ike_id,
+					.child_id = v.child_id };
+	}
 	free(io->logged);
 	io->logged = l;
 	io->n_logged = n;

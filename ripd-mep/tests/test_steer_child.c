@@ -635,6 +635,19 @@ static void test_reconfigure(void **state)
 	unsigned gen;
 
 	(void)state;
+	/* the same configuration again: state, carrier and since kept */
+	make(&x, false, true);
+	start_on_m1(&x);
+	assert_int_equal(steer_child_configure(x.s, &x.cfg, 5), 0);
+	entry(&x, 0, x.m1, -1, 5);
+	step(&x, 5);
+	assert_int_equal(moves(&x), 0);
+	view(&x, 0, &v);
+	assert_int_equal(v.state, STEER_CHILD_UP);
+	assert_true(v.since == 0.1);
+	assert_int_equal(v.child_id, 1);
+	done(&x);
+
 	make(&x, false, true);
 	entry(&x, 0, x.m1, -1, 0);
 	gen = steer_child_generation(x.s);
