@@ -16,6 +16,7 @@
 #include "conf_render.h"
 #include "log.h"
 #include "state.h"
+#include "steer_child_swanctl.h"
 
 struct cli_session {
 	struct daemon *d;
@@ -329,10 +330,10 @@ static void text_entry_points(const struct lyd_node *st, struct strbuf *out)
 						       : "-",
 			      state_get(n, "reason"));
 		if (*state_get(n, "steering-state"))
-			strbuf_printf(out, "  steering %s%s%s since %s\n",
-				      state_get(n, "steering-state"),
-				      *state_get(n, "steering-via") ? ", "
-								     : "",
+			strbuf_printf(out, "%-16s steering: %s%s%s, since %s\n",
+				      "", state_get(n, "steering-state"),
+				      *state_get(n, "steering-via") ? " via "
+								    : "",
 				      state_get(n, "steering-via"),
 				      state_get(n, "steering-since"));
 	}
@@ -643,6 +644,18 @@ static int show_version(void *ctx, const struct cmd_args *a,
 	(void)ctx;
 	(void)a;
 	strbuf_printf(out, "ripd-mep %s\n", PACKAGE_VERSION);
+	return CMD_SUCCESS;
+}
+
+/* show mep swanctl: the swanctl.conf connections of this satellite
+ * (steer_child_swanctl). */
+static int show_swanctl_cmd(void *ctx, const struct cmd_args *a,
+			    struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+
+	(void)a;
+	steer_child_swanctl(&s->d->cfg, out);
 	return CMD_SUCCESS;
 }
 
@@ -1033,6 +1046,10 @@ static const struct cmd_def exec_cmds[] = {
 	  "Destination address\nAs seen by another satellite\n"
 	  "Satellite (gateway name)\n" JSON_H,
 	  show_resolve_cmd },
+	{ "show mep swanctl",
+	  SHOW_H MEP_H "The swanctl.conf connections this satellite's MEP "
+	  "configuration needs",
+	  show_swanctl_cmd },
 	{ "show version", SHOW_H "ripd-mep's version", show_version },
 	{ "show debugging", SHOW_H "Debugging switched on", show_debugging },
 	{ "configure [terminal|exclusive$how]",

@@ -18,6 +18,7 @@
 #include "ike_liveness.h"
 #include "log.h"
 #include "probe_io.h"
+#include "steer_child_io.h"
 
 static void track(void *arg, struct daemon *d,
 		  const struct daemon_entry_change *ch);
@@ -59,6 +60,9 @@ static int start_ipsec(struct daemon *d)
 	}
 	rim_feed_set_silence(d->rim, rim_silence, d);
 	ike_liveness_attach(d->ipsec, d);
+	d->steer = steer_child_io_new(d);
+	if (!d->steer)
+		log_err("out of memory: no CHILD_SA steering");
 	ipsec_engine_start(d->ipsec);
 	return 0;
 }
@@ -90,6 +94,7 @@ void daemon_fini(struct daemon *d)
 {
 	steer_route_io_free(d->steer_route);
 	probe_io_free(d->probe);
+	steer_child_io_free(d->steer);
 	if (d->ipsec)
 		ike_liveness_detach(d->ipsec, d);
 	rim_feed_free(d->rim);
@@ -148,6 +153,7 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 	if (d->ipsec) {
 		ipsec_engine_configure(d->ipsec, &d->cfg);
 		rim_feed_configure(d->rim, &d->cfg);
+		steer_child_io_configure(d->steer);
 		/* a gateway may have become third-party: judge it now,
 		 * once the engine has listed its tunnels */
 		if (ipsec_engine_connected(d->ipsec) &&

@@ -55,6 +55,7 @@ struct daemon_entry_change {
 
 struct daemon;
 struct probe_io;
+struct steer_child_io;
 typedef void (*daemon_entry_fn)(void *arg, struct daemon *d,
 				const struct daemon_entry_change *ch);
 
@@ -95,6 +96,7 @@ struct daemon {
 	struct ipsec_engine *ipsec;	/* strongSwan; NULL until
 					 * daemon_start() */
 	struct rim_feed *rim;		/* RIM, its subscriber; same */
+	struct steer_child_io *steer;	/* steering child-sa; same */
 	struct probe_io *probe;		/* probing (probe_io); NULL until
 					 * daemon_start() */
 	/* `mep drain`: this center's replies carry the drain flag. Run-time

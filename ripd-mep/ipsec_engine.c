@@ -382,11 +382,15 @@ void ipsec_engine_initiate(struct ipsec_engine *e, const char *child,
 	struct vici_builder b;
 
 	vici_builder_init(&b);
-	vici_builder_kv_str(&b, "child", child ? child : "");
+	/* no child: the IKE_SA alone (childless, RFC 6023) */
+	if (child)
+		vici_builder_kv_str(&b, "child", child);
 	if (ike)
 		vici_builder_kv_str(&b, "ike", ike);
-	/* answer once the exchange is over; no log stream */
-	vici_builder_kv_str(&b, "timeout", "0");
+	/* answered at once (queued, or why not): the exchange's outcome
+	 * is seen in the events, and the command session never waits for
+	 * a silent peer's retransmissions */
+	vici_builder_kv_str(&b, "timeout", "-1");
 	vici_builder_kv_str(&b, "init-limits", "yes");
 	cmd_send(e, "initiate", &b, NULL, done, arg);
 	vici_builder_free(&b);
@@ -401,7 +405,8 @@ void ipsec_engine_terminate(struct ipsec_engine *e, uint32_t ike_id,
 	vici_builder_init(&b);
 	snprintf(id, sizeof(id), "%u", child_id ? child_id : ike_id);
 	vici_builder_kv_str(&b, child_id ? "child-id" : "ike-id", id);
-	vici_builder_kv_str(&b, "timeout", "0");
+	/* answered at once, as initiate */
+	vici_builder_kv_str(&b, "timeout", "-1");
 	cmd_send(e, "terminate", &b, NULL, done, arg);
 	vici_builder_free(&b);
 }

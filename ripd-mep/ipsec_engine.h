@@ -136,9 +136,11 @@ const char *ipsec_engine_status(const struct ipsec_engine *e, char *buf,
 				size_t len);
 
 /* Commands (see above). initiate: CHILD child, of IKE connection ike
- * (NULL: charon finds it); charon answers once the exchange is over (or
- * failed). terminate: the CHILD_SA child_id, or the IKE_SA ike_id when
- * child_id is 0. load-conn: conn holds one section per connection, as
+ * (NULL: charon finds it); child NULL: the IKE_SA of ike alone (RFC 6023
+ * childless). terminate: the CHILD_SA child_id, or the IKE_SA ike_id when
+ * child_id is 0. Both are sent with VICI's timeout -1: charon answers at
+ * once (queued, or an error such as an unknown child), and the outcome
+ * of the exchange shows in the events (TUNNEL_UP/DOWN). load-conn: conn holds one section per connection, as
  * swanctl.conf's "connections". list: items gets each listed item. */
 void ipsec_engine_initiate(struct ipsec_engine *e, const char *child,
 			   const char *ike, ipsec_done_fn done, void *arg);

@@ -1,6 +1,7 @@
 /* state: build mep-state and resolve-output trees from the daemon. */
 #include "state.h"
 #include "steer_route_io.h"
+#include "steer_child_io.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -537,6 +538,22 @@ static void build_steering(const struct daemon *d, struct lyd_node **root)
 	}
 }
 
+/* The steering leaves of an entry point (steering child-sa). */
+static void steer_child_state_entry(const struct daemon *d, struct lyd_node **root,
+		     const char *key, const struct mep_prefix *dst)
+{
+	struct steer_child_show sh;
+	char t[64];
+
+	if (!steer_child_io_show(d->steer, dst, &sh))
+		return;
+	put(d->ctx, root, sh.state_text, "%s/steering-state", key);
+	if (sh.via[0])
+		put(d->ctx, root, sh.via, "%s/steering-via", key);
+	put(d->ctx, root, iso_time((time_t)sh.since, t, sizeof(t)),
+	    "%s/steering-since", key);
+}
+
 static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 {
 	const struct mep_config *cfg = &d->cfg;
@@ -571,6 +588,7 @@ static void build_entry_points(const struct daemon *d, struct lyd_node **root)
 			    key);
 		}
 		put(d->ctx, root, r->reason, "%s/reason", key);
+		steer_child_state_entry(d, root, key, &e->destination);
 	}
 }
 
