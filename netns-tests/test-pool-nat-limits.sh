@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317 # steps and helpers are called by name
+# shellcheck disable=SC2317,SC2016 # steps and helpers are called by
+# name; eval and jq programs expand later
 # netns-tests/test-pool-nat-limits.sh: IP Pool NAT, exhaustion and restart
 # (issue 12, item 5) on the MEP lab (lib/mep-lab.sh): centers M1 and M2
 # with return-path ip-pool-nat, M2's pool a /30 (persistent snat over the
@@ -175,7 +176,7 @@ step_release()
 
 step_restart()
 {
-	local before after k from
+	local before k from
 	before=$(mappings)
 	from=$(($(wc -l <"$LOG") + 1))
 	mep_lab_ripd_kill M2 || lab_fail "cannot kill M2's ripd-mep"

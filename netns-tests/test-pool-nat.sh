@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2317 # steps and helpers are called by name
+# shellcheck disable=SC2317,SC2016 # steps and helpers are called by
+# name; jq programs (through mep_lab_jq) hold jq variables
 # netns-tests/test-pool-nat.sh: IP Pool NAT, symmetric return (issue 12,
 # item 4) on the MEP lab (lib/mep-lab.sh): centers M1 and M2 (charon,
 # zebra + ospfd, ripd-mep), R1 with H1, satellite S1 with HS1. S1's only
@@ -79,11 +80,12 @@ step_setup()
 	lab_check "R1 routes $S1NET to M1 (as without RIM)" \
 		lab_wait_for 5 mep_lab_r1_is "$S1NET" "kernel M1" ||
 		why_r1 "$S1NET"
-	mep_lab_count_rule M1 prerouting replies \
-		"ip daddr $S1NET icmp type echo-reply" &&
-		mep_lab_count_rule H1 input pool2 "ip saddr $POOL2" &&
-		mep_lab_count_rule H1 input from_hs1 "ip saddr $HS1" ||
+	if ! mep_lab_count_rule M1 prerouting replies \
+		"ip daddr $S1NET icmp type echo-reply" ||
+		! mep_lab_count_rule H1 input pool2 "ip saddr $POOL2" ||
+		! mep_lab_count_rule H1 input from_hs1 "ip saddr $HS1"; then
 		lab_fail "cannot install the lab's nft counters"
+	fi
 	lab_ok "lab up: OSPF Full, S1 -> M2 tunnel INSTALLED"
 }
 

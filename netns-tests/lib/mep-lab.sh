@@ -182,6 +182,7 @@ mep_lab_charon_start()
 $RIM_RETRANSMIT"
 	rm -f "$dir/charon.vici" "$dir/charon.pid" 2>/dev/null
 	lab_charon "$node" "$(mep_lab_swanctl "$node")" "$set" || return 1
+	# shellcheck disable=SC2004 # an associative array (rim-lab.sh)
 	RIM_CHARON_PID[$node]=$(frr_lab_pid "$node" charon)
 }
 
@@ -189,7 +190,10 @@ $RIM_RETRANSMIT"
 mep_lab_charon_stop()
 {
 	local pid=${RIM_CHARON_PID[$1]:-}
-	[ -n "$pid" ] && lab_alive "$pid" || { _mep_err "no charon in $1"; return 1; }
+	if [ -z "$pid" ] || ! lab_alive "$pid"; then
+		_mep_err "no charon in $1"
+		return 1
+	fi
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null
 	lab_wait_for 5 eval "! lab_alive $pid"
@@ -334,7 +338,10 @@ mep_lab_ripd_start()
 mep_lab_ripd_stop()
 {
 	local pid=${MEP_RIPD_PID[$1]:-} sig=${2:-TERM}
-	[ -n "$pid" ] && lab_alive "$pid" || { _mep_err "no ripd-mep in $1"; return 1; }
+	if [ -z "$pid" ] || ! lab_alive "$pid"; then
+		_mep_err "no ripd-mep in $1"
+		return 1
+	fi
 	kill "-$sig" "$pid"
 	wait "$pid" 2>/dev/null
 	lab_wait_for 5 eval "! lab_alive $pid"
