@@ -16,6 +16,7 @@
 #include "conf_render.h"
 #include "ike_liveness.h"
 #include "log.h"
+#include "nat.h"
 #include "probe_io.h"
 
 static void track(void *arg, struct daemon *d,
@@ -37,6 +38,19 @@ int daemon_init(struct daemon *d, struct ly_ctx *ctx, const char *config_path,
 	return daemon_entry_subscribe(d, track, NULL);
 }
 
+/* IP Pool NAT (its table, the conntrack accounting) for the running
+ * configuration; a failure is logged and the daemon runs on. */
+static void start_nat(struct daemon *d)
+{
+	if (!d->nat)
+		d->nat = nat_new(d->loop);
+	if (!d->nat) {
+		log_err("ip-pool-nat: out of memory; not started");
+		return;
+	}
+	nat_configure(d->nat, &d->cfg);
+}
+
 /* The IPsec engine and RIM, its subscriber (then the engine connects). */
 static int start_ipsec(struct daemon *d)
 {
@@ -50,6 +64,7 @@ static int start_ipsec(struct daemon *d)
 	}
 	ike_liveness_attach(d->ipsec, d);
 	ipsec_engine_start(d->ipsec);
+	start_nat(d);
 	return 0;
 }
 
@@ -78,6 +93,7 @@ int daemon_start(struct daemon *d, struct ev_loop *loop, const char *zserv,
 void daemon_fini(struct daemon *d)
 {
 	probe_io_free(d->probe);
+	nat_free(d->nat);	/* the table and its connections stay */
 	if (d->ipsec)
 		ike_liveness_detach(d->ipsec, d);
 	rim_feed_free(d->rim);
@@ -136,6 +152,7 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 	if (d->ipsec) {
 		ipsec_engine_configure(d->ipsec, &d->cfg);
 		rim_feed_configure(d->rim, &d->cfg);
+		start_nat(d);
 		/* a gateway may have become third-party: judge it now,
 		 * once the engine has listed its tunnels */
 		if (ipsec_engine_connected(d->ipsec) &&
