@@ -73,12 +73,15 @@ in_pool()
 	# in_pool ADDR: ADDR lies in 172.16.2.0/30
 	[[ $1 =~ ^172\.16\.2\.[0-3]$ ]]
 }
+# all_in_pool N: N mappings, each into the pool, satellite S1
 all_in_pool()
 {
-	local s a sat
+	local s a sat n=0
 	while read -r s a sat; do
 		in_pool "$a" && [ "$sat" = S1 ] || return 1
+		n=$((n + 1))
 	done < <(mappings)
+	[ "$n" = "$1" ]
 }
 src() { mep_lab_host S1 "$1"; }
 src_start()
@@ -135,11 +138,12 @@ step_exhaust()
 	lab_check "exhaust: the first $SIZE sources are mapped (used $SIZE)" \
 		lab_wait_for 10 pool_is used "$SIZE" || why_nat
 	for ((k = 0; k < SIZE; k++)); do
-		lab_check "exhaust: source $(src "$k") answered" \
-			lab_wait_for 3 src_answered_past "$k" 1
+		lab_check "exhaust: source $(src "$k") answered and mapped" \
+			eval "lab_wait_for 3 src_answered_past $k 1 &&
+				mapped $(src "$k")"
 	done
-	lab_check "exhaust: every mapping is in $POOL2, satellite S1" all_in_pool ||
-		why_nat
+	lab_check "exhaust: $SIZE mappings, each into $POOL2, satellite S1" \
+		all_in_pool "$SIZE" || why_nat
 	for ((k = SIZE; k < SOURCES; k++)); do
 		src_start "$k" || lab_fail "no ping from source $k"
 	done
@@ -173,13 +177,16 @@ step_release()
 			lab_wait_for 5 src_answered_past "$k" 1
 		lab_check "release: $(src "$k") mapped" lab_wait_for 3 mapped "$(src "$k")"
 	done
-	lab_check "release: every mapping is in $POOL2" all_in_pool || why_nat
+	lab_check "release: $SIZE mappings, each into $POOL2" all_in_pool "$SIZE" ||
+		why_nat
 }
 
 step_restart()
 {
 	local before k from
 	before=$(mappings)
+	lab_check "kill -9: $SIZE mappings before" \
+		[ "$(grep -c . <<<"$before")" = "$SIZE" ]
 	from=$(($(wc -l <"$LOG") + 1))
 	mep_lab_ripd_kill M2 || lab_fail "cannot kill M2's ripd-mep"
 	for ((k = 2; k < SOURCES; k++)); do
