@@ -12,7 +12,9 @@
 # tracking lines), the tunnel S1 -> M1 is brought up BY HAND, M1 injects
 # S1's domain (RIM), R1 follows over OSPF and a ping every 10 ms between
 # HS1 and H1 is answered; then the tunnel is moved to M2 by hand (down to
-# M1, up to M2) and R1 follows. The failover steps of the issue (M1's link
+# M1, up to M2) and R1 follows; back on M1, M1's internet link is cut and
+# S1 moved to M2 by hand: R1 follows once M1's DPD withdraws (timed). The
+# failover steps of the issue (M1's link
 # down, charon killed, mep drain: S1 moves by itself, within the probe
 # dead time, DPD at 30 s) come with the steering code.
 set -u
@@ -41,6 +43,7 @@ S1NET=$(mep_lab_domain S1)
 HS1=$(mep_lab_host S1)
 MANUAL='Resolved peer for tunnel from'
 LOSSES=
+TIMES=
 
 lab_init mep-priority
 
@@ -111,9 +114,42 @@ step_move_m2()
 	lab_check "H1 -> HS1 answered through M2" mep_lab_ping H1 "$HS1"
 }
 
+# ---- back on M1, then M1 loses its internet link: S1 moves to M2 by
+# hand at once (what steering will do on the probe verdict); without
+# probe-driven withdrawal (issue 11 item 5) M1 keeps injecting until its
+# DPD fires, so R1 may keep M1 as a second next hop meanwhile: measured
+step_m1_link_down()
+{
+	local t0
+	if ! mep_lab_down S1 M2 || ! mep_lab_up S1 M1; then
+		lab_fail "S1 cannot move back to M1"
+	fi
+	lab_check "back: R1 routes $S1NET to M1 only" \
+		lab_wait_for 10 mep_lab_r1_is "$S1NET" "ospf M1" || why_r1
+	lab_ping_start ping-link HS1 "$MEP_H1" 10 || lab_fail "no ping"
+	lab_wait_for 3 answered_past 10 || lab_fail "no reply before the cut"
+	mep_lab_inet_down M1 || lab_fail "cannot cut M1's internet link"
+	t0=$(lab_now_ms)
+	lab_swanctl S1 --terminate --ike m1 --force \
+		>>"$LAB_RUN/logs/S1-terminate.log" 2>&1
+	mep_lab_up S1 M2 || lab_fail "S1 cannot bring its tunnel to M2 up"
+	lab_check "link down: M2 injects $S1NET" lab_wait_for 5 injected M2
+	lab_check "link down: M1 withdraws $S1NET after its DPD" \
+		lab_wait_for 15 not_injected M1
+	lab_check "link down: R1 routes $S1NET to M2 only" \
+		lab_wait_for 10 mep_lab_r1_is "$S1NET" "ospf M2" || why_r1
+	TIMES+=" r1-on-m2-only=$(($(lab_now_ms) - t0))ms"
+	ping_runs "link down"
+	lab_ping_stop || lab_fail "no ping result"
+	LOSSES+=" link-down=$LAB_PING_LOSS/$LAB_PING_SENT(${LAB_PING_LOSS_MS}ms)"
+	mep_lab_inet_up M1 || lab_fail "cannot restore M1's internet link"
+}
+
 step_setup
 step_m1
 step_move_m2
+step_m1_link_down
+echo "timings:$TIMES"
 echo "ping losses (lost/sent, 10 ms interval):$LOSSES"
 lab_checks_done
 lab_pass "priority-list skeleton: tracking, RIM on the entry point by hand, R1 follows"

@@ -387,9 +387,13 @@ mep_lab_jq()
 
 # ---- links, routes, traffic
 
-# mep_lab_inet_down NODE / mep_lab_inet_up NODE: NODE's internet link.
-mep_lab_inet_down() { ip -n "$(lab_nsname "$1")" link set to-INET down; }
-mep_lab_inet_up() { ip -n "$(lab_nsname "$1")" link set to-INET up; }
+# mep_lab_inet_down NODE / mep_lab_inet_up NODE: NODE's internet link cut
+# and mended at the bridge's port: NODE sees NO-CARRIER and keeps its
+# address and routes (an upstream failure; charon's DPD times out). An
+# interface set down on NODE's side would remove its connected route, and
+# charon's sends would fail at once instead of going unanswered.
+mep_lab_inet_down() { ip -n "$(lab_nsname INET)" link set "to-$1" down; }
+mep_lab_inet_up() { ip -n "$(lab_nsname INET)" link set "to-$1" up; }
 
 # mep_lab_r1_nexthops PREFIX: set MEP_NH to R1's selected route for
 # PREFIX as "PROTO NH[,NH...]" (next hops in the FIB, named by center:
