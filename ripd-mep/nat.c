@@ -93,6 +93,13 @@ static void resync_now(struct nat *n, const char *why)
 			 n->acct.used, (unsigned)n->acct.admit);
 	}
 	on_batch_done(n);
+	{
+		struct mep_addr add[NAT_RELEASE_BATCH];
+		size_t k = nat_account_unadmitted(&n->acct, add,
+						  NAT_RELEASE_BATCH);
+
+		(void)nat_nft_admit(n->nft, add, k);
+	}
 	log_msg(LOG_INFO,
 		"ip-pool-nat: accounting rebuilt from conntrack (%s): %" PRIu64
 		" sources, %" PRIu64 " connections",

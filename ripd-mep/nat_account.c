@@ -308,11 +308,14 @@ enum nat_warn nat_account_end_resync(struct nat_account *a)
 	a->resync = false;
 	/* the admitted sources without a connection are released */
 	for (size_t i = 0; i < a->n_released; i++) {
-		const struct nat_mapping *m =
-			nat_account_find(a, &a->released[i]);
+		struct nat_mapping *m =
+			(struct nat_mapping *)nat_account_find(a,
+							       &a->released[i]);
 
 		if (!m)
 			a->released[w++] = a->released[i];
+		else
+			m->in_set = true;
 	}
 	a->n_released = w;
 	return judge(a);
@@ -388,4 +391,15 @@ size_t nat_account_page(const struct nat_account *a,
 uint64_t nat_account_free_count(const struct nat_account *a)
 {
 	return a->used >= a->admit ? 0 : a->admit - a->used;
+}
+
+size_t nat_account_unadmitted(const struct nat_account *a,
+			      struct mep_addr *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_map && n < max; i++)
+		if (a->map[i].connections && !a->map[i].in_set)
+			out[n++] = key_addr(&a->map[i].key);
+	return n;
 }

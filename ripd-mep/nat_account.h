@@ -44,6 +44,7 @@ struct nat_mapping {
 	int satellite;			/* -1: in no configured domain */
 	uint32_t connections;		/* 0: a free entry */
 	bool released;			/* listed in released already */
+	bool in_set;			/* the last resync saw it admitted */
 };
 
 struct nat_addr_use {
@@ -105,6 +106,11 @@ void nat_account_begin_resync(struct nat_account *a);
  * without a connection in the dump are released at the end. */
 void nat_account_admitted(struct nat_account *a, const struct mep_addr *src);
 enum nat_warn nat_account_end_resync(struct nat_account *a);
+/* After end_resync: the sources with connections the admission set did
+ * not hold (so that the adapter puts them back), up to max into out;
+ * returns how many. */
+size_t nat_account_unadmitted(const struct nat_account *a,
+			      struct mep_addr *out, size_t max);
 /* Take the released sources (those that got a connection again since are
  * left out): copies up to max into out, returns how many; the list is
  * emptied. */

@@ -201,6 +201,24 @@ int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k)
 	return rc;
 }
 
+int nat_nft_admit(struct nat_nft *n, const struct mep_addr *src, size_t k)
+{
+	struct strbuf batch = STRBUF_INIT, err = STRBUF_INIT;
+	int rc = 0;
+
+	if (!nat_nft_active(n) || k == 0)
+		return 0;
+	nat_rules_admit(&n->applied, src, k, &batch);
+	if (nft_run_batch(n->run, strbuf_str(&batch), &err) < 0) {
+		rc = -1;
+		log_msg(LOG_DEBUG, "ip-pool-nat: admitting %zu sources: %s", k,
+			strbuf_str(&err));
+	}
+	strbuf_free(&batch);
+	strbuf_free(&err);
+	return rc;
+}
+
 int nat_nft_admitted(struct nat_nft *n,
 		     void (*fn)(void *arg, const struct mep_addr *a),
 		     void *arg)

@@ -37,6 +37,9 @@ bool nat_nft_active(const struct nat_nft *n);
 /* Take n sources out of the admission set (their last connection
  * ended). 0 or -1 (logged at debug level: a source already gone). */
 int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k);
+/* Put n sources (back) into the admission set. 0 or -1 (the set full:
+ * logged at debug level). */
+int nat_nft_admit(struct nat_nft *n, const struct mep_addr *src, size_t k);
 /* The admission set's elements, one fn(arg, address) each. 0 or -1. */
 int nat_nft_admitted(struct nat_nft *n,
 		     void (*fn)(void *arg, const struct mep_addr *a),

@@ -253,19 +253,31 @@ void nat_rules_batch(const struct nat_spec *want, bool present,
 		      adm, ip, ip, mep_prefix_str(&want->pool, buf, sizeof(buf)));
 }
 
-void nat_rules_release(const struct nat_spec *s, const struct mep_addr *src,
-		       size_t n, struct strbuf *out)
+static void elements(const char *verb, const struct nat_spec *s,
+		     const struct mep_addr *src, size_t n, struct strbuf *out)
 {
 	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX], buf[MEP_PREFIX_STRLEN];
 
 	if (!s->on || n == 0)
 		return;
 	nat_spec_set_names(s, dom, adm);
-	strbuf_printf(out, "delete element " NAT_TABLE " %s { ", adm);
+	strbuf_printf(out, "%s element " NAT_TABLE " %s { ", verb, adm);
 	for (size_t i = 0; i < n; i++)
 		strbuf_printf(out, "%s%s", i ? ", " : "",
 			      mep_addr_str(&src[i], buf, sizeof(buf)));
 	strbuf_puts(out, " }\n");
+}
+
+void nat_rules_release(const struct nat_spec *s, const struct mep_addr *src,
+		       size_t n, struct strbuf *out)
+{
+	elements("delete", s, src, n, out);
+}
+
+void nat_rules_admit(const struct nat_spec *s, const struct mep_addr *src,
+		     size_t n, struct strbuf *out)
+{
+	elements("add", s, src, n, out);
 }
 
 /* ---- listings ---- */

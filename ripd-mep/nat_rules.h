@@ -113,6 +113,10 @@ void nat_rules_batch(const struct nat_spec *want, bool present,
 /* The admission set's "delete element" command for n sources. */
 void nat_rules_release(const struct nat_spec *s, const struct mep_addr *src,
 		       size_t n, struct strbuf *out);
+/* The admission set's "add element" command for n sources (sources with
+ * connections the set lost, e.g. a table deleted behind our back). */
+void nat_rules_admit(const struct nat_spec *s, const struct mep_addr *src,
+		     size_t n, struct strbuf *out);
 
 /* A text listing of table inet ripd_mep_nat ("list table ..."). */
 struct nat_listing {

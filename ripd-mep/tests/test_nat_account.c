@@ -207,6 +207,10 @@ static void test_resync(void **state)
 	assert_true(mep_addr_equal(&rel[0], &x));
 	x = A("10.11.0.5");
 	assert_true(mep_addr_equal(&rel[1], &x));
+	/* .4 has a connection the set did not hold: to be put back */
+	assert_int_equal(nat_account_unadmitted(&a, rel, 8), 1);
+	x = A("10.11.0.4");
+	assert_true(mep_addr_equal(&rel[0], &x));
 	/* the same pool again keeps the state; another pool forgets it */
 	assert_int_equal(nat_account_configure(&a, &s), 0);
 	assert_int_equal(a.used, 2);

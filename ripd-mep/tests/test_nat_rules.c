@@ -243,6 +243,11 @@ static void test_release(void **state)
 			    "delete element inet ripd_mep_nat admit4_30 { "
 			    "10.11.0.2, 10.12.0.3 }\n");
 	strbuf_reset(&b);
+	nat_rules_admit(&s, a, 1, &b);
+	assert_string_equal(strbuf_str(&b),
+			    "add element inet ripd_mep_nat admit4_30 { "
+			    "10.11.0.2 }\n");
+	strbuf_reset(&b);
 	nat_rules_release(&s, a, 0, &b);
 	assert_string_equal(strbuf_str(&b), "");
 	strbuf_free(&b);
