@@ -42,6 +42,7 @@ SOURCES=6
 # the daemon's log lines (ripd-mep/nat.c, nat_nft.c), word for word; the
 # warning's counts are set once the pool's size is known
 WARN_TEXT=
+UNDER_TEXT=
 ADOPT_TEXT="ip-pool-nat: adopted table inet ripd_mep_nat (left by an earlier run; its connections live on)"
 SIZE=
 declare -A SRC_PID=()
@@ -124,6 +125,7 @@ step_setup()
 		lab_fail "R1 did not learn $POOL2 from M2"
 	SIZE=$(pool size) || { why_nat; lab_fail "no pool $POOL2 in show mep nat json"; }
 	WARN_TEXT="ip-pool-nat: pool $POOL2 is 90 % used ($SIZE of $SIZE sources; new sources are refused when it is full)"
+	UNDER_TEXT="ip-pool-nat: pool $POOL2 is under 80 % used again ($((SIZE - 1)) of $SIZE sources)"
 	lab_ok "lab up: $POOL2 on M2 admits $SIZE sources (size), $SOURCES sources behind S1"
 	[ "$SIZE" -lt "$SOURCES" ] ||
 		lab_fail "the pool admits $SIZE sources: the test needs fewer than $SOURCES"
@@ -159,6 +161,9 @@ step_exhaust()
 		[ "$(mep_lab_count H1 unpooled)" = 0 ]
 	lab_check "exhaust: the 90 % warning logged once: '$WARN_TEXT'" \
 		[ "$(warn_lines)" = 1 ]
+	lab_ok "exhaust: mappings (source pool-address satellite): $(mappings | paste -sd ';')"
+	lab_ok "exhaust: M2's pool: $(nat_json | jq -c --arg p "$POOL2" \
+		'."ripd-mep:mep-state"."nat-pool"[] | select(.prefix == $p)')"
 }
 
 step_release()
@@ -179,6 +184,10 @@ step_release()
 	done
 	lab_check "release: $SIZE mappings, each into $POOL2" all_in_pool "$SIZE" ||
 		why_nat
+	# re-armed under 80 %, full again: the warning comes once more
+	lab_check "release: '$UNDER_TEXT' logged" grep -qF -- "$UNDER_TEXT" "$LOG"
+	lab_check "release: full again, the 90 % warning logged again" \
+		lab_wait_for 3 eval '[ "$(warn_lines)" -ge 2 ]'
 }
 
 step_restart()
