@@ -10,8 +10,8 @@
 # SKELETON: this covers what works without the satellite steering code
 # (issue 11, items 1-5): the satellites resolve their entry points (the
 # tracking lines), the tunnel S1 -> M1 is brought up BY HAND, M1 injects
-# S1's domain (RIM), R1 follows over OSPF and a ping every 10 ms between
-# HS1 and H1 is answered; then the tunnel is moved to M2 by hand (down to
+# S1's domain (RIM), R1 follows over OSPF and pings every 10 ms from HS1
+# to H1 and from H1 to HS1 are answered; then the tunnel is moved to M2 by hand (down to
 # M1, up to M2) and R1 follows; back on M1, M1's internet link is cut and
 # S1 moved to M2 by hand: R1 follows once M1's DPD withdraws (timed). The
 # failover steps of the issue (M1's link
@@ -60,14 +60,42 @@ injected()
 		 length > 0' >/dev/null
 }
 not_injected() { ! injected "$1"; }
-answered_past() { [ "$(lab_ping_answered)" -ge "$1" ]; }
-# ping_runs LABEL: the 10 ms ping HS1 -> H1 gets 50 more replies
-ping_runs()
+# answered_past NAME N: ping NAME has N replies
+answered_past() { [ "$(lab_ping_answered "$1")" -ge "$2" ]; }
+# pings_start LABEL: a ping every 10 ms HS1 -> H1 (LABEL-out) and H1 ->
+# HS1 (LABEL-in); both must be answered before anything changes
+pings_start()
 {
-	local n
-	n=$(lab_ping_answered)
-	lab_check "$1: the 10 ms ping HS1 -> H1 is answered" \
-		lab_wait_for 5 answered_past $((n + 50))
+	if ! lab_ping_start "$1-out" HS1 "$MEP_H1" 10 ||
+		! lab_ping_start "$1-in" H1 "$HS1" 10; then
+		lab_fail "no ping"
+	fi
+	if ! lab_wait_for 3 answered_past "$1-out" 10 ||
+		! lab_wait_for 3 answered_past "$1-in" 10; then
+		lab_fail "$1: no reply before the change"
+	fi
+}
+# pings_run LABEL: both pings get 50 more replies
+pings_run()
+{
+	local d n
+	for d in out in; do
+		n=$(lab_ping_answered "$1-$d")
+		lab_check "$1: the 10 ms ping ($d) is answered" \
+			lab_wait_for 5 answered_past "$1-$d" $((n + 50))
+	done
+}
+# pings_stop LABEL: stop both, losses to LOSSES; LOST: the larger loss
+LOST=
+pings_stop()
+{
+	local d
+	LOST=0
+	for d in out in; do
+		lab_ping_stop "$1-$d" || lab_fail "no ping result"
+		LOSSES+=" $1-$d=$LAB_PING_LOSS/$LAB_PING_SENT(${LAB_PING_LOSS_MS}ms)"
+		[ "$LAB_PING_LOSS" -gt "$LOST" ] && LOST=$LAB_PING_LOSS
+	done
 }
 
 step_setup()
@@ -88,29 +116,24 @@ step_m1()
 		lab_wait_for 5 injected M1
 	lab_check "R1 routes $S1NET over OSPF to M1 only" \
 		lab_wait_for 10 mep_lab_r1_is "$S1NET" "ospf M1" || why_r1
-	lab_ping_start ping-m1 HS1 "$MEP_H1" 10 || lab_fail "no ping"
-	ping_runs "M1"
-	lab_ping_stop || lab_fail "no ping result"
-	LOSSES+=" m1=$LAB_PING_LOSS/$LAB_PING_SENT"
-	lab_check "M1: no ping lost ($LAB_PING_LOSS/$LAB_PING_SENT)" \
-		[ "$LAB_PING_LOSS" -le 1 ]
+	pings_start m1
+	pings_run m1
+	pings_stop m1
+	lab_check "M1: no ping lost (at most 1 each way)" [ "$LOST" -le 1 ]
 }
 
 # ---- moved to M2 by hand (what steering will do): R1 follows
 step_move_m2()
 {
-	lab_ping_start ping-move HS1 "$MEP_H1" 10 || lab_fail "no ping"
-	lab_wait_for 3 answered_past 10 || lab_fail "no reply before the move"
+	pings_start move
 	mep_lab_down S1 M1 || lab_fail "S1 cannot terminate its tunnel to M1"
 	mep_lab_up S1 M2 || lab_fail "S1 cannot bring its tunnel to M2 up"
 	lab_check "move: M2 injects $S1NET" lab_wait_for 5 injected M2
 	lab_check "move: M1 withdrew $S1NET" lab_wait_for 5 not_injected M1
 	lab_check "move: R1 routes $S1NET over OSPF to M2 only" \
 		lab_wait_for 10 mep_lab_r1_is "$S1NET" "ospf M2" || why_r1
-	ping_runs "move"
-	lab_ping_stop || lab_fail "no ping result"
-	LOSSES+=" move=$LAB_PING_LOSS/$LAB_PING_SENT(${LAB_PING_LOSS_MS}ms)"
-	lab_ok "move by hand: $LAB_PING_LOSS of $LAB_PING_SENT pings lost (${LAB_PING_LOSS_MS} ms)"
+	pings_run move
+	pings_stop move
 	lab_check "H1 -> HS1 answered through M2" mep_lab_ping H1 "$HS1"
 }
 
@@ -126,8 +149,7 @@ step_m1_link_down()
 	fi
 	lab_check "back: R1 routes $S1NET to M1 only" \
 		lab_wait_for 10 mep_lab_r1_is "$S1NET" "ospf M1" || why_r1
-	lab_ping_start ping-link HS1 "$MEP_H1" 10 || lab_fail "no ping"
-	lab_wait_for 3 answered_past 10 || lab_fail "no reply before the cut"
+	pings_start link
 	mep_lab_inet_down M1 || lab_fail "cannot cut M1's internet link"
 	t0=$(lab_now_ms)
 	lab_swanctl S1 --terminate --ike m1 --force \
@@ -139,9 +161,8 @@ step_m1_link_down()
 	lab_check "link down: R1 routes $S1NET to M2 only" \
 		lab_wait_for 10 mep_lab_r1_is "$S1NET" "ospf M2" || why_r1
 	TIMES+=" r1-on-m2-only=$(($(lab_now_ms) - t0))ms"
-	ping_runs "link down"
-	lab_ping_stop || lab_fail "no ping result"
-	LOSSES+=" link-down=$LAB_PING_LOSS/$LAB_PING_SENT(${LAB_PING_LOSS_MS}ms)"
+	pings_run link
+	pings_stop link
 	mep_lab_inet_up M1 || lab_fail "cannot restore M1's internet link"
 }
 

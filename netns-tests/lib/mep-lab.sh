@@ -85,6 +85,17 @@ mep_lab_domain() { echo "10.$((10 + ${1#S})).0.0/16"; }
 # extra address, 10.(10+n).0.(10+K); default 0).
 mep_lab_host() { echo "10.$((10 + ${1#S})).0.$((10 + ${2:-0}))"; }
 
+# mep_lab_sources SAT N: give host HSn N source addresses in all (the
+# extra ones: mep_lab_host SAT 1 .. N-1), for tests of many flows.
+mep_lab_sources()
+{
+	local k
+	for ((k = 1; k < $2; k++)); do
+		lab_exec "H$1" ip addr add "$(mep_lab_host "$1" "$k")/24" \
+			dev "to-$1" || return 1
+	done
+}
+
 # mep_lab_center_of ADDR: the center whose LAN address is ADDR (else ADDR).
 mep_lab_center_of()
 {
