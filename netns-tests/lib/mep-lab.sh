@@ -24,7 +24,7 @@
 #      HS1 10.11.0.10 HS2 10.12.0.10     host HSn in Sn's domain
 #                                        10.(10+n).0.0/16, Sn 10.(10+n).0.1
 #
-# Parameters (set before mep_lab_build):
+# Parameters (set before mep_lab_up_all; mep_lab_reload applies changes):
 #   MEP_LAB_CENTERS        "M1 M2" (names M<digit>)
 #   MEP_LAB_SATS           "S1" (names S<digit>)
 #   MEP_LAB_CONNS[SAT]     centers SAT has swanctl connections to (default
@@ -34,6 +34,7 @@
 #   MEP_LAB_COMMUNITY      extra lines of community STAR-1 (entry point,
 #                          return path, priorities), one per line
 #   MEP_LAB_SAT_RIPD       1: satellites run ripd-mep too (default 0)
+#   MEP_LAB_PROBE          the probe line (interval 500 dead-count 3)
 # Every center's domain is the MEP domain 10.1.0.0/16; all gateways get
 # the same ripd-mep.conf text except for the `local-gateway` line
 # (mep_lab_conf GW); rim block: backend zebra, route-type nhrp, distance
@@ -49,7 +50,7 @@ declare -A MEP_LAB_CONNS=()
 declare -A MEP_LAB_POOL=()
 MEP_LAB_COMMUNITY=${MEP_LAB_COMMUNITY:-}
 MEP_LAB_SAT_RIPD=${MEP_LAB_SAT_RIPD:-0}
-MEP_LAB_PROBE="probe interval 500 dead-count 3 key mep-lab-probe-key-0123"
+MEP_LAB_PROBE=${MEP_LAB_PROBE:-"probe interval 500 dead-count 3 key mep-lab-probe-key-0123"}
 MEP_DOMAIN=10.1.0.0/16
 MEP_H1=10.1.1.10
 MEP_R1_LAN=10.1.0.254
