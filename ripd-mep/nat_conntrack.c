@@ -1,7 +1,8 @@
 /* nat_conntrack: conntrack events and dumps through libnl-nf (see
- * nat_conntrack.h). The sockets are read with recv() into one buffer and
- * split into netlink messages here; each ctnetlink message is parsed by
- * libnl-nf (nfnlmsg_ct_parse). */
+ * nat_conntrack.h). libnl opens the sockets and asks for the dump; they
+ * are read with recvmmsg()/recv() and each ctnetlink message is read by
+ * nat_ct_msg (the fields needed, no allocation). */
+#define _GNU_SOURCE
 #include "nat_conntrack.h"
 
 #include <errno.h>
@@ -9,18 +10,24 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
-#include <netlink/addr.h>
 #include <netlink/netfilter/ct.h>
 #include <netlink/netfilter/nfnl.h>
 #include <netlink/socket.h>
 
+#include "nat_ct_msg.h"
+
 #define NAT_CT_RCVBUF (8 << 20)
-#define NAT_CT_BUF 65536
+#define NAT_CT_VEC 64		/* datagrams per recvmmsg */
+#define NAT_CT_SLOT 1024	/* bytes per event datagram (an event is
+				 * ~250; a longer one is truncated and
+				 * rejected by the parser) */
+#define NAT_CT_BUF 65536	/* >= NAT_CT_VEC * NAT_CT_SLOT; dumps */
 
 struct nat_conntrack {
 	struct ev_loop *loop;
@@ -28,56 +35,28 @@ struct nat_conntrack {
 	struct nl_sock *ev_sock;
 	ev_io io;
 	unsigned char *buf;
+	struct mmsghdr vec[NAT_CT_VEC];
+	struct iovec iov[NAT_CT_VEC];
 };
 
-static int to_addr(struct nl_addr *n, struct mep_addr *a)
-{
-	unsigned len;
-
-	if (!n)
-		return -1;
-	len = nl_addr_get_len(n);
-	memset(a, 0, sizeof(*a));
-	if (nl_addr_get_family(n) == AF_INET && len == 4)
-		a->family = AF_INET;
-	else if (nl_addr_get_family(n) == AF_INET6 && len == 16)
-		a->family = AF_INET6;
-	else
-		return -1;
-	memcpy(a->addr, nl_addr_get_binary_addr(n), len);
-	return 0;
-}
-
 /* One ctnetlink message; dump: every entry is NEW. */
-static void one_msg(struct nat_conntrack *c, struct nlmsghdr *nlh, bool dump)
+static void one_msg(struct nat_conntrack *c, const struct nlmsghdr *nlh,
+		    size_t len, bool dump)
 {
-	struct nfnl_ct *ct = NULL;
 	enum nat_ct_kind kind;
 	struct mep_addr src, mapped;
-	unsigned type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 
-	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_CTNETLINK)
-		return;
-	if (type == IPCTNL_MSG_CT_NEW)
-		kind = NAT_CT_NEW;
-	else if (type == IPCTNL_MSG_CT_DELETE && !dump)
-		kind = NAT_CT_DESTROY;
-	else
-		return;
-	if (nfnlmsg_ct_parse(nlh, &ct) < 0 || !ct)
-		return;
-	if ((nfnl_ct_get_status(ct) & IPS_SRC_NAT) &&
-	    to_addr(nfnl_ct_get_src(ct, 0), &src) == 0 &&
-	    to_addr(nfnl_ct_get_dst(ct, 1), &mapped) == 0)
+	if (nat_ct_msg_parse(nlh, len, dump, &kind, &src, &mapped) ==
+	    NAT_CT_MSG_EVENT)
 		c->h.event(c->h.arg, kind, &src, &mapped);
-	nfnl_ct_put(ct);
 }
 
 /* Split a datagram into messages; returns 1 at NLMSG_DONE, -1 at an
  * NLMSG_ERROR, else 0. */
-static int split(struct nat_conntrack *c, ssize_t len, bool dump)
+static int split(struct nat_conntrack *c, const unsigned char *buf,
+		 ssize_t len, bool dump)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)c->buf;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 
 	for (; NLMSG_OK(nlh, (size_t)len); nlh = NLMSG_NEXT(nlh, len)) {
 		if (nlh->nlmsg_type == NLMSG_DONE)
@@ -90,7 +69,7 @@ static int split(struct nat_conntrack *c, ssize_t len, bool dump)
 				continue;	/* an ack */
 			return -1;
 		}
-		one_msg(c, nlh, dump);
+		one_msg(c, nlh, (size_t)len, dump);
 	}
 	return 0;
 }
@@ -104,8 +83,9 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* NAT_CT_VEC datagrams (one event each) per system call */
 	while (msgs < NAT_CT_BATCH) {
-		ssize_t n = recv(fd, c->buf, NAT_CT_BUF, MSG_DONTWAIT);
+		int n = recvmmsg(fd, c->vec, NAT_CT_VEC, MSG_DONTWAIT, NULL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -116,11 +96,12 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			break;	/* EAGAIN: all read */
 		}
-		if (n == 0)
+		for (int i = 0; i < n; i++)
+			(void)split(c, c->buf + (size_t)i * NAT_CT_SLOT,
+				    (ssize_t)c->vec[i].msg_len, false);
+		msgs += (size_t)n;
+		if (n < NAT_CT_VEC)
 			break;
-		(void)split(c, n, false);
-		/* a datagram holds one event message */
-		msgs++;
 	}
 	if (c->h.batch_done)
 		c->h.batch_done(c->h.arg);
@@ -142,6 +123,12 @@ struct nat_conntrack *nat_conntrack_new(struct ev_loop *loop,
 	}
 	c->loop = loop;
 	c->h = *h;
+	for (int i = 0; i < NAT_CT_VEC; i++) {
+		c->iov[i].iov_base = c->buf + (size_t)i * NAT_CT_SLOT;
+		c->iov[i].iov_len = NAT_CT_SLOT;
+		c->vec[i].msg_hdr.msg_iov = &c->iov[i];
+		c->vec[i].msg_hdr.msg_iovlen = 1;
+	}
 	nl_socket_disable_seq_check(c->ev_sock);
 	nl_socket_disable_auto_ack(c->ev_sock);
 	rc = nl_connect(c->ev_sock, NETLINK_NETFILTER);
@@ -218,7 +205,7 @@ int nat_conntrack_dump(struct nat_conntrack *c, struct strbuf *err)
 			nl_socket_free(sk);
 			return -1;
 		}
-		done = split(c, n, true);
+		done = split(c, c->buf, n, true);
 		if (done < 0) {
 			strbuf_puts(err, "conntrack dump: refused by the "
 					 "kernel");

@@ -1,8 +1,9 @@
 /* nat_conntrack: the kernel's conntrack events on the libev loop (an
- * adapter: ctnetlink through libnl-nf, whose parser reads the messages).
+ * adapter: ctnetlink sockets opened through libnl-nf).
  *
  * One netlink socket subscribed to the NEW and DESTROY groups (no
- * polling): each event of a source-NATed connection is handed over as
+ * polling), read 64 datagrams per system call (recvmmsg), each message
+ * read by nat_ct_msg: each event of a source-NATed connection is handed over as
  * (kind, original source, reply destination = the address it was mapped
  * to). Reading is bounded per loop turn (at most NAT_CT_BATCH messages,
  * then the loop runs again) and the handler's batch_done runs after each
