@@ -35,6 +35,13 @@
 #                          return path, priorities), one per line
 #   MEP_LAB_SAT_RIPD       1: satellites run ripd-mep too (default 0)
 #   MEP_LAB_PROBE          the probe line (interval 500 dead-count 3)
+#   MEP_LAB_DPD_CENTER     the centers' and the satellites' swanctl
+#   MEP_LAB_DPD_SAT        dpd_delay (default RIM_DPD_DELAY, 1s)
+#   MEP_LAB_SWANCTL[SAT]   a satellite's `connections { }` block instead of
+#                          the generated one (e.g. `show mep swanctl`
+#                          output; the lab adds the PSKs of every center;
+#                          mep_lab_swanctl_reload loads it into a running
+#                          charon)
 # Every center's domain is the MEP domain 10.1.0.0/16; all gateways get
 # the same ripd-mep.conf text except for the `local-gateway` line
 # (mep_lab_conf GW); rim block: backend zebra, route-type nhrp, distance
@@ -48,6 +55,9 @@ MEP_LAB_CENTERS=${MEP_LAB_CENTERS:-"M1 M2"}
 MEP_LAB_SATS=${MEP_LAB_SATS:-S1}
 declare -A MEP_LAB_CONNS=()
 declare -A MEP_LAB_POOL=()
+declare -A MEP_LAB_SWANCTL=()
+MEP_LAB_DPD_CENTER=${MEP_LAB_DPD_CENTER:-$RIM_DPD_DELAY}
+MEP_LAB_DPD_SAT=${MEP_LAB_DPD_SAT:-$RIM_DPD_DELAY}
 MEP_LAB_COMMUNITY=${MEP_LAB_COMMUNITY:-}
 MEP_LAB_SAT_RIPD=${MEP_LAB_SAT_RIPD:-0}
 MEP_LAB_PROBE=${MEP_LAB_PROBE:-"probe interval 500 dead-count 3 key mep-lab-probe-key-0123"}
@@ -157,15 +167,24 @@ mep_lab_conf_write()
 }
 
 # mep_lab_swanctl NODE: print NODE's swanctl.conf (a center: one
-# connection "s<n>" per satellite; a satellite: one "m<i>" per center of
-# MEP_LAB_CONNS[NODE]).
+# connection "s<n>" per satellite; a satellite: MEP_LAB_SWANCTL[NODE], else
+# one "m<i>" per center of MEP_LAB_CONNS[NODE]; the PSKs).
 mep_lab_swanctl()
 {
 	local node=$1 p peers=() my
+	if [ -n "${MEP_LAB_SWANCTL[$node]:-}" ]; then
+		# shellcheck disable=SC2086 # one center per word
+		printf '%s\n' "${MEP_LAB_SWANCTL[$node]}" &&
+			_rim_secret "$node" $MEP_LAB_CENTERS
+		return
+	fi
 	my=$(mep_lab_inet "$node")
+	# _rim_conn reads RIM_DPD_DELAY: this node's role's setting
+	local RIM_DPD_DELAY=$MEP_LAB_DPD_SAT
 	echo "connections {"
 	case $node in
 	M*)
+		RIM_DPD_DELAY=$MEP_LAB_DPD_CENTER
 		for p in $MEP_LAB_SATS; do
 			_rim_conn "${p,,}" "$node" "$p" "$my" "$(mep_lab_inet "$p")" \
 				"$(_rim_child net "$MEP_DOMAIN" "$(mep_lab_domain "$p")")"
@@ -196,6 +215,17 @@ $RIM_RETRANSMIT"
 	lab_charon "$node" "$(mep_lab_swanctl "$node")" "$set" || return 1
 	# shellcheck disable=SC2004 # an associative array (rim-lab.sh)
 	RIM_CHARON_PID[$node]=$(frr_lab_pid "$node" charon)
+}
+
+# mep_lab_swanctl_reload NODE: load NODE's swanctl.conf (mep_lab_swanctl,
+# after a parameter change) into its running charon (swanctl --load-all:
+# connections no longer listed are unloaded).
+mep_lab_swanctl_reload()
+{
+	local f=$LAB_RUN/$1/swanctl/swanctl.conf
+	mep_lab_swanctl "$1" >"$f" || return 1
+	lab_swanctl "$1" --load-all --file "$f" \
+		>>"$LAB_RUN/logs/$1-swanctl.log" 2>&1
 }
 
 # mep_lab_charon_stop NODE: stop NODE's charon (TERM: IKE DELETEs sent).
