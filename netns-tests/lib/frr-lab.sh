@@ -229,8 +229,9 @@ frr_lab_frr()
 frr_lab_full()
 {
 	local node=$1 want=$2
+	# -n and input: an empty answer fails (jq -e alone passes on it)
 	lab_vtysh "$node" -c 'show ip ospf neighbor json' |
-		jq -e --argjson n "$want" '[.neighbors[][]? |
+		jq -e -n --argjson n "$want" '[input | .neighbors[][]? |
 		 select((.state // .nbrState // "") | test("^Full"))] |
 		 length == $n' >/dev/null
 }
