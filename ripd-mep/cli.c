@@ -592,6 +592,84 @@ static int show_resolve(struct cli_session *s, const struct cmd_args *a,
 	return CMD_SUCCESS;
 }
 
+static void text_nat(const struct lyd_node *st, struct strbuf *out)
+{
+	const struct lyd_node *n;
+	int pools = 0, maps = 0;
+
+	LY_LIST_FOR(lyd_child(st), n)
+	{
+		if (strcmp(n->schema->name, "nat-pool") == 0) {
+			pools++;
+			strbuf_printf(out,
+				      "IP Pool NAT on %s: pool %s, table %s: %s\n"
+				      "  sources: size %s, used %s, free %s, "
+				      "peak %s\n"
+				      "  addresses in use %s, connections %s, "
+				      "refused %s, events dropped %s\n",
+				      state_get(n, "gateway"),
+				      state_get(n, "prefix"),
+				      state_get(n, "table"),
+				      state_get(n, "status"),
+				      state_get(n, "size"), state_get(n, "used"),
+				      state_get(n, "free"), state_get(n, "peak"),
+				      state_get(n, "addresses-in-use"),
+				      state_get(n, "connections"),
+				      state_get(n, "refused"),
+				      state_get(n, "events-dropped"));
+			continue;
+		}
+		if (strcmp(n->schema->name, "nat-mapping") != 0)
+			continue;
+		if (!maps++)
+			strbuf_printf(out, "%-40s %-40s %-16s %s\n",
+				      "Original source", "Pool address",
+				      "Satellite", "Connections");
+		strbuf_printf(out, "%-40s %-40s %-16s %s\n",
+			      state_get(n, "original-source"),
+			      state_get(n, "pool-address"),
+			      state_get(n, "satellite"),
+			      state_get(n, "connections"));
+	}
+	if (!pools) {
+		strbuf_puts(out, "IP Pool NAT: not a NAT center (no community "
+				 "with return-path ip-pool-nat has this "
+				 "gateway as a center with an ip-pool)\n");
+		return;
+	}
+	if (!maps)
+		strbuf_puts(out, "(no mappings)\n");
+	LY_LIST_FOR(lyd_child(st), n)
+		if (strcmp(n->schema->name, "nat-pool") == 0 &&
+		    *state_get(n, "next-from"))
+			strbuf_printf(out, "(more: show mep nat from %s)\n",
+				      state_get(n, "next-from"));
+}
+
+/* show mep nat [from ADDRESS] [count N] [json]: one page of mappings
+ * (default 1000) in address order, from ADDRESS on. */
+#define NAT_PAGE_DEFAULT 1000
+
+static int show_nat_cmd(void *ctx, const struct cmd_args *a,
+			struct strbuf *out)
+{
+	struct cli_session *s = ctx;
+	const char *from = cmd_arg(a, "start");
+	const char *count = cmd_arg(a, "n");
+	struct mep_addr start;
+	size_t n = NAT_PAGE_DEFAULT;
+
+	if (from && mep_addr_parse(from, &start) < 0) {
+		strbuf_printf(out, "%% Invalid address: %s\n", from);
+		return CMD_WARNING;
+	}
+	if (count)
+		n = strtoul(count, NULL, 10);
+	print_json_or(state_nat(s->d, from ? &start : NULL, n),
+		      cmd_arg(a, "json") != NULL, out, text_nat);
+	return CMD_SUCCESS;
+}
+
 /* show mep [WHAT] [json]: the state part and its text form per WHAT. */
 static int show_mep(struct cli_session *s, const struct cmd_args *a,
 		    struct strbuf *out)
@@ -621,12 +699,6 @@ static int show_mep(struct cli_session *s, const struct cmd_args *a,
 			      views[i].text);
 		return CMD_SUCCESS;
 	}
-	/* nat: IP Pool NAT is not implemented yet. */
-	if (json)
-		state_print_json(NULL, out);
-	else
-		strbuf_printf(out, "(no %s: not available in this version)\n",
-			      what);
 	return CMD_SUCCESS;
 }
 
@@ -1032,14 +1104,20 @@ static int help_cmd(void *ctx, const struct cmd_args *a, struct strbuf *out)
 static const struct cmd_def exec_cmds[] = {
 	{ "show running-config",
 	  SHOW_H "Current operating configuration", show_running_cmd },
-	{ "show mep [gateways|entry-points|communities|tunnels|routes|probes|steering|nat$what] "
+	{ "show mep [gateways|entry-points|communities|tunnels|routes|probes|steering$what] "
 	  "[json]",
 	  SHOW_H MEP_H "Gateways and their liveness\n"
 	  "Entry points of this satellite\nCommunities\nIPsec tunnels\n"
 	  "Injected routes\nProbe counters per peer\n"
-	  "Route steering (tables, buckets per center, routes)\n"
-	  "IP pool NAT (not available yet)\n" JSON_H,
+	  "Route steering (tables, buckets per center, routes)\n" JSON_H,
 	  show_mep_cmd },
+	{ "show mep nat [from A.B.C.D|X:X::X:X$start] [count (1-100000)$n] "
+	  "[json]",
+	  SHOW_H MEP_H "IP Pool NAT: the pool, its table and mappings\n"
+	  "Mappings from this source on\nSource address\n"
+	  "Mappings shown at most (default 1000)\n"
+	  "Number of mappings\n" JSON_H,
+	  show_nat_cmd },
 	{ "show mep resolve A.B.C.D|X:X::X:X$src A.B.C.D|X:X::X:X$dst "
 	  "[from NAME$sat] [json]",
 	  SHOW_H MEP_H "The entry point of a connection\nSource address\n"

@@ -36,6 +36,7 @@ static const char *const tie_help[] = { "The first to respond",
 static const char *const tracking_kw[] = { "log", "none", NULL };
 static const char *const tracking_help[] = { "Log them", "Do not log them" };
 static const char *const backend_kw[] = { "zebra", "kernel", NULL };
+static const char *const datapath_kw[] = { "libipsec", "xfrm", NULL };
 /* The YANG enum of rim route-type (config.c's mep_rim_route_types). */
 static const char *const route_type_kw[] = { "nhrp", "eigrp", "table",
 					     "babel", NULL };
@@ -214,6 +215,10 @@ static const struct conf_cmd ipsec_cmds[] = {
 	  .help = "strongSwan's VICI socket" },
 	{ .kw = "grace-period", .kind = KIND_LEAF, .arg = ARG_NUMBER,
 	  .help = "Seconds routes are kept after the IPsec engine is lost" },
+	{ .kw = "datapath", .kind = KIND_LEAF, .arg = ARG_KEYWORD,
+	  .values = datapath_kw,
+	  .help = "Where decrypted traffic enters (libipsec's TUN device or "
+		  "the kernel's XFRM)" },
 	{ .kw = NULL },
 };
 

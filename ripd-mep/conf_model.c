@@ -605,6 +605,8 @@ static int model_ipsec(const struct lyd_node *cont,
 				       err))
 				return -1;
 			c->grace_s = (uint32_t)v;
+		} else if (model_is(n, "datapath")) {
+			c->datapath_xfrm = !strcmp(model_value(n), "xfrm");
 		} else {
 			return model_fail(err, "ipsec: unexpected node \"%s\"",
 					  model_name(n));

@@ -217,3 +217,22 @@ const char *mep_gateway_steer_ifname(const struct mep_gateway *gw,
 		buf[0] = '\0';
 	return buf;
 }
+
+bool mep_nat_pool(const struct mep_config *cfg, int local,
+		  struct mep_prefix *pool)
+{
+	if (!cfg || local < 0 || (size_t)local >= cfg->n_gateways ||
+	    !cfg->gateways[local].has_pool)
+		return false;
+	for (size_t k = 0; k < cfg->n_communities; k++) {
+		const struct mep_community *c = &cfg->communities[k];
+
+		if (c->return_path == MEP_RETURN_IP_POOL_NAT &&
+		    mep_community_is_entry(c, local)) {
+			if (pool)
+				*pool = cfg->gateways[local].pool;
+			return true;
+		}
+	}
+	return false;
+}

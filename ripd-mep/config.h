@@ -141,6 +141,10 @@ struct mep_ipsec_config {
 	char vici_socket[108];	/* default "/var/run/charon.vici" */
 	uint32_t grace_s;	/* routes kept this long after losing the
 				 * engine; default 10 */
+	/* Where decrypted traffic enters the kernel (IP Pool NAT's match):
+	 * libipsec, in from rim.interface (default); xfrm, a packet with a
+	 * security path. */
+	bool datapath_xfrm;
 };
 
 struct mep_config {
@@ -217,6 +221,12 @@ const struct mep_gw_list *mep_community_list(const struct mep_community *c,
  * itself is in that list: callers skip it); NULL when gw is not in c. */
 const struct mep_gw_list *mep_community_peers(const struct mep_community *c,
 					      int gw);
+
+/* Does gateway local do IP Pool NAT: is it an entry (center, meshed
+ * member) of a community whose effective return path is ip-pool-nat, and
+ * has it an ip-pool? Then *pool (may be NULL) is its pool. */
+bool mep_nat_pool(const struct mep_config *cfg, int local,
+		  struct mep_prefix *pool);
 
 /* "rim", "ip-pool-nat", "none". */
 const char *mep_return_path_name(enum mep_return_path rp);

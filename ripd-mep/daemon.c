@@ -17,6 +17,7 @@
 #include "conf_render.h"
 #include "ike_liveness.h"
 #include "log.h"
+#include "nat.h"
 #include "probe_io.h"
 #include "steer_child_io.h"
 
@@ -47,6 +48,19 @@ static void rim_silence(void *arg, uint8_t *silent, size_t n)
 	probe_io_fill_silent(d->probe, silent, n);
 }
 
+/* IP Pool NAT (its table, the conntrack accounting) for the running
+ * configuration; a failure is logged and the daemon runs on. */
+static void start_nat(struct daemon *d)
+{
+	if (!d->nat)
+		d->nat = nat_new(d->loop);
+	if (!d->nat) {
+		log_err("ip-pool-nat: out of memory; not started");
+		return;
+	}
+	nat_configure(d->nat, &d->cfg);
+}
+
 /* The IPsec engine and RIM, its subscriber (then the engine connects). */
 static int start_ipsec(struct daemon *d)
 {
@@ -64,6 +78,7 @@ static int start_ipsec(struct daemon *d)
 	if (!d->steer)
 		log_err("out of memory: no CHILD_SA steering");
 	ipsec_engine_start(d->ipsec);
+	start_nat(d);
 	return 0;
 }
 
@@ -95,6 +110,7 @@ void daemon_fini(struct daemon *d)
 	steer_route_io_free(d->steer_route);
 	probe_io_free(d->probe);
 	steer_child_io_free(d->steer);
+	nat_free(d->nat);	/* the table and its connections stay */
 	if (d->ipsec)
 		ike_liveness_detach(d->ipsec, d);
 	rim_feed_free(d->rim);
@@ -154,6 +170,7 @@ void daemon_apply_from(struct daemon *d, struct conf_candidate *cand,
 		ipsec_engine_configure(d->ipsec, &d->cfg);
 		rim_feed_configure(d->rim, &d->cfg);
 		steer_child_io_configure(d->steer);
+		start_nat(d);
 		/* a gateway may have become third-party: judge it now,
 		 * once the engine has listed its tunnels */
 		if (ipsec_engine_connected(d->ipsec) &&

@@ -56,6 +56,7 @@ struct daemon_entry_change {
 struct daemon;
 struct probe_io;
 struct steer_child_io;
+struct nat;
 typedef void (*daemon_entry_fn)(void *arg, struct daemon *d,
 				const struct daemon_entry_change *ch);
 
@@ -99,6 +100,8 @@ struct daemon {
 	struct steer_child_io *steer;	/* steering child-sa; same */
 	struct probe_io *probe;		/* probing (probe_io); NULL until
 					 * daemon_start() */
+	struct nat *nat;		/* IP Pool NAT; NULL until
+					 * daemon_start() (and while held) */
 	/* `mep drain`: this center's replies carry the drain flag. Run-time
 	 * state, not configuration (kept across configuration changes). */
 	bool drain;

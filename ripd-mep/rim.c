@@ -412,12 +412,11 @@ uint8_t *rim_link_table(const struct mep_config *cfg, int local)
 }
 
 /* The routes of one tunnel entry (nothing when it is down or not linked
- * by a rim community); sets *want_pool when an ip-pool-nat community links
- * its peer. */
+ * by a rim community). */
 static int rim_entry(const struct mep_config *cfg, const uint8_t *link,
 		     const uint8_t *silent, const struct tunnels_entry *c,
 		     struct rim_routes *routes,
-		     struct rim_ignored_list *ignored, bool *want_pool)
+		     struct rim_ignored_list *ignored)
 {
 	if (!c->up)
 		return 0;
@@ -430,8 +429,6 @@ static int rim_entry(const struct mep_config *cfg, const uint8_t *link,
 				return -1;
 		return 0;
 	}
-	if (link[c->gateway] & RIM_LINK_POOL)
-		*want_pool = true;
 	if (!(link[c->gateway] & RIM_LINK_RIM))
 		return 0;
 	return rim_selectors(cfg, c,
@@ -441,16 +438,14 @@ static int rim_entry(const struct mep_config *cfg, const uint8_t *link,
 			     silent && silent[c->gateway], routes, ignored);
 }
 
-/* The local ip-pool prefix when a tunnel asked for it; then sort and drop
- * repeats. */
-static int rim_finish(const struct mep_config *cfg, int local, bool want_pool,
-		      struct rim_routes *routes,
+/* The local ip-pool prefix when local does IP Pool NAT (pool != NULL);
+ * then sort and drop repeats. */
+static int rim_finish(const struct mep_config *cfg, int local,
+		      const struct mep_prefix *pool, struct rim_routes *routes,
 		      struct rim_ignored_list *ignored)
 {
-	if (want_pool && cfg->gateways[local].has_pool &&
-	    mep_prefix_valid(&cfg->gateways[local].pool) &&
-	    rim_push(routes, cfg, &cfg->gateways[local].pool, local,
-		     cfg->rim.metric) < 0)
+	if (pool && mep_prefix_valid(pool) &&
+	    rim_push(routes, cfg, pool, local, cfg->rim.metric) < 0)
 		return -1;
 	rim_routes_unique(routes);
 	if (ignored)
@@ -463,27 +458,31 @@ int rim_desired(const struct mep_config *cfg, int local,
 		struct rim_routes *routes, struct rim_ignored_list *ignored)
 {
 	const struct tunnels_entry *c;
+	struct mep_prefix pool;
 	size_t pos = 0;
-	bool want_pool = false;
 	uint8_t *link;
 	int rc = 0;
 
 	routes->n = 0;
 	if (ignored)
 		ignored->n = 0;
-	if (!cfg || !cfg->rim.enabled || !t || local < 0 ||
+	if (!cfg || !cfg->rim.enabled || local < 0 ||
 	    (size_t)local >= cfg->n_gateways)
 		return 0;
-	link = rim_links(cfg, local);
-	if (!link)
-		return -1;
-	while (rc == 0 && (c = tunnels_next(t, &pos)) != NULL)
-		rc = rim_entry(cfg, link, silent, c, routes, ignored,
-			       &want_pool);
-	free(link);
-	if (rc < 0)
-		return -1;
-	return rim_finish(cfg, local, want_pool, routes, ignored);
+	if (t) {
+		link = rim_links(cfg, local);
+		if (!link)
+			return -1;
+		while (rc == 0 && (c = tunnels_next(t, &pos)) != NULL)
+			rc = rim_entry(cfg, link, silent, c, routes,
+				       ignored);
+		free(link);
+		if (rc < 0)
+			return -1;
+	}
+	return rim_finish(cfg, local,
+			  mep_nat_pool(cfg, local, &pool) ? &pool : NULL,
+			  routes, ignored);
 }
 
 int rim_desired_of(const struct mep_config *cfg, int local,
@@ -491,8 +490,6 @@ int rim_desired_of(const struct mep_config *cfg, int local,
 		   const uint8_t *silent, const struct tunnels_id *ids, size_t n,
 		   struct rim_routes *routes)
 {
-	bool want_pool = false;
-
 	routes->n = 0;
 	if (!cfg || !cfg->rim.enabled || !t || !links || local < 0 ||
 	    (size_t)local >= cfg->n_gateways)
@@ -501,11 +498,10 @@ int rim_desired_of(const struct mep_config *cfg, int local,
 		const struct tunnels_entry *c =
 			tunnels_find(t, ids[i].ike_id, ids[i].child_id);
 
-		if (c && rim_entry(cfg, links, silent, c, routes, NULL,
-				   &want_pool) < 0)
+		if (c && rim_entry(cfg, links, silent, c, routes, NULL) < 0)
 			return -1;
 	}
-	return rim_finish(cfg, local, want_pool, routes, NULL);
+	return rim_finish(cfg, local, NULL, routes, NULL);
 }
 
 const char *rim_peer_state_str(enum rim_peer_state s)

@@ -90,8 +90,9 @@ void rim_ignored_free(struct rim_ignored_list *l);
 /* "unknown peer", "outside the peer's vpn-domain", ... */
 const char *rim_ignore_reason_str(enum rim_ignore_reason r);
 
-/* The desired routes. Nothing when RIM is off (cfg->rim.enabled false),
- * local < 0, or t is NULL (no tunnel table: the engine is gone for good).
+/* The desired routes. Nothing when RIM is off (cfg->rim.enabled false) or
+ * local < 0; only the pool route (below) when t is NULL (no tunnel table:
+ * the engine is gone for good).
  * silent (NULL: none) holds one byte per gateway index, nonzero for a
  * satellite whose probes stopped (responder.h): the selectors its tunnels
  * would inject are not injected but listed in ignored with the reason
@@ -114,8 +115,13 @@ const char *rim_ignore_reason_str(enum rim_ignore_reason r);
  *    configuration error that must stay visible (routes missing, a log
  *    line), and a peer must never steer what we announce beyond the
  *    selectors it negotiated within its own domain.
- *  - c's effective return path is ip-pool-nat: the local gateway's ip-pool
- *    prefix is injected (when it has one).
+ *  - c's effective return path is ip-pool-nat: nothing for the tunnel.
+ * The pool route: when local does IP Pool NAT (mep_nat_pool(): an entry
+ * of an ip-pool-nat community, with an ip-pool) its pool prefix is a
+ * desired route of its own, from the configuration alone, whatever the
+ * tunnels: it stays while the feature is on (no flap when the last
+ * tunnel goes down: live NAT connections keep their return route) and
+ * is withdrawn when the pool or the return path is unconfigured.
  * Up tunnels to an unknown peer are listed in ignored (one entry per
  * selector, reason unknown peer); tunnels not linked by any community are
  * silently skipped. Every route gets cfg->rim's distance and tag, and its
@@ -152,7 +158,8 @@ int rim_desired(const struct mep_config *cfg, int local,
 uint8_t *rim_link_table(const struct mep_config *cfg, int local);
 
 /* The routes that the tunnels ids alone give (ids missing from t are
- * skipped), by the rules of rim_desired() (silent as there); links from
+ * skipped), by the rules of rim_desired() (silent as there; the pool
+ * route is not a tunnel's: rim_desired() alone gives it); links from
  * rim_link_table() of
  * the same cfg and local. For sending the routes of tunnels just reported
  * up at once, ahead of the next full rim_desired() (which alone decides

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "nat.h"
+#include "nat_rules.h"
 #include "probe_io.h"
 
 /* Create path (absolute) with value under the tree rooted at *root;
@@ -613,6 +615,79 @@ struct lyd_node *state_build(const struct daemon *d, unsigned parts)
 		build_probes(d, &root);
 	if (parts & STATE_STEERING)
 		build_steering(d, &root);
+	return root;
+}
+
+struct lyd_node *state_nat(const struct daemon *d, const struct mep_addr *from,
+			   size_t count)
+{
+	struct lyd_node *root = NULL;
+	const struct nat_account *a;
+	struct nat_mapping *page;
+	const char *gw;
+	char key[256], num[24], buf[MEP_PREFIX_STRLEN];
+	size_t n;
+	bool more;
+
+	put(d->ctx, &root, NULL, "/ripd-mep:mep-state");
+	if (!nat_on(d->nat))
+		return root;
+	gw = d->cfg.gateways[d->cfg.local_gateway].name;
+	a = nat_accounting(d->nat);
+	snprintf(key, sizeof(key), "/ripd-mep:mep-state/nat-pool[gateway='%s']",
+		 gw);
+	put(d->ctx, &root,
+	    mep_prefix_str(&d->cfg.gateways[d->cfg.local_gateway].pool, buf,
+			   sizeof(buf)),
+	    "%s/prefix", key);
+	put(d->ctx, &root, NAT_TABLE, "%s/table", key);
+	put(d->ctx, &root, nat_status(d->nat), "%s/status", key);
+	put(d->ctx, &root, u64(a->size, num), "%s/size", key);
+	put(d->ctx, &root, u64(a->used, num), "%s/used", key);
+	put(d->ctx, &root, u64(nat_account_free_count(a), num), "%s/free", key);
+	put(d->ctx, &root, u64(a->peak, num), "%s/peak", key);
+	put(d->ctx, &root, u64(a->addresses_in_use, num),
+	    "%s/addresses-in-use", key);
+	put(d->ctx, &root, u64(a->connections, num), "%s/connections", key);
+	put(d->ctx, &root, u64(a->refused, num), "%s/refused", key);
+	put(d->ctx, &root, u64(a->events_dropped, num), "%s/events-dropped",
+	    key);
+	page = count ? calloc(count, sizeof(*page)) : NULL;
+	n = page ? nat_account_page(a, from, count, page, &more) : 0;
+	put(d->ctx, &root, u64(n, num), "%s/mappings-shown", key);
+	if (n && more) {
+		struct mep_addr next = { .family = page[n - 1].key.family };
+
+		/* the address after the last one shown */
+		memcpy(next.addr, page[n - 1].key.addr, sizeof(next.addr));
+		for (int i = (int)mep_family_bytes(next.family) - 1; i >= 0;
+		     i--)
+			if (++next.addr[i] != 0)
+				break;
+		put(d->ctx, &root, mep_addr_str(&next, buf, sizeof(buf)),
+		    "%s/next-from", key);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct nat_mapping *m = &page[i];
+		struct mep_addr src = { .family = m->key.family };
+		char k2[256];
+
+		memcpy(src.addr, m->key.addr, sizeof(src.addr));
+		snprintf(k2, sizeof(k2),
+			 "/ripd-mep:mep-state/nat-mapping[original-source='%s']",
+			 mep_addr_str(&src, buf, sizeof(buf)));
+		put(d->ctx, &root, mep_addr_str(&m->pool_addr, buf, sizeof(buf)),
+		    "%s/pool-address", k2);
+		put(d->ctx, &root,
+		    m->satellite >= 0 &&
+				    (size_t)m->satellite < d->cfg.n_gateways
+			    ? d->cfg.gateways[m->satellite].name
+			    : "",
+		    "%s/satellite", k2);
+		put(d->ctx, &root, u64(m->connections, num), "%s/connections",
+		    k2);
+	}
+	free(page);
 	return root;
 }
 

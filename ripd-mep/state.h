@@ -25,6 +25,12 @@ enum state_part {
 /* /ripd-mep:mep-state with the parts asked for; NULL on failure. */
 struct lyd_node *state_build(const struct daemon *d, unsigned parts);
 
+/* IP Pool NAT (show mep nat): the nat-pool entry and up to count
+ * mappings from source from on (NULL: the first); no nat-pool entry when
+ * the local gateway is no NAT center. NULL on failure. */
+struct lyd_node *state_nat(const struct daemon *d, const struct mep_addr *from,
+			   size_t count);
+
 /* The output of the resolve rpc for q and res. */
 struct lyd_node *state_resolve(const struct daemon *d,
 			       const struct mep_query *q,

@@ -69,10 +69,11 @@ _frr_err()
 
 _frr_ospf_if()
 {
-	# _frr_ospf_if IFNAME: fast OSPF timers on a point-to-point link
+	# _frr_ospf_if IFNAME [NETWORK]: fast OSPF timers on a link of OSPF
+	# network type NETWORK (default point-to-point; broadcast for a LAN)
 	cat <<EOF
 interface $1
- ip ospf network point-to-point
+ ip ospf network ${2:-point-to-point}
  ip ospf hello-interval 1
  ip ospf dead-interval 3
  ip ospf retransmit-interval 1
@@ -228,8 +229,9 @@ frr_lab_frr()
 frr_lab_full()
 {
 	local node=$1 want=$2
+	# -n and input: an empty answer fails (jq -e alone passes on it)
 	lab_vtysh "$node" -c 'show ip ospf neighbor json' |
-		jq -e --argjson n "$want" '[.neighbors[][]? |
+		jq -e -n --argjson n "$want" '[input | .neighbors[][]? |
 		 select((.state // .nbrState // "") | test("^Full"))] |
 		 length == $n' >/dev/null
 }
@@ -368,30 +370,22 @@ frr_lab_path_is()
 }
 
 # frr_lab_ping_start NAME: a continuous ping H1 -> HS1 every 20 ms in the
-# background (log $LAB_RUN/logs/H1-NAME.log).
+# background (lab_ping_start; log $LAB_RUN/logs/H1-NAME.log).
 frr_lab_ping_start()
 {
-	lab_daemon H1 "$1" ping -n -i 0.02 -W 1 "$FRR_HS1" || return 1
-	FRR_PING_PID=$LAB_PID
-	FRR_PING_LOG=$LAB_RUN/logs/H1-$1.log
+	lab_ping_start "$1" H1 "$FRR_HS1" 20 || return 1
+	FRR_PING_PID=$LAB_PING_PID
+	FRR_PING_LOG=$LAB_PING_LOG
 }
 
-# frr_lab_ping_stop: stop the ping; set FRR_SENT, FRR_LOSS (lost replies)
-# and FRR_LOSS_MS (lost * 20 ms).
+# frr_lab_ping_stop: stop the ping (lab_ping_stop); set FRR_SENT, FRR_LOSS
+# (lost replies) and FRR_LOSS_MS (lost * 20 ms).
 frr_lab_ping_stop()
 {
-	local line
-	kill -INT "$FRR_PING_PID" 2>/dev/null
-	wait "$FRR_PING_PID" 2>/dev/null
-	line=$(grep -E '[0-9]+ packets transmitted' "$FRR_PING_LOG" | tail -n 1)
-	if ! [[ $line =~ ^([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]
-	then
-		_frr_err "no ping summary in $FRR_PING_LOG"
-		return 1
-	fi
-	FRR_SENT=${BASH_REMATCH[1]}
-	FRR_LOSS=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
-	FRR_LOSS_MS=$((FRR_LOSS * 20))
+	lab_ping_stop || return 1
+	FRR_SENT=$LAB_PING_SENT
+	FRR_LOSS=$LAB_PING_LOSS
+	FRR_LOSS_MS=$LAB_PING_LOSS_MS
 }
 
 # frr_lab_pid NODE NAME: print the pid of NODE's last daemon NAME.

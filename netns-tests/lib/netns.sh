@@ -321,6 +321,64 @@ lab_wait_for()
 	return 1
 }
 
+# lab_ping_start NAME FROM DST [INTERVAL_MS]: a continuous ping FROM ->
+# DST every INTERVAL_MS (default 20) in the background, log
+# $LAB_RUN/logs/FROM-NAME.log; sets LAB_PING_PID, LAB_PING_LOG and
+# LAB_PING_MS. Several may run at once under different NAMEs; the
+# functions below take the NAME, default the last one started.
+LAB_PING_PID=
+LAB_PING_LOG=
+LAB_PING_MS=20
+LAB_PING_LAST=
+LAB_PING_SENT=
+LAB_PING_LOSS=
+LAB_PING_LOSS_MS=
+declare -A LAB_PING_PIDS=() LAB_PING_LOGS=() LAB_PING_IVS=()
+lab_ping_start()
+{
+	local name=$1 from=$2 dst=$3 ms=${4:-20}
+	lab_daemon "$from" "$name" ping -n -i "$(printf '%d.%03d' \
+		$((ms / 1000)) $((ms % 1000)))" -W 1 "$dst" || return 1
+	LAB_PING_PID=$LAB_PID
+	LAB_PING_LOG=$LAB_RUN/logs/$from-$name.log
+	LAB_PING_MS=$ms
+	LAB_PING_LAST=$name
+	LAB_PING_PIDS[$name]=$LAB_PID
+	LAB_PING_LOGS[$name]=$LAB_PING_LOG
+	LAB_PING_IVS[$name]=$ms
+}
+
+# lab_ping_answered [NAME]: how many replies the ping has logged.
+lab_ping_answered()
+{
+	grep -c 'bytes from' "${LAB_PING_LOGS[${1:-$LAB_PING_LAST}]}"
+}
+
+# lab_ping_stop [NAME]: stop the ping (SIGINT: it prints its summary);
+# set LAB_PING_SENT, LAB_PING_LOSS (requests without a reply) and
+# LAB_PING_LOSS_MS (lost * interval).
+lab_ping_stop()
+{
+	local name=${1:-$LAB_PING_LAST} line pid log
+	pid=${LAB_PING_PIDS[$name]:-}
+	log=${LAB_PING_LOGS[$name]:-}
+	if [ -z "$pid" ]; then
+		_lab_err "lab_ping_stop: no ping '$name'"
+		return 1
+	fi
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	line=$(grep -E '[0-9]+ packets transmitted' "$log" | tail -n 1)
+	if ! [[ $line =~ ^([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]
+	then
+		_lab_err "no ping summary in $log"
+		return 1
+	fi
+	LAB_PING_SENT=${BASH_REMATCH[1]}
+	LAB_PING_LOSS=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
+	LAB_PING_LOSS_MS=$((LAB_PING_LOSS * LAB_PING_IVS[$name]))
+}
+
 # lab_ok MSG: report a passed step.
 lab_ok()
 {

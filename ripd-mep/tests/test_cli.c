@@ -373,6 +373,27 @@ static void test_show_communities(void **state)
 	assert_has(out(f), "STAR-1: star");
 }
 
+/* show mep nat on a gateway that is no NAT center (the fixture's S1):
+ * says so; json: an empty mep-state; a bad address is refused. */
+static void test_show_nat(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "show mep nat"), CMD_SUCCESS);
+	assert_has(out(f), "IP Pool NAT: not a NAT center");
+	assert_lacks(out(f), "not available");
+	assert_int_equal(run(f, "show mep nat json"), CMD_SUCCESS);
+	assert_lacks(out(f), "nat-pool");
+	assert_int_equal(run(f, "show mep nat from 10.0.0.1 count 5 json"),
+			 CMD_SUCCESS);
+	assert_int_equal(run(f, "show mep nat from fd00::1 count 5"),
+			 CMD_SUCCESS);
+	assert_has(out(f), "not a NAT center");
+	assert_int_not_equal(run(f, "show mep nat from 10.0.0.300"),
+			     CMD_SUCCESS);
+	assert_int_not_equal(run(f, "show mep nat count 0"), CMD_SUCCESS);
+}
+
 /* A spec without its $name suffixes, as list and help print it (static
  * buffer: one at a time). */
 static const char *displayed(const char *spec)
@@ -499,6 +520,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_extra_words, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_show_nat, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_show_communities, setup,
 						teardown),

@@ -53,7 +53,8 @@ static int add_comm(struct mep_config *cfg, const char *name,
 enum { C1, C2, S1, S2, S3, M1, M2, X1, N_GW };
 
 /* C1 (local) and C2 centers of STAR (rim) with satellites S1 (v4+v6) and
- * S2 (split domain); C1 center of POOL (ip-pool-nat) with S3; MESH
+ * S2 (split domain); C1 center of POOL (ip-pool-nat) with S3, without an
+ * ip-pool (test_ip_pool_nat gives it one); MESH
  * (rim) of C1, M1, M2; X1 in no community of C1. */
 static void make_cfg(struct mep_config *cfg)
 {
@@ -64,8 +65,7 @@ static void make_cfg(struct mep_config *cfg)
 	cfg->rim.distance = 15;
 	cfg->rim.metric = 7;
 	cfg->rim.tag = 2600;
-	assert_int_equal(add_gw(cfg, "C1", "192.0.2.1", "10.1.0.0/16",
-				"172.16.1.0/24"),
+	assert_int_equal(add_gw(cfg, "C1", "192.0.2.1", "10.1.0.0/16", NULL),
 			 C1);
 	assert_int_equal(add_gw(cfg, "C2", "192.0.2.2", "10.2.0.0/16", NULL),
 			 C2);
@@ -383,26 +383,44 @@ static void test_ip_pool_nat(void **state)
 	(void)state;
 	make_cfg(&cfg);
 	tunnels_init(&t);
-	tun(&t, &cfg, 1, 1, S3, "10.13.0.0/16", "INSTALLING");
-	assert_string_equal(desired_str(&cfg, &t, NULL), "");
-	/* up: the local pool, not the peer's domain */
+	/* no pool on the local gateway: nothing for POOL's tunnels */
 	tun(&t, &cfg, 1, 1, S3, "10.13.0.0/16", "INSTALLED");
+	assert_string_equal(desired_str(&cfg, &t, NULL), "");
+	assert_false(mep_nat_pool(&cfg, C1, NULL));
+	/* with a pool: the pool route, from the configuration alone (no
+	 * tunnel up, or no tunnel table at all), never the peer's domain */
+	cfg.gateways[C1].has_pool = true;
+	cfg.gateways[C1].pool = pfx("172.16.1.0/24");
+	assert_true(mep_nat_pool(&cfg, C1, NULL));
 	assert_string_equal(desired_str(&cfg, &t, NULL), "172.16.1.0/24@C1");
-	/* two tunnels in the community: still one pool route */
+	tun(&t, &cfg, 1, 1, S3, "10.13.0.0/16", "INSTALLING");
+	assert_string_equal(desired_str(&cfg, &t, NULL), "172.16.1.0/24@C1");
+	assert_string_equal(desired_str(&cfg, NULL, NULL), "172.16.1.0/24@C1");
+	/* tunnels of the community: still one pool route */
+	tun(&t, &cfg, 1, 1, S3, "10.13.0.0/16", "INSTALLED");
 	tun(&t, &cfg, 2, 2, S3, "10.13.1.0/24", "INSTALLED");
 	tun(&t, &cfg, 3, 3, S1, "10.11.0.0/16", "INSTALLED");
 	assert_string_equal(desired_str(&cfg, &t, NULL),
 			    "10.11.0.0/16@S1 172.16.1.0/24@C1");
 	assert_int_equal(tunnels_remove_ike(&t, 1), 1);
+	assert_int_equal(tunnels_remove_ike(&t, 2), 1);
 	assert_string_equal(desired_str(&cfg, &t, NULL),
 			    "10.11.0.0/16@S1 172.16.1.0/24@C1");
-	assert_int_equal(tunnels_remove_ike(&t, 2), 1);
-	assert_string_equal(desired_str(&cfg, &t, NULL), "10.11.0.0/16@S1");
 	/* the STAR community switched to ip-pool-nat: the pool instead */
 	cfg.communities[0].return_path = MEP_RETURN_IP_POOL_NAT;
 	assert_string_equal(desired_str(&cfg, &t, NULL), "172.16.1.0/24@C1");
-	/* no pool on the local gateway: nothing */
-	cfg.gateways[C1].has_pool = false;
+	/* no community with ip-pool-nat any more: withdrawn */
+	cfg.communities[0].return_path = MEP_RETURN_RIM;
+	cfg.communities[1].return_path = MEP_RETURN_NONE;
+	assert_false(mep_nat_pool(&cfg, C1, NULL));
+	assert_string_equal(desired_str(&cfg, &t, NULL), "10.11.0.0/16@S1");
+	/* a satellite of an ip-pool-nat community does no NAT */
+	cfg.communities[1].return_path = MEP_RETURN_IP_POOL_NAT;
+	cfg.gateways[S3].has_pool = true;
+	cfg.gateways[S3].pool = pfx("172.16.3.0/24");
+	assert_false(mep_nat_pool(&cfg, S3, NULL));
+	/* no rim block: no route (the operator routes the pool) */
+	cfg.rim.enabled = false;
 	assert_string_equal(desired_str(&cfg, &t, NULL), "");
 	tunnels_free(&t);
 	mep_config_free(&cfg);
@@ -513,7 +531,9 @@ static void test_vpn_domain_metrics(void **state)
 	    "INSTALLED");
 	tun(&t, &cfg, 2, 2, S3, "10.13.0.0/16", "INSTALLED");
 	tun(&t, &cfg, 3, 3, M1, "10.21.0.0/16", "INSTALLED");
-	/* C1 is the first center: primary */
+	cfg.gateways[C1].has_pool = true;
+	cfg.gateways[C1].pool = pfx("172.16.1.0/24");
+	/* C1 is the first center: primary (its pool: metric) */
 	assert_string_equal(metrics_str(&cfg, C1, &t),
 			    "10.11.0.0/16@S1:7 10.21.0.0/16@M1:7 "
 			    "172.16.1.0/24@C1:7 2001:db8:11::/48@S1:7");
@@ -1095,14 +1115,12 @@ static void test_desired_of(void **state)
 	assert_int_equal(some.v[0].metric, cfg.rim.metric);
 	assert_int_equal(some.v[0].distance, cfg.rim.distance);
 	assert_int_equal(some.v[0].tag, cfg.rim.tag);
-	/* ip-pool-nat: the local pool; a tunnel not up, an unknown peer or
-	 * an id not in the table: nothing */
+	/* ip-pool-nat (the pool route is rim_desired()'s alone), a tunnel
+	 * not up, an unknown peer or an id not in the table: nothing */
 	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, &ids[2], 1,
 					&some),
 			 0);
-	assert_int_equal(some.n, 1);
-	assert_string_equal(mep_prefix_str(&some.v[0].prefix, p, sizeof(p)),
-			    "172.16.1.0/24");
+	assert_int_equal(some.n, 0);
 	assert_int_equal(rim_desired_of(&cfg, C1, links, &t, NULL, &ids[3], 1,
 					&some),
 			 0);
@@ -1117,7 +1135,7 @@ static void test_desired_of(void **state)
 					sizeof(ids) / sizeof(ids[0]), &some),
 			 0);
 	assert_int_equal(some.n, all.n);
-	assert_int_equal(all.n, 5);
+	assert_int_equal(all.n, 4);
 	for (size_t i = 0; i < all.n; i++) {
 		assert_true(mep_prefix_equal(&some.v[i].prefix,
 					     &all.v[i].prefix));
@@ -1259,6 +1277,9 @@ static void test_desired_silent(void **state)
 
 	(void)state;
 	make_cfg(&cfg);
+	/* C1's pool: its route (IP Pool NAT) never depends on silence */
+	cfg.gateways[C1].has_pool = true;
+	cfg.gateways[C1].pool = pfx("172.16.1.0/24");
 	tunnels_init(&t);
 	rim_routes_init(&r);
 	rim_ignored_init(&ign);
