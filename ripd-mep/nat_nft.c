@@ -3,16 +3,26 @@
 #include "nat_nft.h"
 
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <endian.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
 
 #include "log.h"
 #include "nft_run.h"
 
 struct nat_nft {
 	struct nft_run *run;
+	struct nl_sock *obj_sock;	/* the refused counter's reads */
 	bool known;		/* present/applied/sets tell the truth */
 	bool present;		/* our table exists */
 	bool have_applied;	/* applied holds what the table holds */
@@ -44,6 +54,8 @@ void nat_nft_free(struct nat_nft *n)
 	if (!n)
 		return;
 	nft_run_free(n->run);
+	if (n->obj_sock)
+		nl_socket_free(n->obj_sock);
 	nat_spec_free(&n->applied);
 	free(n);
 }
@@ -238,23 +250,79 @@ int nat_nft_admitted(struct nat_nft *n,
 	strbuf_free(&out);
 	strbuf_free(&err);
 	strbuf_free(&cmd);
+	/* libnftables keeps what it fetched for the listing (every element,
+	 * hundreds of bytes each) in its context until the next command: a
+	 * fresh context lets it go now */
+	{
+		struct nft_run *fresh = nft_run_new();
+
+		if (fresh) {
+			nft_run_free(n->run);
+			n->run = fresh;
+		}
+	}
+	malloc_trim(0);
 	return rc;
 }
 
+/* The reply to NFT_MSG_GETOBJ: NFTA_OBJ_DATA / NFTA_COUNTER_PACKETS. */
+static int on_obj(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[NFTA_OBJ_MAX + 1], *ctr[NFTA_COUNTER_MAX + 1];
+	uint64_t *packets = arg;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct nfgenmsg), tb,
+			NFTA_OBJ_MAX, NULL) < 0 ||
+	    !tb[NFTA_OBJ_DATA] ||
+	    nla_parse_nested(ctr, NFTA_COUNTER_MAX, tb[NFTA_OBJ_DATA],
+			     NULL) < 0 ||
+	    !ctr[NFTA_COUNTER_PACKETS] ||
+	    nla_len(ctr[NFTA_COUNTER_PACKETS]) != 8)
+		return NL_SKIP;
+	*packets = be64toh(nla_get_u64(ctr[NFTA_COUNTER_PACKETS]));
+	return NL_OK;
+}
+
+/* One object read over netlink (NFT_MSG_GETOBJ): libnftables' listing
+ * would fetch every set element of the table first (the admission set:
+ * up to 65536), megabytes and tens of milliseconds per show. */
 int nat_nft_refused(struct nat_nft *n, uint64_t *packets)
 {
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	const char *p;
+	struct nfgenmsg g = { .nfgen_family = 1 /* NFPROTO_INET */,
+			      .version = NFNETLINK_V0 };
+	struct nl_msg *msg;
+	uint64_t got = UINT64_MAX;
 	int rc = -1;
 
 	if (!nat_nft_active(n))
 		return -1;
-	if (nft_run_list(n->run, "list counter " NAT_TABLE " refused", false,
-			 &out, &err) == 0 &&
-	    (p = strstr(strbuf_str(&out), "packets ")) != NULL &&
-	    sscanf(p, "packets %" SCNu64, packets) == 1)
+	if (!n->obj_sock) {
+		n->obj_sock = nl_socket_alloc();
+		if (!n->obj_sock)
+			return -1;
+		if (nl_connect(n->obj_sock, NETLINK_NETFILTER) < 0) {
+			nl_socket_free(n->obj_sock);
+			n->obj_sock = NULL;
+			return -1;
+		}
+	}
+	msg = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ,
+				 NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg)
+		return -1;
+	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, NFTA_OBJ_TABLE, NAT_TABLE_NAME) < 0 ||
+	    nla_put_string(msg, NFTA_OBJ_NAME, "refused") < 0 ||
+	    nla_put_u32(msg, NFTA_OBJ_TYPE, htobe32(NFT_OBJECT_COUNTER)) < 0)
+		goto out;
+	nl_socket_modify_cb(n->obj_sock, NL_CB_VALID, NL_CB_CUSTOM, on_obj,
+			    &got);
+	if (nl_send_auto(n->obj_sock, msg) >= 0 &&
+	    nl_recvmsgs_default(n->obj_sock) >= 0 && got != UINT64_MAX) {
+		*packets = got;
 		rc = 0;
-	strbuf_free(&out);
-	strbuf_free(&err);
+	}
+out:
+	nlmsg_free(msg);
 	return rc;
 }
