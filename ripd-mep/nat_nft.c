@@ -141,7 +141,9 @@ int nat_nft_apply(struct nat_nft *n, const struct nat_spec *want)
 	bool was_present;
 	int rc = 0;
 
-	if (!n->known && look(n) < 0)
+	/* before creating it, make sure no table of that name appeared
+	 * meanwhile (someone else's must not get our comment) */
+	if ((!n->known || (!n->present && want->on)) && look(n) < 0)
 		return -1;
 	nat_rules_batch(want, n->present,
 			n->have_applied ? &n->applied : NULL,
@@ -300,6 +302,9 @@ int nat_nft_refused(struct nat_nft *n, uint64_t *packets)
 		n->obj_sock = nl_socket_alloc();
 		if (!n->obj_sock)
 			return -1;
+		/* one reply per request: no ack behind it that the next
+		 * read would take for its answer */
+		nl_socket_disable_auto_ack(n->obj_sock);
 		if (nl_connect(n->obj_sock, NETLINK_NETFILTER) < 0) {
 			nl_socket_free(n->obj_sock);
 			n->obj_sock = NULL;
@@ -307,7 +312,7 @@ int nat_nft_refused(struct nat_nft *n, uint64_t *packets)
 		}
 	}
 	msg = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ,
-				 NLM_F_REQUEST | NLM_F_ACK);
+				 NLM_F_REQUEST);
 	if (!msg)
 		return -1;
 	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
