@@ -2,6 +2,7 @@
  * nat_nft.h). */
 #include "nat_nft.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdarg.h>
@@ -9,20 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <endian.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
-
 #include "log.h"
 #include "nft_run.h"
+#include "nft_setelem.h"
 
 struct nat_nft {
 	struct nft_run *run;
-	struct nl_sock *obj_sock;	/* the refused counter's reads */
+	struct nft_setelem *se;		/* admission set and counter: raw
+					 * netlink (per event, per show) */
 	bool known;		/* present/applied/sets tell the truth */
 	bool present;		/* our table exists */
 	bool have_applied;	/* applied holds what the table holds */
@@ -40,7 +35,10 @@ struct nat_nft *nat_nft_new(void)
 	if (!n)
 		return NULL;
 	n->run = nft_run_new();
-	if (!n->run) {
+	n->se = nft_setelem_new(1 /* NFPROTO_INET */);
+	if (!n->run || !n->se) {
+		nft_run_free(n->run);
+		nft_setelem_free(n->se);
 		free(n);
 		return NULL;
 	}
@@ -54,8 +52,7 @@ void nat_nft_free(struct nat_nft *n)
 	if (!n)
 		return;
 	nft_run_free(n->run);
-	if (n->obj_sock)
-		nl_socket_free(n->obj_sock);
+	nft_setelem_free(n->se);
 	nat_spec_free(&n->applied);
 	free(n);
 }
@@ -68,6 +65,20 @@ const char *nat_nft_status(const struct nat_nft *n)
 bool nat_nft_active(const struct nat_nft *n)
 {
 	return n->known && n->present && n->have_applied;
+}
+
+/* libnftables keeps what it fetched (every element of the table's sets,
+ * hundreds of bytes each) in its context until the next command: a fresh
+ * context lets it go now. */
+static void drop_cache(struct nat_nft *n)
+{
+	struct nft_run *fresh = nft_run_new();
+
+	if (fresh) {
+		nft_run_free(n->run);
+		n->run = fresh;
+	}
+	malloc_trim(0);
 }
 
 /* Record an error: status and one log line per distinct error. */
@@ -129,6 +140,7 @@ static int look(struct nat_nft *n)
 	log_notice("ip-pool-nat: adopted table " NAT_TABLE
 		   " (left by an earlier run; its connections live on)");
 out:
+	drop_cache(n);
 	strbuf_free(&out);
 	strbuf_free(&err);
 	return rc;
@@ -169,6 +181,7 @@ int nat_nft_apply(struct nat_nft *n, const struct nat_spec *want)
 			   " (pool %s, %zu domains)",
 			   pool, want->n_domains);
 	}
+	drop_cache(n);
 	n->present = want->on;
 	n->n_sets = 0;
 	if (want->on) {
@@ -193,141 +206,61 @@ out:
 
 int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k)
 {
-	struct strbuf batch = STRBUF_INIT, err = STRBUF_INIT;
-	int rc = 0;
+	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
+	int rc;
 
 	if (!nat_nft_active(n) || k == 0)
 		return 0;
-	nat_rules_release(&n->applied, src, k, &batch);
-	if (nft_run_batch(n->run, strbuf_str(&batch), &err) < 0) {
+	nat_spec_set_names(&n->applied, dom, adm);
+	rc = nft_setelem_change(n->se, NAT_TABLE_NAME, adm, false, src, k);
+	if (rc == -ENOENT && k > 1) {
 		/* one of them already gone: take them out one by one */
-		rc = -1;
-		for (size_t i = 0; k > 1 && i < k; i++) {
-			strbuf_reset(&batch);
-			nat_rules_release(&n->applied, &src[i], 1, &batch);
-			(void)nft_run_batch(n->run, strbuf_str(&batch), &err);
-		}
-		log_msg(LOG_DEBUG, "ip-pool-nat: releasing %zu sources: %s",
-			k, strbuf_str(&err));
+		for (size_t i = 0; i < k; i++)
+			(void)nft_setelem_change(n->se, NAT_TABLE_NAME, adm,
+						 false, &src[i], 1);
 	}
-	strbuf_free(&batch);
-	strbuf_free(&err);
-	return rc;
+	if (rc < 0)
+		log_msg(LOG_DEBUG, "ip-pool-nat: releasing %zu sources: %s", k,
+			strerror(-rc));
+	return rc < 0 ? -1 : 0;
 }
 
 int nat_nft_admit(struct nat_nft *n, const struct mep_addr *src, size_t k)
 {
-	struct strbuf batch = STRBUF_INIT, err = STRBUF_INIT;
-	int rc = 0;
+	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
+	int rc;
 
 	if (!nat_nft_active(n) || k == 0)
 		return 0;
-	nat_rules_admit(&n->applied, src, k, &batch);
-	if (nft_run_batch(n->run, strbuf_str(&batch), &err) < 0) {
-		rc = -1;
+	nat_spec_set_names(&n->applied, dom, adm);
+	rc = nft_setelem_change(n->se, NAT_TABLE_NAME, adm, true, src, k);
+	if (rc < 0)
 		log_msg(LOG_DEBUG, "ip-pool-nat: admitting %zu sources: %s", k,
-			strbuf_str(&err));
-	}
-	strbuf_free(&batch);
-	strbuf_free(&err);
-	return rc;
+			strerror(-rc));
+	return rc < 0 ? -1 : 0;
 }
 
 int nat_nft_admitted(struct nat_nft *n,
 		     void (*fn)(void *arg, const struct mep_addr *a),
 		     void *arg)
 {
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, cmd = STRBUF_INIT;
 	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
-	int rc = 0;
 
 	if (!nat_nft_active(n))
 		return -1;
 	nat_spec_set_names(&n->applied, dom, adm);
-	strbuf_printf(&cmd, "list set " NAT_TABLE " %s", adm);
-	if (nft_run_list(n->run, strbuf_str(&cmd), false, &out, &err) < 0)
-		rc = -1;
-	else
-		nat_listing_elements(strbuf_str(&out), fn, arg);
-	strbuf_free(&out);
-	strbuf_free(&err);
-	strbuf_free(&cmd);
-	/* libnftables keeps what it fetched for the listing (every element,
-	 * hundreds of bytes each) in its context until the next command: a
-	 * fresh context lets it go now */
-	{
-		struct nft_run *fresh = nft_run_new();
-
-		if (fresh) {
-			nft_run_free(n->run);
-			n->run = fresh;
-		}
-	}
-	malloc_trim(0);
-	return rc;
+	return nft_setelem_dump(n->se, NAT_TABLE_NAME, adm, fn, arg) < 0 ? -1
+									  : 0;
 }
 
-/* The reply to NFT_MSG_GETOBJ: NFTA_OBJ_DATA / NFTA_COUNTER_PACKETS. */
-static int on_obj(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[NFTA_OBJ_MAX + 1], *ctr[NFTA_COUNTER_MAX + 1];
-	uint64_t *packets = arg;
-
-	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct nfgenmsg), tb,
-			NFTA_OBJ_MAX, NULL) < 0 ||
-	    !tb[NFTA_OBJ_DATA] ||
-	    nla_parse_nested(ctr, NFTA_COUNTER_MAX, tb[NFTA_OBJ_DATA],
-			     NULL) < 0 ||
-	    !ctr[NFTA_COUNTER_PACKETS] ||
-	    nla_len(ctr[NFTA_COUNTER_PACKETS]) != 8)
-		return NL_SKIP;
-	*packets = be64toh(nla_get_u64(ctr[NFTA_COUNTER_PACKETS]));
-	return NL_OK;
-}
-
-/* One object read over netlink (NFT_MSG_GETOBJ): libnftables' listing
- * would fetch every set element of the table first (the admission set:
- * up to 65536), megabytes and tens of milliseconds per show. */
+/* One object read over netlink: libnftables' listing would fetch every
+ * set element of the table first. */
 int nat_nft_refused(struct nat_nft *n, uint64_t *packets)
 {
-	struct nfgenmsg g = { .nfgen_family = 1 /* NFPROTO_INET */,
-			      .version = NFNETLINK_V0 };
-	struct nl_msg *msg;
-	uint64_t got = UINT64_MAX;
-	int rc = -1;
-
 	if (!nat_nft_active(n))
 		return -1;
-	if (!n->obj_sock) {
-		n->obj_sock = nl_socket_alloc();
-		if (!n->obj_sock)
-			return -1;
-		/* one reply per request: no ack behind it that the next
-		 * read would take for its answer */
-		nl_socket_disable_auto_ack(n->obj_sock);
-		if (nl_connect(n->obj_sock, NETLINK_NETFILTER) < 0) {
-			nl_socket_free(n->obj_sock);
-			n->obj_sock = NULL;
-			return -1;
-		}
-	}
-	msg = nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETOBJ,
-				 NLM_F_REQUEST);
-	if (!msg)
-		return -1;
-	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, NFTA_OBJ_TABLE, NAT_TABLE_NAME) < 0 ||
-	    nla_put_string(msg, NFTA_OBJ_NAME, "refused") < 0 ||
-	    nla_put_u32(msg, NFTA_OBJ_TYPE, htobe32(NFT_OBJECT_COUNTER)) < 0)
-		goto out;
-	nl_socket_modify_cb(n->obj_sock, NL_CB_VALID, NL_CB_CUSTOM, on_obj,
-			    &got);
-	if (nl_send_auto(n->obj_sock, msg) >= 0 &&
-	    nl_recvmsgs_default(n->obj_sock) >= 0 && got != UINT64_MAX) {
-		*packets = got;
-		rc = 0;
-	}
-out:
-	nlmsg_free(msg);
-	return rc;
+	return nft_counter_packets(n->se, NAT_TABLE_NAME, "refused", packets) <
+			       0
+		       ? -1
+		       : 0;
 }
