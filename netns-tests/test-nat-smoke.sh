@@ -11,7 +11,9 @@
 # share and a refused source then gets through; kill -9: the table stays,
 # the restarted daemon adopts it and shows the same mappings; the feature
 # off: table and route removed, "not a NAT center"; a foreign table of
-# that name: refused with the error in status, left untouched.
+# that name: refused with the error in status, left untouched; `ipsec
+# datapath xfrm`: meta ipsec exists, or (no XFRM in this kernel) the
+# transaction's error in status and the daemon running on.
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -48,7 +50,7 @@ ping_from() { lab_exec SAT ping -c1 -W1 -I "10.13.0.$1" 10.1.0.2 >/dev/null; }
 
 write_conf()
 {
-	local rp=$1
+	local rp=$1 datapath=${2:-libipsec}
 	cat >"$CONF" <<-EOF
 	mep
 	 local-gateway M
@@ -71,6 +73,7 @@ write_conf()
 	 ipsec
 	  vici-socket $DIR/no-charon.vici
 	  grace-period 0
+	  datapath $datapath
 	EOF
 }
 
@@ -178,6 +181,31 @@ step_foreign()
 	lab_check "daemon still running" lab_alive "$DPID"
 }
 
+# The xfrm datapath: `meta ipsec exists` in the table where the kernel
+# has XFRM; without it (this lab's kernel) the transaction fails whole:
+# the status says why, no table, the daemon runs on.
+xfrm_table() { nft_m list table inet ripd_mep_nat | grep -q 'meta ipsec exists'; }
+xfrm_refused()
+{
+	pool_leaf status | grep -q '^error: nftables transaction failed' &&
+		! nft_m list table inet ripd_mep_nat >/dev/null 2>&1
+}
+xfrm_settled() { xfrm_table || xfrm_refused; }
+step_xfrm()
+{
+	nft_m delete table inet ripd_mep_nat
+	write_conf ip-pool-nat xfrm
+	kill -HUP "$DPID"
+	lab_wait_for 5 xfrm_settled ||
+		lab_fail "xfrm: neither a table nor the error: $(pool_leaf status)"
+	if xfrm_table; then
+		lab_check "xfrm: active" pool_is status active
+	else
+		lab_ok "xfrm without kernel XFRM: $(pool_leaf status)"
+	fi
+	lab_check "daemon still running" lab_alive "$DPID"
+}
+
 step_lab
 step_table
 step_exhaustion
@@ -185,5 +213,6 @@ step_release
 step_restart
 step_off
 step_foreign
+step_xfrm
 lab_checks_done
-lab_pass "IP Pool NAT: table, exhaustion, release, adoption, removal, foreign table"
+lab_pass "IP Pool NAT: table, exhaustion, release, adoption, removal, foreign table, xfrm datapath"
