@@ -339,8 +339,9 @@ size_t nat_account_take_released(struct nat_account *a, struct mep_addr *out,
 		out[n++] = a->released[i];
 	}
 	/* what did not fit waits for the next call */
-	memmove(a->released, a->released + i,
-		(a->n_released - i) * sizeof(*a->released));
+	if (i && i < a->n_released)
+		memmove(a->released, a->released + i,
+			(a->n_released - i) * sizeof(*a->released));
 	a->n_released -= i;
 	return n;
 }
