@@ -63,8 +63,6 @@ static void on_batch_done(void *arg)
 		k = nat_account_take_released(&n->acct, rel, NAT_RELEASE_BATCH);
 		if (k)
 			(void)nat_nft_release(n->nft, rel, k);
-		if (k < NAT_RELEASE_BATCH)
-			break;
 	}
 }
 

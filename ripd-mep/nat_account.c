@@ -324,9 +324,9 @@ enum nat_warn nat_account_end_resync(struct nat_account *a)
 size_t nat_account_take_released(struct nat_account *a, struct mep_addr *out,
 				 size_t max)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 
-	for (size_t i = 0; i < a->n_released; i++) {
+	for (i = 0; i < a->n_released && n < max; i++) {
 		struct mep_prefix k = host_key(&a->released[i]);
 		long pos = prefix_index_find(&a->map_index, a->map,
 					     sizeof(*a->map), &k);
@@ -336,10 +336,13 @@ size_t nat_account_take_released(struct nat_account *a, struct mep_addr *out,
 			if (a->map[pos].connections)
 				continue;	/* came back */
 		}
-		if (n < max)
-			out[n++] = a->released[i];
+		out[n++] = a->released[i];
 	}
-	a->n_released = 0;
+	/* what did not fit waits for the next call */
+	if (i && i < a->n_released)
+		memmove(a->released, a->released + i,
+			(a->n_released - i) * sizeof(*a->released));
+	a->n_released -= i;
 	return n;
 }
 

@@ -111,9 +111,9 @@ enum nat_warn nat_account_end_resync(struct nat_account *a);
  * returns how many. */
 size_t nat_account_unadmitted(const struct nat_account *a,
 			      struct mep_addr *out, size_t max);
-/* Take the released sources (those that got a connection again since are
- * left out): copies up to max into out, returns how many; the list is
- * emptied. */
+/* Take released sources (those that got a connection again since are
+ * left out): up to max into out, returns how many; the rest stay listed
+ * for the next call (n_released says how many). */
 size_t nat_account_take_released(struct nat_account *a, struct mep_addr *out,
 				 size_t max);
 /* The mapping of src, or NULL. */

@@ -23,6 +23,7 @@
 #include "nat_ct_msg.h"
 
 #define NAT_CT_RCVBUF (8 << 20)
+#define NAT_CT_PAUSE_S 0.01	/* between reads under a stream */
 #define NAT_CT_VEC 64		/* datagrams per recvmmsg */
 #define NAT_CT_SLOT 1024	/* bytes per event datagram (an event is
 				 * ~250; a longer one is truncated and
@@ -34,6 +35,7 @@ struct nat_conntrack {
 	struct nat_ct_handler h;
 	struct nl_sock *ev_sock;
 	ev_io io;
+	ev_timer pause;
 	unsigned char *buf;
 	struct mmsghdr vec[NAT_CT_VEC];
 	struct iovec iov[NAT_CT_VEC];
@@ -107,6 +109,19 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 		c->h.batch_done(c->h.arg);
 	if (lost && c->h.lost)
 		c->h.lost(c->h.arg);
+	/* let events gather: one wake-up per NAT_CT_PAUSE_S at most (a
+	 * wake-up per event cost more than reading it) */
+	ev_io_stop(c->loop, &c->io);
+	ev_timer_set(&c->pause, NAT_CT_PAUSE_S, 0.);
+	ev_timer_start(c->loop, &c->pause);
+}
+
+static void on_pause_over(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct nat_conntrack *c = w->data;
+
+	(void)revents;
+	ev_io_start(loop, &c->io);
 }
 
 struct nat_conntrack *nat_conntrack_new(struct ev_loop *loop,
@@ -146,6 +161,8 @@ struct nat_conntrack *nat_conntrack_new(struct ev_loop *loop,
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	ev_io_init(&c->io, on_readable, fd, EV_READ);
 	c->io.data = c;
+	ev_timer_init(&c->pause, on_pause_over, 0., 0.);
+	c->pause.data = c;
 	ev_io_start(loop, &c->io);
 	return c;
 fail:
@@ -158,8 +175,10 @@ void nat_conntrack_free(struct nat_conntrack *c)
 	if (!c)
 		return;
 	if (c->ev_sock) {
-		if (c->loop)
+		if (c->loop) {
 			ev_io_stop(c->loop, &c->io);
+			ev_timer_stop(c->loop, &c->pause);
+		}
 		nl_socket_free(c->ev_sock);
 	}
 	free(c->buf);

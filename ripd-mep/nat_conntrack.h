@@ -7,7 +7,9 @@
  * (kind, original source, reply destination = the address it was mapped
  * to). Reading is bounded per loop turn (at most NAT_CT_BATCH messages,
  * then the loop runs again) and the handler's batch_done runs after each
- * turn's events. When the kernel could not queue events (ENOBUFS: the
+ * turn's events; after a read the socket rests 10 ms, so that a stream of
+ * events costs one wake-up per 10 ms, not one per event (the 8 MiB
+ * buffer holds ~30k events). When the kernel could not queue events (ENOBUFS: the
  * socket's 8 MiB buffer full during a storm) lost() runs: the caller
  * counts it and resynchronises with a dump (nat_conntrack_dump()), which
  * reads the whole table on a second socket, synchronously. */

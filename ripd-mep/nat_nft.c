@@ -2,7 +2,9 @@
  * nat_nft.h). */
 #include "nat_nft.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,12 @@
 
 #include "log.h"
 #include "nft_run.h"
+#include "nft_setelem.h"
 
 struct nat_nft {
 	struct nft_run *run;
+	struct nft_setelem *se;		/* admission set and counter: raw
+					 * netlink (per event, per show) */
 	bool known;		/* present/applied/sets tell the truth */
 	bool present;		/* our table exists */
 	bool have_applied;	/* applied holds what the table holds */
@@ -30,7 +35,10 @@ struct nat_nft *nat_nft_new(void)
 	if (!n)
 		return NULL;
 	n->run = nft_run_new();
-	if (!n->run) {
+	n->se = nft_setelem_new(1 /* NFPROTO_INET */);
+	if (!n->run || !n->se) {
+		nft_run_free(n->run);
+		nft_setelem_free(n->se);
 		free(n);
 		return NULL;
 	}
@@ -44,6 +52,7 @@ void nat_nft_free(struct nat_nft *n)
 	if (!n)
 		return;
 	nft_run_free(n->run);
+	nft_setelem_free(n->se);
 	nat_spec_free(&n->applied);
 	free(n);
 }
@@ -56,6 +65,20 @@ const char *nat_nft_status(const struct nat_nft *n)
 bool nat_nft_active(const struct nat_nft *n)
 {
 	return n->known && n->present && n->have_applied;
+}
+
+/* libnftables keeps what it fetched (every element of the table's sets,
+ * hundreds of bytes each) in its context until the next command: a fresh
+ * context lets it go now. */
+static void drop_cache(struct nat_nft *n)
+{
+	struct nft_run *fresh = nft_run_new();
+
+	if (fresh) {
+		nft_run_free(n->run);
+		n->run = fresh;
+	}
+	malloc_trim(0);
 }
 
 /* Record an error: status and one log line per distinct error. */
@@ -117,6 +140,7 @@ static int look(struct nat_nft *n)
 	log_notice("ip-pool-nat: adopted table " NAT_TABLE
 		   " (left by an earlier run; its connections live on)");
 out:
+	drop_cache(n);
 	strbuf_free(&out);
 	strbuf_free(&err);
 	return rc;
@@ -129,7 +153,9 @@ int nat_nft_apply(struct nat_nft *n, const struct nat_spec *want)
 	bool was_present;
 	int rc = 0;
 
-	if (!n->known && look(n) < 0)
+	/* before creating it, make sure no table of that name appeared
+	 * meanwhile (someone else's must not get our comment) */
+	if ((!n->known || (!n->present && want->on)) && look(n) < 0)
 		return -1;
 	nat_rules_batch(want, n->present,
 			n->have_applied ? &n->applied : NULL,
@@ -155,6 +181,7 @@ int nat_nft_apply(struct nat_nft *n, const struct nat_spec *want)
 			   " (pool %s, %zu domains)",
 			   pool, want->n_domains);
 	}
+	drop_cache(n);
 	n->present = want->on;
 	n->n_sets = 0;
 	if (want->on) {
@@ -179,82 +206,61 @@ out:
 
 int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k)
 {
-	struct strbuf batch = STRBUF_INIT, err = STRBUF_INIT;
-	int rc = 0;
+	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
+	int rc;
 
 	if (!nat_nft_active(n) || k == 0)
 		return 0;
-	nat_rules_release(&n->applied, src, k, &batch);
-	if (nft_run_batch(n->run, strbuf_str(&batch), &err) < 0) {
+	nat_spec_set_names(&n->applied, dom, adm);
+	rc = nft_setelem_change(n->se, NAT_TABLE_NAME, adm, false, src, k);
+	if (rc == -ENOENT && k > 1) {
 		/* one of them already gone: take them out one by one */
-		rc = -1;
-		for (size_t i = 0; k > 1 && i < k; i++) {
-			strbuf_reset(&batch);
-			nat_rules_release(&n->applied, &src[i], 1, &batch);
-			(void)nft_run_batch(n->run, strbuf_str(&batch), &err);
-		}
-		log_msg(LOG_DEBUG, "ip-pool-nat: releasing %zu sources: %s",
-			k, strbuf_str(&err));
+		for (size_t i = 0; i < k; i++)
+			(void)nft_setelem_change(n->se, NAT_TABLE_NAME, adm,
+						 false, &src[i], 1);
 	}
-	strbuf_free(&batch);
-	strbuf_free(&err);
-	return rc;
+	if (rc < 0)
+		log_msg(LOG_DEBUG, "ip-pool-nat: releasing %zu sources: %s", k,
+			strerror(-rc));
+	return rc < 0 ? -1 : 0;
 }
 
 int nat_nft_admit(struct nat_nft *n, const struct mep_addr *src, size_t k)
 {
-	struct strbuf batch = STRBUF_INIT, err = STRBUF_INIT;
-	int rc = 0;
+	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
+	int rc;
 
 	if (!nat_nft_active(n) || k == 0)
 		return 0;
-	nat_rules_admit(&n->applied, src, k, &batch);
-	if (nft_run_batch(n->run, strbuf_str(&batch), &err) < 0) {
-		rc = -1;
+	nat_spec_set_names(&n->applied, dom, adm);
+	rc = nft_setelem_change(n->se, NAT_TABLE_NAME, adm, true, src, k);
+	if (rc < 0)
 		log_msg(LOG_DEBUG, "ip-pool-nat: admitting %zu sources: %s", k,
-			strbuf_str(&err));
-	}
-	strbuf_free(&batch);
-	strbuf_free(&err);
-	return rc;
+			strerror(-rc));
+	return rc < 0 ? -1 : 0;
 }
 
 int nat_nft_admitted(struct nat_nft *n,
 		     void (*fn)(void *arg, const struct mep_addr *a),
 		     void *arg)
 {
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, cmd = STRBUF_INIT;
 	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
-	int rc = 0;
 
 	if (!nat_nft_active(n))
 		return -1;
 	nat_spec_set_names(&n->applied, dom, adm);
-	strbuf_printf(&cmd, "list set " NAT_TABLE " %s", adm);
-	if (nft_run_list(n->run, strbuf_str(&cmd), false, &out, &err) < 0)
-		rc = -1;
-	else
-		nat_listing_elements(strbuf_str(&out), fn, arg);
-	strbuf_free(&out);
-	strbuf_free(&err);
-	strbuf_free(&cmd);
-	return rc;
+	return nft_setelem_dump(n->se, NAT_TABLE_NAME, adm, fn, arg) < 0 ? -1
+									  : 0;
 }
 
+/* One object read over netlink: libnftables' listing would fetch every
+ * set element of the table first. */
 int nat_nft_refused(struct nat_nft *n, uint64_t *packets)
 {
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	const char *p;
-	int rc = -1;
-
 	if (!nat_nft_active(n))
 		return -1;
-	if (nft_run_list(n->run, "list counter " NAT_TABLE " refused", false,
-			 &out, &err) == 0 &&
-	    (p = strstr(strbuf_str(&out), "packets ")) != NULL &&
-	    sscanf(p, "packets %" SCNu64, packets) == 1)
-		rc = 0;
-	strbuf_free(&out);
-	strbuf_free(&err);
-	return rc;
+	return nft_counter_packets(n->se, NAT_TABLE_NAME, "refused", packets) <
+			       0
+		       ? -1
+		       : 0;
 }

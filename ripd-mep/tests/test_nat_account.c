@@ -121,11 +121,25 @@ static void test_counts(void **state)
 	assert_int_equal(nat_account_take_released(&a, rel, 8), 0);
 	x = A("10.12.0.3");
 	assert_non_null(nat_account_find(&a, &x));
+	/* more released than asked for: the rest wait for the next call */
+	ev(&a, NAT_CT_NEW, "10.11.0.20", "172.16.2.1");
+	ev(&a, NAT_CT_NEW, "10.11.0.21", "172.16.2.1");
+	ev(&a, NAT_CT_DESTROY, "10.11.0.20", "172.16.2.1");
+	ev(&a, NAT_CT_DESTROY, "10.11.0.21", "172.16.2.1");
+	assert_int_equal(a.n_released, 2);
+	assert_int_equal(nat_account_take_released(&a, rel, 1), 1);
+	x = A("10.11.0.20");
+	assert_true(mep_addr_equal(&rel[0], &x));
+	assert_int_equal(a.n_released, 1);
+	assert_int_equal(nat_account_take_released(&a, rel, 8), 1);
+	x = A("10.11.0.21");
+	assert_true(mep_addr_equal(&rel[0], &x));
+	assert_int_equal(a.n_released, 0);
 	/* a destroy of an unknown connection: counted, nothing changes */
 	ev(&a, NAT_CT_DESTROY, "10.11.0.77", "172.16.2.3");
 	assert_int_equal(a.unmatched, 1);
 	assert_int_equal(a.used, 1);
-	assert_int_equal(a.peak, 2);
+	assert_int_equal(a.peak, 3);
 	nat_account_free(&a);
 	nat_spec_free(&s);
 }

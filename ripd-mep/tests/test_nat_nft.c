@@ -92,6 +92,24 @@ static void test_lifecycle(void **state)
 	assert_non_null(n);
 	make_spec(&s, "172.16.2.0/30", true);
 	assert_string_equal(nat_nft_status(n), "off");
+	/* a counter left by an earlier run: read back, kept */
+	run("add table inet ripd_mep_nat { comment \"ripd-mep ip-pool-nat\"; }\n"
+	    "add counter inet ripd_mep_nat refused { packets 7 bytes 420 }");
+	assert_int_equal(nat_nft_apply(n, &s), 0);
+	assert_int_equal(nat_nft_refused(n, &refused), 0);
+	assert_int_equal(refused, 7);
+	/* each read is the counter now (no reply left over for the next) */
+	run("reset counter inet ripd_mep_nat refused");
+	assert_int_equal(nat_nft_refused(n, &refused), 0);
+	assert_int_equal(refused, 0);
+	run("delete table inet ripd_mep_nat\n"
+	    "add table inet ripd_mep_nat { comment \"ripd-mep ip-pool-nat\"; }\n"
+	    "add counter inet ripd_mep_nat refused { packets 9 bytes 420 }");
+	assert_int_equal(nat_nft_refused(n, &refused), 0);
+	assert_int_equal(refused, 9);
+	run("delete table inet ripd_mep_nat");
+	nat_nft_free(n);
+	n = nat_nft_new();
 	assert_int_equal(nat_nft_apply(n, &s), 0);
 	assert_string_equal(nat_nft_status(n), "active");
 	assert_true(nat_nft_active(n));
@@ -154,9 +172,13 @@ static void test_foreign_table(void **state)
 	struct nat_spec s, off;
 
 	(void)state;
+	/* known absent (ours removed), then someone else's appears */
+	make_spec(&off, "172.16.2.0/30", false);
+	assert_int_equal(nat_nft_apply(n, &off), 0);
 	run("add table inet ripd_mep_nat\n"
 	    "add chain inet ripd_mep_nat theirs");
 	make_spec(&s, "172.16.2.0/30", true);
+	nat_spec_free(&off);
 	make_spec(&off, "172.16.2.0/30", false);
 	assert_int_equal(nat_nft_apply(n, &s), -1);
 	assert_string_equal(nat_nft_status(n),
