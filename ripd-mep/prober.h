@@ -106,6 +106,9 @@ struct prober {
 	uint32_t miss_run;		/* consecutive losses */
 	bool has_rtt;
 	uint32_t srtt_us, rttvar_us, last_rtt_us;
+	uint32_t late_floor_us;		/* least loss timeout; 0: none */
+	bool has_heard;			/* some request was answered */
+	uint64_t heard_sent_us;		/* sending of the newest answered */
 	uint32_t reported_rtt_us;	/* for the liveness table */
 	bool drain;
 	uint64_t last_change_us;	/* of state or drain; 0: never */
