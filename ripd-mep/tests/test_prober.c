@@ -3,9 +3,14 @@
  * - prober: schedule with jitter, up after up-count answers, down after
  *   dead-count losses (a loss per request, not per elapsed interval),
  *   RFC 6298 smoothed RTT and its reported value, reply for a probe never
- *   sent, duplicate and late replies, a clock that jumps forward or goes
- *   back, interval / dead-count change and key change while probing with
- *   no false down, drain flag;
+ *   sent, duplicate and late replies (no RTT sample, the late floor; a
+ *   path that slows to 9/10 of the interval is not declared dead), a
+ *   clock that jumps forward or goes back, a stalled loop (no false down,
+ *   RTT at most the timeout), the hastened last request and the
+ *   detection bound (defaults within interval x dead-count of the last
+ *   answer, also right after a recovery with late replies), interval /
+ *   dead-count change and key change while probing with no false down,
+ *   drain flag;
  * - responder: answers a known satellite with a reply of the same size,
  *   echoing sequence number and timestamp, drain flag; drops unknown
  *   senders, requests not addressed to us, replies, replays (duplicate,
