@@ -31,8 +31,9 @@ static uint64_t interval_us(const struct prober *pr)
 }
 
 /* How long a request may go unanswered: RFC 6298's RTO (SRTT + 4 RTTVAR)
- * with a floor of PROBER_LOSS_FLOOR_MS instead of 1 s, never more than
- * the interval; the interval until the first RTT sample. */
+ * with a floor of PROBER_LOSS_FLOOR_MS instead of 1 s, and of the late
+ * reply floor while one is set, never more than the interval; the
+ * interval until the first RTT sample. */
 static uint64_t loss_timeout_us(const struct prober *pr)
 {
 	uint64_t rto, floor = (uint64_t)PROBER_LOSS_FLOOR_MS * 1000;
@@ -42,6 +43,8 @@ static uint64_t loss_timeout_us(const struct prober *pr)
 	rto = (uint64_t)pr->srtt_us + 4 * (uint64_t)pr->rttvar_us;
 	if (rto < floor)
 		rto = floor;
+	if (rto < pr->late_floor_us)
+		rto = pr->late_floor_us;
 	return rto < interval_us(pr) ? rto : interval_us(pr);
 }
 
@@ -99,6 +102,30 @@ static unsigned lose(struct prober *pr, struct prober_slot *s, uint64_t now)
 	return 0;
 }
 
+/* The request that can make the verdict down (the dead-count-th of a
+ * run of losses) is due early enough that its loss timeout ends within
+ * dead-count * interval of the sending of the last answered request, at
+ * the earliest right away (after a stall: every down still takes
+ * dead-count requests really lost). */
+static void hasten_last(struct prober *pr, uint64_t now)
+{
+	uint64_t due, to;
+
+	if (!pr->has_heard || pr->state == MEP_LIVE_DOWN ||
+	    pr->p.dead_count < 2 || pr->miss_run + 1 != pr->p.dead_count)
+		return;
+	for (size_t i = 0; i < PROBER_OUTSTANDING; i++)
+		if (pr->slot[i].state == PROBER_SLOT_PENDING)
+			return;	/* the last one is already out */
+	to = loss_timeout_us(pr);
+	due = pr->heard_sent_us + (uint64_t)pr->p.dead_count * interval_us(pr);
+	due = due > to ? due - to : 0;
+	if (due < now)
+		due = now;
+	if (due < pr->next_send_us)
+		pr->next_send_us = due;
+}
+
 unsigned prober_tick(struct prober *pr, uint64_t now_us, int jitter_permille,
 		     struct prober_probe *probe)
 {
@@ -121,6 +148,7 @@ unsigned prober_tick(struct prober *pr, uint64_t now_us, int jitter_permille,
 			break;
 		ev |= lose(pr, first, now);
 	}
+	hasten_last(pr, now);
 	if (now < pr->next_send_us)
 		return ev;
 	s = &pr->slot[pr->next_seq % PROBER_OUTSTANDING];
@@ -209,24 +237,34 @@ enum probe_cause prober_reply(struct prober *pr, const struct probe_packet *r,
 	if (s->sent_us != r->timestamp_us)
 		return reject(pr, PROBE_CAUSE_NEVER_SENT);
 	if (s->state == PROBER_SLOT_LOST) {
-		/* not an answer, but a true RTT sample: the loss timeout
-		 * grows with a path that became slower */
+		/* not an answer and no RTT sample (Karn's rule in spirit:
+		 * a request held while the path was down, e.g. in a router's
+		 * ARP queue, is answered seconds later when it comes back,
+		 * and would keep the loss timeout long after a recovery);
+		 * but a path that became slower must not be declared dead:
+		 * the loss timeout is at least twice this RTT (at most the
+		 * interval) until the next answer, whose RTT is sampled */
 		s->state = PROBER_SLOT_ANSWERED;	/* a second copy: replay */
 		rtt = now > s->sent_us ? now - s->sent_us : 1;
-		/* ... but not an answer held longer than an interval (a
-		 * request queued while the path was down, e.g. in a router's
-		 * ARP queue, answered when it comes back): such a sample
-		 * would keep the loss timeout long for seconds after a
-		 * recovery */
-		if (rtt <= (uint64_t)pr->p.interval_ms * 1000u)
-			rtt_sample(pr, rtt > UINT32_MAX ? UINT32_MAX
-							: (uint32_t)rtt);
+		if (rtt <= interval_us(pr) &&
+		    2 * rtt > pr->late_floor_us)
+			pr->late_floor_us = 2 * rtt > interval_us(pr)
+						    ? (uint32_t)interval_us(pr)
+						    : (uint32_t)(2 * rtt);
 		return reject(pr, PROBE_CAUSE_LATE);
 	}
 	/* accepted */
 	s->state = PROBER_SLOT_ANSWERED;
 	pr->count.answered++;
+	if (!pr->has_heard || s->sent_us > pr->heard_sent_us)
+		pr->heard_sent_us = s->sent_us;
+	pr->has_heard = true;
+	pr->late_floor_us = 0;
 	rtt = now > s->sent_us ? now - s->sent_us : 1;
+	/* read after its deadline by a loop that was late: the path's
+	 * RTT was no more than the timeout */
+	if (rtt > s->deadline_us - s->sent_us)
+		rtt = s->deadline_us - s->sent_us;
 	rtt_sample(pr, rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt);
 	pr->miss_run = 0;
 	pr->ok_run++;

@@ -23,28 +23,44 @@
  *
  * Rules (docs/PROBE-PROTOCOL, "Prober"):
  * - a request is lost when unanswered min(interval, max(SRTT + 4 RTTVAR,
- *   PROBER_LOSS_FLOOR_MS)) after it was sent (RFC 6298's RTO with a
- *   100 ms floor, capped at the interval; the interval before the first
- *   RTT sample), so that a dead center is noticed soon after its last
- *   due answer, not an interval later (detection: about
- *   (dead-count - 0.5) * interval + the timeout, median); a loss is
- *   counted per request sent, never per elapsed interval, so a stalled
- *   loop or a clock jump costs at most the outstanding requests;
+ *   PROBER_LOSS_FLOOR_MS, late floor)) after it was sent (RFC 6298's RTO
+ *   with a 100 ms floor, capped at the interval; the interval before the
+ *   first RTT sample), so that a dead center is noticed soon after its
+ *   last due answer, not an interval later; a loss is counted per request
+ *   sent, never per elapsed interval, so a stalled loop or a clock jump
+ *   costs at most the outstanding requests;
+ * - down after dead-count consecutive losses, always requests really
+ *   sent and lost; up after up-count consecutive answers;
  * - the next request goes out interval * (1 + jitter) after the last
- *   one, scheduled from the time it was actually sent (no catch-up burst);
+ *   one, scheduled from the time it was actually sent (no catch-up burst),
+ *   except the one that can make the verdict down: when dead-count - 1
+ *   consecutive requests are lost (none in flight, an answer seen before),
+ *   the next is due at the latest dead-count * interval - timeout after
+ *   the sending of the newest answered request, and at the earliest right
+ *   away; so the verdict comes within dead-count * interval of the last
+ *   answered request's sending while the timeout is at most
+ *   (dead-count * interval - (dead-count - 1) * interval * 1.1) / 2
+ *   (defaults: 200 ms), and a stall never stands in for a loss;
  * - the clock never goes back here: an earlier `now` than one seen before
  *   is taken as the latest seen;
  * - a reply is accepted only for a pending request of ours with the same
  *   sequence number and echoed timestamp, once. Otherwise: sequence never
  *   used -> "never sent"; already answered or older than the outstanding
- *   ring -> "replay"; already counted lost -> "late" (no verdict change,
- *   but its RTT is sampled: a path that became slower raises the loss
- *   timeout after one loss instead of being declared dead);
+ *   ring -> "replay"; already counted lost -> "late": no verdict change
+ *   and no RTT sample (Karn's rule in spirit: requests held while the
+ *   path was down, e.g. in a router's ARP queue, are answered seconds
+ *   later when it comes back, and would keep the timeout long after a
+ *   recovery); instead, when its RTT is at most an interval, the late
+ *   floor: the loss timeout is at least twice that RTT (at most the
+ *   interval) until the next accepted answer, so that a path that became
+ *   slower gets an answer sampled after one loss instead of being
+ *   declared dead;
  * - RTT: RFC 6298 smoothing (SRTT += (R - SRTT) / 8, RTTVAR += (|SRTT - R|
- *   - RTTVAR) / 4, first sample: SRTT = R, RTTVAR = R / 2). The RTT handed
- *   to the liveness table (reported_rtt_us) follows SRTT only when it
- *   moves by more than PROBER_RTT_REPORT_PCT % (and 100 µs), so that
- *   entry points are not re-resolved on every probe;
+ *   - RTTVAR) / 4, first sample: SRTT = R, RTTVAR = R / 2) of accepted
+ *   answers, R at most the request's timeout (an answer read late by a
+ *   stalled loop). The RTT handed to the liveness table (reported_rtt_us)
+ *   follows SRTT only when it moves by more than PROBER_RTT_REPORT_PCT %
+ *   (and 100 µs), so that entry points are not re-resolved on every probe;
  * - drain: the DRAIN flag of the latest accepted reply.
  *
  * first_seq: sequence numbers are 64-bit and never wrap; the adapter
@@ -106,6 +122,9 @@ struct prober {
 	uint32_t miss_run;		/* consecutive losses */
 	bool has_rtt;
 	uint32_t srtt_us, rttvar_us, last_rtt_us;
+	uint32_t late_floor_us;		/* least loss timeout; 0: none */
+	bool has_heard;			/* some request was answered */
+	uint64_t heard_sent_us;		/* sending of the newest answered */
 	uint32_t reported_rtt_us;	/* for the liveness table */
 	bool drain;
 	uint64_t last_change_us;	/* of state or drain; 0: never */

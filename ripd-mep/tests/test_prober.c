@@ -3,9 +3,14 @@
  * - prober: schedule with jitter, up after up-count answers, down after
  *   dead-count losses (a loss per request, not per elapsed interval),
  *   RFC 6298 smoothed RTT and its reported value, reply for a probe never
- *   sent, duplicate and late replies, a clock that jumps forward or goes
- *   back, interval / dead-count change and key change while probing with
- *   no false down, drain flag;
+ *   sent, duplicate and late replies (no RTT sample, the late floor; a
+ *   path that slows to 9/10 of the interval is not declared dead), a
+ *   clock that jumps forward or goes back, a stalled loop (no false down,
+ *   RTT at most the timeout), the hastened last request and the
+ *   detection bound (defaults within interval x dead-count of the last
+ *   answer, also right after a recovery with late replies), interval /
+ *   dead-count change and key change while probing with no false down,
+ *   drain flag;
  * - responder: answers a known satellite with a reply of the same size,
  *   echoing sequence number and timestamp, drain flag; drops unknown
  *   senders, requests not addressed to us, replies, replays (duplicate,
@@ -113,9 +118,9 @@ static void test_down_after_dead_count(void **state)
 	t = prober_up(&pr);
 	/* the loss timeout: SRTT 1 ms + 4 RTTVAR is below the 100 ms floor */
 	assert_true(prober_loss_timeout_us(&pr) == 100 * MS);
-	/* the center dies: requests at 1.0, 1.5, 2.0 s go unanswered; each is
+	/* the center dies: requests at 1.0 and 1.5 s go unanswered; each is
 	 * lost 100 ms after it left; the timer follows */
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 2; i++) {
 		t += 500 * MS;
 		ev = tick(&pr, t, &pb);
 		assert_int_equal(ev, PROBER_SEND);
@@ -123,16 +128,25 @@ static void test_down_after_dead_count(void **state)
 		ev = tick(&pr, t + 100 * MS - 1, &pb);
 		assert_int_equal(ev, 0);
 		ev = tick(&pr, t + 100 * MS, &pb);
-		assert_true(prober_next_event(&pr) == t + 500 * MS);
-		if (i < 2)
-			assert_int_equal(ev, 0);
+		assert_int_equal(ev, 0);
 	}
-	/* the third loss at 2.1 s: down 1.1 s after the last answer (the
-	 * worst case is about interval * dead-count + the timeout) */
+	assert_true(pr.miss_run == 2);
+	/* the third request, the one that can make the verdict down, is due
+	 * so that its loss timeout ends 1.5 s (interval * dead-count) after
+	 * the last answered one was sent (0.5 s): at 1.9 s, not 2.0 s */
+	assert_true(prober_next_event(&pr) == 1900 * MS);
+	assert_int_equal(tick(&pr, 1900 * MS - 1, &pb), 0);
+	assert_int_equal(tick(&pr, 1900 * MS, &pb), PROBER_SEND);
+	assert_int_equal(tick(&pr, 2000 * MS - 1, &pb), 0);
+	ev = tick(&pr, 2000 * MS, &pb);
+	/* the third loss at 2.0 s: down 1.5 s after the last answered
+	 * request was sent */
 	assert_int_equal(ev, PROBER_CHANGED);
 	assert_int_equal(pr.state, MEP_LIVE_DOWN);
-	assert_true(pr.last_change_us == t + 100 * MS);
+	assert_true(pr.last_change_us == 2000 * MS);
 	assert_true(pr.count.lost == 3);
+	/* down: back to the interval's schedule */
+	assert_true(prober_next_event(&pr) == 2400 * MS);
 	/* before any RTT sample the timeout is the interval; from unknown,
 	 * dead-count losses give down too */
 	prober_init(&pr, &def, 1, 0);
@@ -311,6 +325,202 @@ static void test_path_slows(void **state)
 		prober_reply(&pr, &r, t + 2 * SEC, &ev);
 	}
 	assert_true(prober_loss_timeout_us(&pr) == 500 * MS);
+}
+
+/* The center dies at a random moment (just after an answer, the worst
+ * case) under every jitter: down within interval * dead-count of the
+ * sending of the last answered request, always after dead-count requests
+ * really lost. Returns the time from that sending to down. */
+static uint64_t die_after_answer(struct prober *pr, uint64_t t, int jitter)
+{
+	struct prober_probe pb;
+	uint64_t heard = pr->heard_sent_us, lost0 = pr->count.lost;
+
+	assert_true(pr->has_heard);
+	while (pr->state != MEP_LIVE_DOWN && t < heard + 10 * SEC) {
+		t = prober_next_event(pr);
+		prober_tick(pr, t, jitter, &pb);
+	}
+	assert_int_equal(pr->state, MEP_LIVE_DOWN);
+	assert_true(pr->count.lost - lost0 == pr->p.dead_count);
+	return pr->last_change_us - heard;
+}
+
+/* Rounds answered with 1 ms RTT under jitter j from t until up; returns
+ * the time of the last request. */
+static uint64_t answer_until_up(struct prober *pr, uint64_t t, int j)
+{
+	struct prober_probe pb;
+	struct probe_packet r;
+	unsigned ev;
+
+	for (int i = 0; i < 5 || pr->state != MEP_LIVE_UP; i++) {
+		assert_true(i < 20);
+		t = pr->next_send_us > t ? pr->next_send_us : t;
+		assert_true(prober_tick(pr, t, j, &pb) & PROBER_SEND);
+		r = reply_for(&pb);
+		assert_int_equal(prober_reply(pr, &r, t + MS, &ev),
+				 PROBE_CAUSE_COUNT);
+	}
+	return t;
+}
+
+static void test_detection_bound(void **state)
+{
+	struct prober pr;
+	struct prober_params p = def;
+	uint64_t t, d;
+	int jit[] = { -100, 0, 100 };
+
+	(void)state;
+	/* the defaults, 500 ms x 3, +-10 % jitter: at most 1.5 s (was up to
+	 * 1.75 s: 3 intervals of +10 % and the 100 ms timeout) */
+	for (size_t k = 0; k < 3; k++) {
+		prober_init(&pr, &def, 1, 0);
+		t = answer_until_up(&pr, 0, jit[k]);
+		d = die_after_answer(&pr, t, jit[k]);
+		assert_true(d <= 1500 * MS);
+		assert_true(d >= 1300 * MS);
+	}
+	/* 100 ms x 3 (the timeout is the whole interval there): within
+	 * 3 intervals + 2 x 10 % jitter of the second loss */
+	p.interval_ms = 100;
+	for (size_t k = 0; k < 3; k++) {
+		prober_init(&pr, &p, 1, 0);
+		t = answer_until_up(&pr, 0, jit[k]);
+		d = die_after_answer(&pr, t, jit[k]);
+		assert_true(d <= 420 * MS);
+	}
+	/* dead-count 1: nothing to hasten (the first loss is the verdict) */
+	p = def;
+	p.dead_count = 1;
+	prober_init(&pr, &p, 1, 0);
+	t = answer_until_up(&pr, 0, 100);
+	d = die_after_answer(&pr, t, 100);
+	assert_true(d == 650 * MS);
+}
+
+/* A center comes back after an outage: a router held requests while the
+ * link was down and delivers them with it, the replies come back late
+ * with RTTs of 0.2-2 s. They are no RTT samples: the loss timeout stays
+ * at its floor and the next link-down is detected within the bound. */
+static void test_recovery_late_replies(void **state)
+{
+	struct prober pr;
+	struct prober_probe held[6], pb;
+	struct probe_packet r;
+	uint64_t t, back, d;
+	unsigned ev;
+	uint32_t srtt, rttvar;
+
+	(void)state;
+	prober_init(&pr, &def, 1, 0);
+	t = answer_until_up(&pr, 0, 100);
+	srtt = pr.srtt_us;
+	rttvar = pr.rttvar_us;
+	assert_true(prober_loss_timeout_us(&pr) == 100 * MS);
+	/* the link goes down: six requests unanswered, down */
+	for (int i = 0; i < 6; i++) {
+		t = prober_next_event(&pr);
+		while (!(prober_tick(&pr, t, 100, &held[i]) & PROBER_SEND))
+			t = prober_next_event(&pr);
+	}
+	assert_int_equal(pr.state, MEP_LIVE_DOWN);
+	/* back 200 ms after the last one left: all six answered at once */
+	back = t + 200 * MS;
+	prober_tick(&pr, back, 0, &pb);	/* the last one is lost too */
+	for (int i = 0; i < 6; i++) {
+		r = reply_for(&held[i]);
+		assert_int_equal(prober_reply(&pr, &r, back, &ev),
+				 PROBE_CAUSE_LATE);
+		assert_int_equal(ev, 0);
+	}
+	/* no sample: SRTT and RTTVAR as before */
+	assert_true(pr.srtt_us == srtt && pr.rttvar_us == rttvar);
+	/* the 200 ms one raises the timeout of the next request only */
+	assert_true(prober_loss_timeout_us(&pr) == 400 * MS);
+	t = answer_until_up(&pr, back, 100);
+	assert_true(pr.late_floor_us == 0);
+	assert_true(prober_loss_timeout_us(&pr) == 100 * MS);
+	/* the next link-down, right after the recovery, with +10 % jitter */
+	d = die_after_answer(&pr, t, 100);
+	assert_true(d <= 1500 * MS);
+}
+
+/* The loop stalls (or the clock jumps) between requests: a stall is not
+ * silence; a down still takes dead-count requests really lost, and
+ * replies read after the stall (the adapter reads the socket before the
+ * timers) are answers. */
+static void test_stall_no_false_down(void **state)
+{
+	struct prober pr;
+	struct prober_probe pb;
+	struct probe_packet r;
+	uint64_t t;
+	unsigned ev;
+
+	(void)state;
+	t = prober_up(&pr);
+	/* a request out, its reply queued, the loop stalls 10 s */
+	tick(&pr, t += 500 * MS, &pb);
+	r = reply_for(&pb);
+	assert_int_equal(prober_reply(&pr, &r, t + 10 * SEC, &ev),
+			 PROBE_CAUSE_COUNT);
+	t += 10 * SEC;
+	/* its RTT sample is at most the request's timeout, not the stall */
+	assert_true(pr.last_rtt_us == 100 * MS);
+	assert_true(tick(&pr, t, &pb) & PROBER_SEND);
+	assert_true(pr.count.lost == 0 && pr.state == MEP_LIVE_UP);
+	/* two requests lost after another stall of 10 s: far more than
+	 * 1.5 s since the last answered one, yet not down; the third goes
+	 * out at once (hastened) and is answered */
+	r = reply_for(&pb);
+	prober_reply(&pr, &r, t + MS, &ev);
+	t += 10 * SEC;
+	tick(&pr, t, &pb);
+	tick(&pr, t += 500 * MS, &pb);		/* loss 1 */
+	assert_true(pr.miss_run == 1);
+	t = prober_next_event(&pr);
+	assert_true(t < pr.next_send_us);
+	ev = tick(&pr, t, &pb);			/* loss 2: the third out */
+	assert_true(ev & PROBER_SEND);
+	assert_true(pr.miss_run == 2 && pr.state == MEP_LIVE_UP);
+	r = reply_for(&pb);
+	assert_int_equal(prober_reply(&pr, &r, t + MS, &ev),
+			 PROBE_CAUSE_COUNT);
+	assert_true(pr.miss_run == 0 && pr.state == MEP_LIVE_UP);
+	/* the hastened request is sent once: the schedule goes on from it */
+	assert_true(pr.next_send_us == t + 500 * MS);
+}
+
+/* A path whose RTT jumps from 1 ms to 450 ms (9/10 of the interval):
+ * the first request is lost, its late reply raises the next request's
+ * timeout (no RTT sample), whose answer is sampled: never down. */
+static void test_path_slows_to_interval(void **state)
+{
+	struct prober pr;
+	struct prober_probe pb;
+	struct probe_packet r;
+	uint64_t t, at;
+	unsigned ev;
+
+	(void)state;
+	t = prober_up(&pr);
+	for (int i = 0; i < 40; i++) {
+		t = prober_next_event(&pr);
+		if (!(prober_tick(&pr, t, 0, &pb) & PROBER_SEND))
+			continue;
+		/* a tick at the loss deadline, if any, comes before the reply */
+		at = t + 450 * MS;
+		if (prober_next_event(&pr) < at)
+			prober_tick(&pr, prober_next_event(&pr), 0, NULL);
+		r = reply_for(&pb);
+		prober_reply(&pr, &r, at, &ev);
+		assert_int_equal(pr.state, MEP_LIVE_UP);
+	}
+	assert_true(pr.count.lost == 1);
+	assert_true(pr.count.rejected.n[PROBE_CAUSE_LATE] == 1);
+	assert_true(pr.srtt_us > 300 * MS);
 }
 
 static void test_clock_jumps(void **state)
@@ -852,6 +1062,10 @@ int main(void)
 		cmocka_unit_test(test_rtt_smoothing),
 		cmocka_unit_test(test_reply_never_sent_dup_late),
 		cmocka_unit_test(test_path_slows),
+		cmocka_unit_test(test_path_slows_to_interval),
+		cmocka_unit_test(test_detection_bound),
+		cmocka_unit_test(test_recovery_late_replies),
+		cmocka_unit_test(test_stall_no_false_down),
 		cmocka_unit_test(test_clock_jumps),
 		cmocka_unit_test(test_params_change_no_false_down),
 		cmocka_unit_test(test_responder_answers),
