@@ -290,23 +290,25 @@ m_r1() {
 	lab_vtysh R1 -c "show ip route $(mep_lab_domain S1)" |
 		grep -E '^ *(Known|\*|Routing entry)|via' | sed 's/^/  /'
 }
-# m_seq_gap NAME: "FIRST_LOST LOST": the first request of ping NAME
-# without a reply and how many got none before its last reply
+# m_seq_gap NAME: "LAST FIRST LOST" of ping NAME (-D): the time (ms) of
+# the last reply before its first gap and of the first reply after it
+# (0 0 without a gap), and how many requests before its last reply got
+# none
 m_seq_gap() {
-	sed -nE 's/.*icmp_seq=([0-9]+) .*/\1/p' "${LAB_PING_LOGS[$1]}" | sort -un |
-		awk 'NR == 1 && $1 > 1 { f = 1 } { if (!f && p && $1 != p + 1) f = p + 1;
-		     n++; p = $1 } END { print (f ? f : 0), p - n }'
+	sed -nE 's/^\[([0-9]+)\.([0-9]{3}).*icmp_seq=([0-9]+) .*/\3 \1\2/p' \
+		"${LAB_PING_LOGS[$1]}" | sort -n -u -k1,1 |
+		awk '{ if (p && $1 != p + 1 && !l) { l = t; f = $2 } n++; p = $1; t = $2 }
+		     END { print (l ? l : 0), (f ? f : 0), p - n }'
 }
 # m_move WHAT TO FROM CMD...: pings every 10 ms both ways, CMD, wait
 # until S1's CHILD_SA is on TO only and R1 routes via TO only; print
 # the outage and the timeline (ms after CMD) from the daemons' logs.
 m_move() {
-	local what=$1 to=$2 from=$3 t0 ts fs f1 fto tr t g lost out in
+	local what=$1 to=$2 from=$3 t0 fs f1 fto tr t g out_last out_first out_lost in_last in_first in_lost
 	shift 3
 	fs=$(($(wc -l <"$(mep_lab_log S1)") + 1))
 	f1=$(($(wc -l <"$(mep_lab_log "$from")") + 1))
 	fto=$(($(wc -l <"$(mep_lab_log "$to")") + 1))
-	ts=$(lab_now_ms)
 	lab_ping_start d-out HS1 "$MEP_H1" 10 && lab_ping_start d-in H1 "$(mep_lab_host S1)" 10 ||
 		lab_fail "no ping"
 	lab_wait_for 3 m_answered_past d-out 20 && lab_wait_for 3 m_answered_past d-in 20 ||
@@ -322,10 +324,10 @@ m_move() {
 		lab_wait_for 5 m_answered_past "$g" $((t + 30)) || lab_fail "$what: pings do not resume"
 	done
 	lab_ping_stop d-out; lab_ping_stop d-in
-	read -r g out <<<"$(m_seq_gap d-out)"
-	read -r lost in <<<"$(m_seq_gap d-in)"
+	read -r out_last out_first out_lost <<<"$(m_seq_gap d-out)"
+	read -r in_last in_first in_lost <<<"$(m_seq_gap d-in)"
 	printf '  \033[1m%s: outage HS1 -> H1 %d ms, H1 -> HS1 %d ms\033[0m (a ping every 10 ms; lost x 10 ms)\n' \
-		"$what" $((out * 10)) $((in * 10))
+		"$what" $((out_lost * 10)) $((in_lost * 10))
 	note "timeline (ms after: $what):"
 	at() {	# at LABEL NODE FROM TEXT
 		local x
@@ -334,15 +336,21 @@ m_move() {
 	}
 	{
 		at "S1: verdict on M1 ($(tail -n +"$fs" "$(mep_lab_log S1)" |
-			grep -oE 'gateway M1: [a-z ]+' | head -n 1 | sed 's/gateway M1: //'))" \
+			grep -oE 'gateway M1: [a-z ]*[a-z]' | head -n 1 | sed 's/gateway M1: //'))" \
 			S1 "$fs" "gateway M1: "
 		at "S1: entry point $to (tracking line)" S1 "$fs" "Resolved peer for tunnel"
 		at "S1: CHILD_SA to $to installed, carries" S1 "$fs" "up via CHILD_SA ${to,,}/"
 		at "$to injects S1's domain (RIM)" "$to" "$fto" "rim: all"
 		at "$from withdraws it (S1 silent)" "$from" "$f1" "satellite S1 silent"
 		at "S1: old CHILD_SA to $from terminated" S1 "$fs" "terminate CHILD_SA ${from,,}/"
-		[ "$g" != 0 ] && printf '  %+6d ms  %s\n' $((ts + (g - 1) * 10 - t0)) \
-			"first ping HS1 -> H1 without reply"
+		if [ "$out_last" != 0 ]; then
+			printf '  %+6d ms  %s\n' $((out_last - t0)) "HS1 -> H1: last reply before the outage" \
+				$((out_first - t0)) "HS1 -> H1: answered again"
+		fi
+		if [ "$in_last" != 0 ]; then
+			printf '  %+6d ms  %s\n' $((in_last - t0)) "H1 -> HS1: last reply before the outage" \
+				$((in_first - t0)) "H1 -> HS1: answered again"
+		fi
 		printf '  %+6d ms  %s\n' "$tr" "R1 routes S1's domain via $to only (seen)"
 	} | sort -n
 	note "S1's tracking and steering lines:"
