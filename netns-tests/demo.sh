@@ -14,7 +14,9 @@
 # everywhere): satellite S1 follows its entry point with its CHILD_SA
 # (child-sa steering) when M1 loses its link, comes back and drains; the
 # centers' RIM and the internal router R1 follow; pings every 10 ms both
-# ways give the outage, and a timeline of each failover is printed.
+# ways give the outage, and a timeline of each failover is printed; then
+# the return path by IP Pool NAT (H1 sees the pool of the center S1
+# entered by; show mep nat on M2).
 # Part E: for each MEP scenario of the vendor manual (the
 # examples in yang/examples/), ripd-mep runs in its own network namespace
 # on that configuration; the demo marks centers up or down (the operator
@@ -388,6 +390,49 @@ return-path rim"
 	m_r1
 	bold "   maintenance over: no mep drain"
 	m_move "no mep drain on M1" M1 M2 mep_lab_show M1 'no mep drain'
+	mep_nat_demo
+}
+
+# IP Pool NAT, symmetric return: the centers translate what arrives from
+# a tunnel into their own pool and inject only the pool; H1's replies go
+# back through the center S1 entered by, whichever that is.
+m_pool_is() {
+	mep_lab_jq "$1" 'show mep nat json' --arg p "$2" \
+		'[."ripd-mep:mep-state"."nat-pool"[]? |
+		  select(.prefix == $p and .status == "active")] | length == 1'
+}
+m_ping() { mep_lab_ping HS1 "$MEP_H1"; }
+mep_nat_demo() {
+	local p
+	bold "   return path by IP Pool NAT instead of RIM (pools M1 172.16.1.0/24, M2 172.16.2.0/24; a reload)"
+	MEP_LAB_COMMUNITY="mep entry-point priority-list
+mep priority default primary M1 secondary M2
+mep tracking log
+return-path ip-pool-nat"
+	MEP_LAB_POOL[M1]=172.16.1.0/24
+	MEP_LAB_POOL[M2]=172.16.2.0/24
+	mep_lab_reload || lab_fail "cannot reload the configurations"
+	for p in M1:172.16.1.0/24 M2:172.16.2.0/24; do
+		lab_wait_for 10 m_pool_is "${p%%:*}" "${p#*:}" || lab_fail "${p%%:*}'s pool not active"
+		lab_wait_for 10 mep_lab_r1_is "${p#*:}" "ospf ${p%%:*}" || lab_fail "R1 did not learn ${p#*:}"
+	done
+	mep_lab_count_rule H1 input pool1 "ip saddr 172.16.1.0/24" &&
+		mep_lab_count_rule H1 input pool2 "ip saddr 172.16.2.0/24" ||
+		lab_fail "cannot count on H1"
+	note "S1 enters by M1: HS1 pings H1; H1 sees a source in M1's pool"
+	lab_wait_for 5 m_ping || lab_fail "HS1 -> H1 (through M1) not answered"
+	echo "  H1 received from M1's pool: $(mep_lab_count H1 pool1) packet(s), from M2's: $(mep_lab_count H1 pool2)"
+	note "mep drain on M1: S1 moves to M2; now H1 sees M2's pool and replies return through M2"
+	mep_lab_show M1 'mep drain' >/dev/null
+	lab_wait_for 15 m_only_on M2 M1 || lab_fail "S1 did not move to M2"
+	lab_wait_for 5 m_ping || lab_fail "HS1 -> H1 (through M2) not answered"
+	m_ping
+	echo "  H1 received from M1's pool: $(mep_lab_count H1 pool1) packet(s), from M2's: $(mep_lab_count H1 pool2)"
+	msh M2 'show mep nat'
+	printf '\033[36mR1# show ip route 172.16.2.0/24\033[0m\n'
+	lab_vtysh R1 -c "show ip route 172.16.2.0/24" |
+		grep -E '^ *(Known|\*|Routing entry)|via' | sed 's/^/  /'
+	mep_lab_show M1 'no mep drain' >/dev/null
 }
 
 # DEMO_PARTS: the parts to run (default all: "A B C D E")
