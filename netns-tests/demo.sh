@@ -360,6 +360,7 @@ m_move() {
 		sed 's/^/  /'
 }
 
+# shellcheck disable=SC2034 # the MEP lab's parameters (lib/mep-lab.sh)
 mep_demo() {
 	MEP_LAB_CENTERS="M1 M2"
 	MEP_LAB_SATS=S1
@@ -402,6 +403,7 @@ m_pool_is() {
 		  select(.prefix == $p and .status == "active")] | length == 1'
 }
 m_ping() { mep_lab_ping HS1 "$MEP_H1"; }
+# shellcheck disable=SC2034 # the MEP lab's parameters (lib/mep-lab.sh)
 mep_nat_demo() {
 	local p
 	bold "   return path by IP Pool NAT instead of RIM (pools M1 172.16.1.0/24, M2 172.16.2.0/24; a reload)"
