@@ -182,8 +182,7 @@ pings_stop()
 	IN_MS=$(($(gaps "$1-in") * 10))
 	figure "$1: outage HS1->H1 ${OUT_MS} ms, H1->HS1 ${IN_MS} ms (lost pings x 10 ms)"
 }
-# r1_without_m1_ms T0: wait until R1's route for S1's domain has no next
-# hop via M1; R1_AT: ms after T0
+# r1_has_no_m1: R1 routes S1's domain, and not via M1
 r1_has_no_m1() { mep_lab_r1_nexthops "$S1NET" && [ "$MEP_NH" != none ] &&
 	[[ $MEP_NH != *M1* ]]; }
 
