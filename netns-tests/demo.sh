@@ -10,7 +10,14 @@
 # Part C: probing: three centers and two satellites probe each other; a
 # center loses its link and the satellite moves by itself (with a
 # timeline), a center is drained and its satellite moves away first.
-# Part D: for each MEP scenario of the vendor manual (the
+# Part D: MEP end to end on the MEP lab (real charon, FRR, ripd-mep
+# everywhere): satellite S1 follows its entry point with its CHILD_SA
+# (child-sa steering) when M1 loses its link, comes back and drains; the
+# centers' RIM and the internal router R1 follow; pings every 10 ms both
+# ways give the outage, and a timeline of each failover is printed; then
+# the return path by IP Pool NAT (H1 sees the pool of the center S1
+# entered by; show mep nat on M2).
+# Part E: for each MEP scenario of the vendor manual (the
 # examples in yang/examples/), ripd-mep runs in its own network namespace
 # on that configuration; the demo marks centers up or down (the operator
 # override, so that each method's answer is shown on demand), asks which
@@ -24,6 +31,8 @@ set -u
 . "$(dirname "$0")/lib/frr-lab.sh"
 # shellcheck source=lib/center-lab.sh
 . "$(dirname "$0")/lib/center-lab.sh"
+# shellcheck source=lib/mep-lab.sh
+. "$(dirname "$0")/lib/mep-lab.sh"
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
 MEPSH=$RIPD_MEP_BUILD/mepsh
@@ -260,15 +269,197 @@ probe_demo() {
 	ptrack S2 "$from2"
 }
 
-bold "A. Route Injection (RIM): strongSwan tunnels -> kernel routes that beat the leased line"
-( lab_init demo-rim && rim_demo ) || exit 1
+# ---- Part D: MEP end to end: the satellite's CHILD_SA follows its entry
+# point, RIM and R1 follow the tunnel ------------------------------------
+MEP_CHILD=net-10-1-0-0_16
+msh() {
+	local g=$1 c
+	shift
+	for c in "$@"; do
+		printf '\033[36m%s# %s\033[0m\n' "$g" "$c"
+		mep_lab_show "$g" "$c" | sed 's/^/  /'
+	done
+}
+m_child_on() { lab_swanctl S1 --list-sas --ike "${1,,}" 2>/dev/null |
+	grep -Eq "^ +$MEP_CHILD: #[0-9]+, reqid [0-9]+, INSTALLED"; }
+m_no_child_on() { local out
+	out=$(lab_swanctl S1 --list-sas --ike "${1,,}" 2>/dev/null) || return 1
+	! grep -Eq "^ +$MEP_CHILD: #" <<<"$out"; }
+m_only_on() { m_child_on "$1" && m_no_child_on "$2"; }
+m_answered_past() { [ "$(lab_ping_answered "$1")" -ge "$2" ]; }
+m_r1() {
+	printf '\033[36mR1# show ip route %s\033[0m\n' "$(mep_lab_domain S1)"
+	lab_vtysh R1 -c "show ip route $(mep_lab_domain S1)" |
+		grep -E '^ *(Known|\*|Routing entry)|via' | sed 's/^/  /'
+}
+# m_seq_gap NAME: "LAST FIRST LOST" of ping NAME (-D): the time (ms) of
+# the last reply before its first gap and of the first reply after it
+# (0 0 without a gap), and how many requests before its last reply got
+# none
+m_seq_gap() {
+	sed -nE 's/^\[([0-9]+)\.([0-9]{3}).*icmp_seq=([0-9]+) .*/\3 \1\2/p' \
+		"${LAB_PING_LOGS[$1]}" | sort -n -u -k1,1 |
+		awk '{ if (p && $1 != p + 1 && !l) { l = t; f = $2 } n++; p = $1; t = $2 }
+		     END { print (l ? l : 0), (f ? f : 0), p - n }'
+}
+# m_move WHAT TO FROM CMD...: pings every 10 ms both ways, CMD, wait
+# until S1's CHILD_SA is on TO only and R1 routes via TO only; print
+# the outage and the timeline (ms after CMD) from the daemons' logs.
+m_move() {
+	local what=$1 to=$2 from=$3 t0 fs f1 fto tr t g out_last out_first out_lost in_last in_first in_lost
+	shift 3
+	fs=$(($(wc -l <"$(mep_lab_log S1)") + 1))
+	f1=$(($(wc -l <"$(mep_lab_log "$from")") + 1))
+	fto=$(($(wc -l <"$(mep_lab_log "$to")") + 1))
+	lab_ping_start d-out HS1 "$MEP_H1" 10 && lab_ping_start d-in H1 "$(mep_lab_host S1)" 10 ||
+		lab_fail "no ping"
+	lab_wait_for 3 m_answered_past d-out 20 && lab_wait_for 3 m_answered_past d-in 20 ||
+		lab_fail "no reply before: $what"
+	t0=$(lab_now_ms)
+	"$@"
+	lab_wait_for 15 mep_lab_r1_is "$(mep_lab_domain S1)" "ospf $to" ||
+		lab_fail "$what: R1 did not move to $to"
+	tr=$(($(lab_now_ms) - t0))
+	lab_wait_for 15 m_only_on "$to" "$from" || lab_fail "$what: S1's CHILD_SA not on $to only"
+	for g in d-out d-in; do
+		t=$(lab_ping_answered "$g")
+		lab_wait_for 5 m_answered_past "$g" $((t + 30)) || lab_fail "$what: pings do not resume"
+	done
+	lab_ping_stop d-out; lab_ping_stop d-in
+	read -r out_last out_first out_lost <<<"$(m_seq_gap d-out)"
+	read -r in_last in_first in_lost <<<"$(m_seq_gap d-in)"
+	printf '  \033[1m%s: outage HS1 -> H1 %d ms, H1 -> HS1 %d ms\033[0m (a ping every 10 ms; lost x 10 ms)\n' \
+		"$what" $((out_lost * 10)) $((in_lost * 10))
+	note "timeline (ms after: $what):"
+	at() {	# at LABEL NODE FROM TEXT
+		local x
+		x=$(lab_log_ms "$(mep_lab_log "$2")" "$3" "$4") &&
+			printf '  %+6d ms  %s\n' $((x - t0)) "$1"
+	}
+	{
+		at "S1: verdict on M1 ($(tail -n +"$fs" "$(mep_lab_log S1)" |
+			grep -oE 'gateway M1: [a-z ]*[a-z]' | head -n 1 | sed 's/gateway M1: //'))" \
+			S1 "$fs" "gateway M1: "
+		at "S1: entry point $to (tracking line)" S1 "$fs" "Resolved peer for tunnel"
+		at "S1: CHILD_SA to $to installed, carries" S1 "$fs" "up via CHILD_SA ${to,,}/"
+		at "$to injects S1's domain (RIM)" "$to" "$fto" "rim: all"
+		at "$from withdraws it (S1 silent)" "$from" "$f1" "satellite S1 silent"
+		at "S1: old CHILD_SA to $from terminated" S1 "$fs" "terminate CHILD_SA ${from,,}/"
+		if [ "$out_last" != 0 ]; then
+			printf '  %+6d ms  %s\n' $((out_last - t0)) "HS1 -> H1: last reply before the outage" \
+				$((out_first - t0)) "HS1 -> H1: answered again"
+		fi
+		if [ "$in_last" != 0 ]; then
+			printf '  %+6d ms  %s\n' $((in_last - t0)) "H1 -> HS1: last reply before the outage" \
+				$((in_first - t0)) "H1 -> HS1: answered again"
+		fi
+		printf '  %+6d ms  %s\n' "$tr" "R1 routes S1's domain via $to only (seen)"
+	} | sort -n
+	note "S1's tracking and steering lines:"
+	tail -n +"$fs" "$(mep_lab_log S1)" | grep -oE '(Resolved peer for tunnel|steering 10).*' |
+		sed 's/^/  /'
+}
 
-bold "B. RIM into FRR: the internal router switches between the tunnel and the leased line"
-( lab_init demo-frr && frr_demo ) || exit 1
+# shellcheck disable=SC2034 # the MEP lab's parameters (lib/mep-lab.sh)
+mep_demo() {
+	MEP_LAB_CENTERS="M1 M2"
+	MEP_LAB_SATS=S1
+	MEP_LAB_SAT_STEER=1
+	MEP_LAB_DPD_CENTER=30s
+	MEP_LAB_PROBE="probe interval 100 dead-count 3 key mep-demo-probe-key-0123"
+	MEP_LAB_COMMUNITY="mep entry-point priority-list
+mep priority default primary M1 secondary M2
+mep tracking log
+return-path rim"
+	note "centers M1 and M2 (charon, zebra + ospfd, ripd-mep injecting into zebra), internal router R1 with H1 (OSPF),"
+	note "satellite S1 (charon + ripd-mep, steering child-sa: its swanctl.conf is its own 'show mep swanctl') with host HS1;"
+	note "priority list M1 then M2, probes every 100 ms (3 lost = down), the centers' DPD at 30 s (never what moves anything here)"
+	mep_lab_up_all
+	lab_wait_for 15 m_only_on M1 M2 || lab_fail "S1's CHILD_SA did not come up on M1"
+	lab_wait_for 15 mep_lab_r1_is "$(mep_lab_domain S1)" "ospf M1" || lab_fail "R1 did not learn S1's domain via M1"
+	msh S1 'show mep entry-points'
+	m_r1
+	bold "   M1 loses its internet link"
+	m_move "M1's link down" M2 M1 mep_lab_inet_down M1
+	msh S1 'show mep entry-points'
+	m_r1
+	bold "   M1's link is back: S1 returns to its primary (make-before-break)"
+	m_move "M1 back" M1 M2 mep_lab_inet_up M1
+	bold "   maintenance on M1: mep drain (S1 moves away before M1 goes)"
+	m_move "mep drain on M1" M2 M1 mep_lab_show M1 'mep drain'
+	msh M1 'show mep'
+	m_r1
+	bold "   maintenance over: no mep drain"
+	m_move "no mep drain on M1" M1 M2 mep_lab_show M1 'no mep drain'
+	mep_nat_demo
+}
 
-bold "C. Probing: satellites judge the centers themselves, fail over and drain"
-( lab_init demo-probe && probe_demo ) || exit 1
+# IP Pool NAT, symmetric return: the centers translate what arrives from
+# a tunnel into their own pool and inject only the pool; H1's replies go
+# back through the center S1 entered by, whichever that is.
+m_pool_is() {
+	mep_lab_jq "$1" 'show mep nat json' --arg p "$2" \
+		'[."ripd-mep:mep-state"."nat-pool"[]? |
+		  select(.prefix == $p and .status == "active")] | length == 1'
+}
+m_ping() { mep_lab_ping HS1 "$MEP_H1"; }
+# shellcheck disable=SC2034 # the MEP lab's parameters (lib/mep-lab.sh)
+mep_nat_demo() {
+	local p
+	bold "   return path by IP Pool NAT instead of RIM (pools M1 172.16.1.0/24, M2 172.16.2.0/24; a reload)"
+	MEP_LAB_COMMUNITY="mep entry-point priority-list
+mep priority default primary M1 secondary M2
+mep tracking log
+return-path ip-pool-nat"
+	MEP_LAB_POOL[M1]=172.16.1.0/24
+	MEP_LAB_POOL[M2]=172.16.2.0/24
+	mep_lab_reload || lab_fail "cannot reload the configurations"
+	for p in M1:172.16.1.0/24 M2:172.16.2.0/24; do
+		lab_wait_for 10 m_pool_is "${p%%:*}" "${p#*:}" || lab_fail "${p%%:*}'s pool not active"
+		lab_wait_for 10 mep_lab_r1_is "${p#*:}" "ospf ${p%%:*}" || lab_fail "R1 did not learn ${p#*:}"
+	done
+	mep_lab_count_rule H1 input pool1 "ip saddr 172.16.1.0/24" &&
+		mep_lab_count_rule H1 input pool2 "ip saddr 172.16.2.0/24" ||
+		lab_fail "cannot count on H1"
+	note "S1 enters by M1: HS1 pings H1; H1 sees a source in M1's pool"
+	lab_wait_for 5 m_ping || lab_fail "HS1 -> H1 (through M1) not answered"
+	echo "  H1 received from M1's pool: $(mep_lab_count H1 pool1) packet(s), from M2's: $(mep_lab_count H1 pool2)"
+	note "mep drain on M1: S1 moves to M2; now H1 sees M2's pool and replies return through M2"
+	mep_lab_show M1 'mep drain' >/dev/null
+	lab_wait_for 15 m_only_on M2 M1 || lab_fail "S1 did not move to M2"
+	lab_wait_for 5 m_ping || lab_fail "HS1 -> H1 (through M2) not answered"
+	m_ping
+	echo "  H1 received from M1's pool: $(mep_lab_count H1 pool1) packet(s), from M2's: $(mep_lab_count H1 pool2)"
+	msh M2 'show mep nat'
+	printf '\033[36mR1# show ip route 172.16.2.0/24\033[0m\n'
+	lab_vtysh R1 -c "show ip route 172.16.2.0/24" |
+		grep -E '^ *(Known|\*|Routing entry)|via' | sed 's/^/  /'
+	mep_lab_show M1 'no mep drain' >/dev/null
+}
 
+# DEMO_PARTS: the parts to run (default all: "A B C D E")
+DEMO_PARTS=${DEMO_PARTS:-A B C D E}
+want() { [[ " $DEMO_PARTS " == *" $1 "* ]]; }
+
+if want A; then
+	bold "A. Route Injection (RIM): strongSwan tunnels -> kernel routes that beat the leased line"
+	( lab_init demo-rim && rim_demo ) || exit 1
+fi
+if want B; then
+	bold "B. RIM into FRR: the internal router switches between the tunnel and the leased line"
+	( lab_init demo-frr && frr_demo ) || exit 1
+fi
+if want C; then
+	bold "C. Probing: satellites judge the centers themselves, fail over and drain"
+	( lab_init demo-probe && probe_demo ) || exit 1
+fi
+if want D; then
+	bold "D. MEP end to end: S1's tunnel follows its entry point, RIM and R1 follow the tunnel"
+	( lab_init demo-mep-e2e && mep_demo ) || exit 1
+fi
+want E || { bold "Done. Every daemon is stopped and every namespace removed on exit."; exit 0; }
+
+bold "E. The manual's MEP scenarios, one ripd-mep each, centers marked up/down by hand"
 lab_init demo-mep
 
 SRC=10.11.0.5

@@ -61,6 +61,31 @@ static void start_nat(struct daemon *d)
 	nat_configure(d->nat, &d->cfg);
 }
 
+/* The engine lost and back: the probe replies' drain flag follows (see
+ * engine_lost in daemon.h). */
+static void on_engine(void *arg, const struct ipsec_event *ev)
+{
+	struct daemon *d = arg;
+	bool lost;
+
+	if (ev->kind == IPSEC_EV_LOST)
+		lost = true;
+	else if (ev->kind == IPSEC_EV_CONNECTED)
+		lost = false;
+	else
+		return;
+	if (lost == d->engine_lost)
+		return;
+	d->engine_lost = lost;
+	if (!d->drain)
+		log_notice("%s", lost ? "ipsec: strongSwan lost: probe replies "
+					"carry the drain flag until it is back"
+				      : "ipsec: strongSwan back: probe replies "
+					"no longer carry the drain flag");
+	if (d->probe)
+		probe_io_set_drain(d->probe, daemon_draining(d));
+}
+
 /* The IPsec engine and RIM, its subscriber (then the engine connects). */
 static int start_ipsec(struct daemon *d)
 {
@@ -74,6 +99,9 @@ static int start_ipsec(struct daemon *d)
 	}
 	rim_feed_set_silence(d->rim, rim_silence, d);
 	ike_liveness_attach(d->ipsec, d);
+	if (ipsec_engine_subscribe(d->ipsec, on_engine, d) < 0)
+		log_err("out of memory: the drain flag does not follow the "
+			"IPsec engine");
 	d->steer = steer_child_io_new(d);
 	if (!d->steer)
 		log_err("out of memory: no CHILD_SA steering");
@@ -111,8 +139,10 @@ void daemon_fini(struct daemon *d)
 	probe_io_free(d->probe);
 	steer_child_io_free(d->steer);
 	nat_free(d->nat);	/* the table and its connections stay */
-	if (d->ipsec)
+	if (d->ipsec) {
 		ike_liveness_detach(d->ipsec, d);
+		ipsec_engine_unsubscribe(d->ipsec, on_engine, d);
+	}
 	rim_feed_free(d->rim);
 	ipsec_engine_free(d->ipsec);
 	conf_history_free(&d->history);
@@ -353,7 +383,12 @@ void daemon_set_drain(struct daemon *d, bool drain)
 					 "chosen again");
 	d->drain = drain;
 	if (d->probe)
-		probe_io_set_drain(d->probe, drain);
+		probe_io_set_drain(d->probe, daemon_draining(d));
+}
+
+bool daemon_draining(const struct daemon *d)
+{
+	return d->drain || d->engine_lost;
 }
 
 int daemon_existing_entry(const struct daemon *d, const struct mep_query *q)

@@ -105,6 +105,12 @@ struct daemon {
 	/* `mep drain`: this center's replies carry the drain flag. Run-time
 	 * state, not configuration (kept across configuration changes). */
 	bool drain;
+	/* The IPsec engine was lost (its VICI session closed) and has not
+	 * connected again: this center cannot carry tunnels, so its probe
+	 * replies carry the drain flag too (satellites move away at once
+	 * instead of waiting for their DPD and failed initiates). Never set
+	 * before the first connection (a gateway without strongSwan). */
+	bool engine_lost;
 	/* Who changed the running configuration, for the merge of
 	 * concurrent configuration sessions (conf_merge). */
 	struct conf_history history;
@@ -194,6 +200,10 @@ void daemon_ike_report(struct daemon *d, int gw,
 /* `mep drain` / `no mep drain` on this center: the responder's replies
  * carry the drain flag from now on. */
 void daemon_set_drain(struct daemon *d, bool drain);
+
+/* Whether this center's probe replies carry the drain flag: `mep drain`,
+ * or the IPsec engine lost (engine_lost). */
+bool daemon_draining(const struct daemon *d);
 
 /* The gateway an existing connection of q's (satellite, source,
  * destination) uses (see struct daemon_entry_point), or -1. */

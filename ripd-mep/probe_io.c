@@ -579,7 +579,7 @@ void probe_io_configure(struct probe_io *p, const struct mep_config *cfg)
 		responder_set_key(&p->resp, cfg->probe.key, now);
 		snprintf(p->key, sizeof(p->key), "%s", cfg->probe.key);
 	}
-	responder_set_drain(&p->resp, p->d->drain);
+	responder_set_drain(&p->resp, daemon_draining(p->d));
 	if (cfg->local_gateway < 0 || !cfg->probe.key[0]) {
 		if (cfg->local_gateway >= 0 &&
 		    prober_targets(cfg, cfg->local_gateway, NULL, 0))

@@ -68,6 +68,7 @@ void steer_child_params_default(struct steer_child_params *p)
 	p->terminate_retry = 2;
 	p->ike_refresh = 60;
 	p->make_before_break = true;
+	p->overlap = 2;
 }
 
 struct steer_child *steer_child_new(const struct steer_child_params *p)
@@ -574,6 +575,7 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 	size_t pos = 0;
 	char why[256];
 	int tg = d->target;
+	double carrier_since = now;
 
 	/* give-ups to report, holds that are over */
 	for (size_t g = 0; g < s->n_gw; g++) {
@@ -610,8 +612,13 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 			best = e;
 	}
 	/* what must go: excluded centers always; with no entry point
-	 * everything; other centers once the carrier is up (or at once
-	 * when break-before-make) */
+	 * everything; other centers once the carrier has been up for the
+	 * overlap (or at once when break-before-make) */
+	if (best)
+		carrier_since = d->state != STEER_CHILD_UP || !d->carried ||
+					d->carrier_gw != tg
+				? now
+				: d->since;
 	pos = 0;
 	while ((e = tunnels_next(tt, &pos))) {
 		if (!of_dest(s, d, e) || e == best || e->gateway == tg ||
@@ -625,7 +632,10 @@ static void step_dest(struct steer_child *s, const struct tunnel_table *tt,
 		else if (tg < 0)
 			snprintf(why, sizeof(why), "no center serves %s",
 				 d->child);
-		else if (best)
+		else if (best && now < carrier_since + s->p.overlap) {
+			wake_at(o, carrier_since + s->p.overlap);
+			continue;
+		} else if (best)
 			snprintf(why, sizeof(why),
 				 "moved to %s (CHILD_SA #%u/#%u installed)",
 				 gws[tg].name, best->ike_id, best->child_id);

@@ -15,7 +15,8 @@
  *                 up to install_timeout for the CHILD_SA to be INSTALLED
  *   TERMINATE     a CHILD_SA (ike_id, child_id) of the destination that
  *                 must go: on a center other than the entry point, once the
- *                 entry point's CHILD_SA is INSTALLED (make-before-break),
+ *                 entry point's CHILD_SA is INSTALLED (make-before-break;
+ *                 overlap seconds later),
  *                 or at once in break-before-make mode, or at once when the
  *                 center is one the method excludes for this satellite
  *                 (priority-list: absent from its rule) or when no center
@@ -59,6 +60,11 @@ struct steer_child_params {
 	double terminate_retry;	/* a failed/unanswered terminate, 2 s */
 	double ike_refresh;	/* INITIATE_IKE per center, default 60 s */
 	bool make_before_break;	/* default true */
+	/* make-before-break: the old CHILD_SA of a move stays this long
+	 * after the new one is INSTALLED (both carry; the centers' RIM and
+	 * the internal routers converge on the new center meanwhile), then
+	 * goes; default 2 s (0: at once) */
+	double overlap;
 };
 
 enum steer_child_state {

@@ -34,6 +34,9 @@
 #   MEP_LAB_COMMUNITY      extra lines of community STAR-1 (entry point,
 #                          return path, priorities), one per line
 #   MEP_LAB_SAT_RIPD       1: satellites run ripd-mep too (default 0)
+#   MEP_LAB_SAT_STEER      1: satellites steer (child-sa): their ripd-mep
+#                          starts first and their connections block is
+#                          its `show mep swanctl` (implies SAT_RIPD=1)
 #   MEP_LAB_PROBE          the probe line (interval 500 dead-count 3)
 #   MEP_LAB_DPD_CENTER     the centers' and the satellites' swanctl
 #   MEP_LAB_DPD_SAT        dpd_delay (default RIM_DPD_DELAY, 1s)
@@ -60,6 +63,7 @@ MEP_LAB_DPD_CENTER=${MEP_LAB_DPD_CENTER:-$RIM_DPD_DELAY}
 MEP_LAB_DPD_SAT=${MEP_LAB_DPD_SAT:-$RIM_DPD_DELAY}
 MEP_LAB_COMMUNITY=${MEP_LAB_COMMUNITY:-}
 MEP_LAB_SAT_RIPD=${MEP_LAB_SAT_RIPD:-0}
+MEP_LAB_SAT_STEER=${MEP_LAB_SAT_STEER:-0}
 MEP_LAB_PROBE=${MEP_LAB_PROBE:-"probe interval 500 dead-count 3 key mep-lab-probe-key-0123"}
 MEP_DOMAIN=10.1.0.0/16
 MEP_H1=10.1.1.10
@@ -329,13 +333,26 @@ mep_lab_ospf_ready()
 }
 
 # mep_lab_up_all: build, charons, FRR (waits for OSPF Full), ripd-mep on
-# the centers (and satellites with MEP_LAB_SAT_RIPD=1). Fails the test
+# the centers (and satellites with MEP_LAB_SAT_RIPD=1; with
+# MEP_LAB_SAT_STEER=1 before the charons). Fails the test
 # (lab_fail) on a set-up error.
 mep_lab_up_all()
 {
 	local g
 	mep_lab_build || lab_fail "cannot build the MEP lab"
 	mep_lab_conf_write || lab_fail "bad lab configuration"
+	if [ "$MEP_LAB_SAT_STEER" = 1 ]; then
+		# the steering satellites' connections are what their
+		# ripd-mep prints (it waits for its charon meanwhile)
+		for g in $MEP_LAB_SATS; do
+			# (in the private /run charon will use)
+			lab_private_run "$g" && mep_lab_ripd_start "$g" ||
+				lab_fail "ripd-mep did not start on $g"
+			MEP_LAB_SWANCTL[$g]=$(mep_lab_show "$g" 'show mep swanctl') &&
+				[ -n "${MEP_LAB_SWANCTL[$g]}" ] ||
+				lab_fail "no show mep swanctl on $g"
+		done
+	fi
 	for g in $MEP_LAB_CENTERS $MEP_LAB_SATS; do
 		mep_lab_charon_start "$g" || lab_fail "cannot start $g's charon"
 	done
@@ -347,9 +364,10 @@ mep_lab_up_all()
 	for g in $MEP_LAB_CENTERS; do
 		mep_lab_ripd_start "$g" || lab_fail "ripd-mep did not start on $g"
 	done
-	if [ "$MEP_LAB_SAT_RIPD" = 1 ]; then
+	if [ "$MEP_LAB_SAT_RIPD" = 1 ] && [ "$MEP_LAB_SAT_STEER" != 1 ]; then
 		for g in $MEP_LAB_SATS; do
-			mep_lab_ripd_start "$g" ||
+			# (in the private /run charon will use)
+			lab_private_run "$g" && mep_lab_ripd_start "$g" ||
 				lab_fail "ripd-mep did not start on $g"
 		done
 	fi

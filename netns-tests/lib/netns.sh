@@ -323,7 +323,8 @@ lab_wait_for()
 
 # lab_ping_start NAME FROM DST [INTERVAL_MS]: a continuous ping FROM ->
 # DST every INTERVAL_MS (default 20) in the background, log
-# $LAB_RUN/logs/FROM-NAME.log; sets LAB_PING_PID, LAB_PING_LOG and
+# $LAB_RUN/logs/FROM-NAME.log (ping -D: each reply line starts with its
+# [epoch.microseconds] time); sets LAB_PING_PID, LAB_PING_LOG and
 # LAB_PING_MS. Several may run at once under different NAMEs; the
 # functions below take the NAME, default the last one started.
 LAB_PING_PID=
@@ -337,7 +338,7 @@ declare -A LAB_PING_PIDS=() LAB_PING_LOGS=() LAB_PING_IVS=()
 lab_ping_start()
 {
 	local name=$1 from=$2 dst=$3 ms=${4:-20}
-	lab_daemon "$from" "$name" ping -n -i "$(printf '%d.%03d' \
+	lab_daemon "$from" "$name" ping -D -n -i "$(printf '%d.%03d' \
 		$((ms / 1000)) $((ms % 1000)))" -W 1 "$dst" || return 1
 	LAB_PING_PID=$LAB_PID
 	LAB_PING_LOG=$LAB_RUN/logs/$from-$name.log

@@ -75,6 +75,7 @@ static void make(struct fx *x, bool vpn_domain, bool mbb)
 	steer_child_params_default(&p);
 	p.make_before_break = mbb;
 	p.ike_refresh = 30;
+	p.overlap = 0;	/* test_move_overlap sets its own */
 	x->s = steer_child_new(&p);
 	assert_non_null(x->s);
 	assert_int_equal(steer_child_configure(x->s, &x->cfg, 0), 0);
@@ -301,6 +302,72 @@ static void test_move_make_before_break(void **state)
 	tunnels_remove_child(&x.t, 1, 1);
 	step(&x, 1.3);
 	assert_int_equal(moves(&x), 0);
+	done(&x);
+}
+
+/* With an overlap the old CHILD_SA stays that long after the new one is
+ * installed (both carry while the return path converges), then goes; the
+ * core asks to be woken for it. */
+static void test_move_overlap(void **state)
+{
+	struct fx x;
+	struct steer_child_view v;
+
+	(void)state;
+	make(&x, false, true);
+	steer_child_free(x.s);
+	{
+		struct steer_child_params p;
+
+		steer_child_params_default(&p);
+		assert_true(p.overlap == 2);
+		p.ike_refresh = 30;
+		x.s = steer_child_new(&p);
+		assert_non_null(x.s);
+		assert_int_equal(steer_child_configure(x.s, &x.cfg, 0), 0);
+	}
+	start_on_m1(&x);
+	entry(&x, 0, x.m2, -1, 1);
+	step(&x, 1);
+	assert_int_equal(moves(&x), 1);
+	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	child(&x, 2, 2, x.m2, "net-10-1-0-0_16", "INSTALLED", 1.1);
+	/* installed: up via M2 at once, M1's stays for the overlap */
+	step(&x, 1.1);
+	assert_int_equal(moves(&x), 0);
+	assert_true(x.wake > 1.1 && x.wake <= 3.1);
+	view(&x, 0, &v);
+	assert_int_equal(v.state, STEER_CHILD_UP);
+	assert_int_equal(v.ike_id, 2);
+	assert_true(v.since == 1.1);
+	step(&x, 3.0);
+	assert_int_equal(moves(&x), 0);
+	/* the overlap is over: M1's goes */
+	step(&x, 3.1);
+	assert_int_equal(moves(&x), 1);
+	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	assert_int_equal(x.a[0].ike_id, 1);
+	assert_string_equal(x.a[0].why,
+			    "moved to M2 (CHILD_SA #2/#2 installed)");
+	/* back to M1 within an overlap (a flap): M2's new carrier is
+	 * kept until M1's has been up for the overlap again */
+	steer_child_terminate_done(x.s, 1, 1, true, NULL, 3.2);
+	tunnels_remove_child(&x.t, 1, 1);
+	entry(&x, 0, x.m1, -1, 4);
+	step(&x, 4);
+	assert_int_equal(moves(&x), 1);
+	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	child(&x, 3, 3, x.m1, "net-10-1-0-0_16", "INSTALLED", 4.1);
+	step(&x, 4.1);
+	assert_int_equal(moves(&x), 0);
+	entry(&x, 0, x.m2, -1, 4.2);
+	step(&x, 4.2);
+	/* M2's CHILD_SA is the carrier again (since 4.2): M1's waits */
+	assert_int_equal(moves(&x), 0);
+	step(&x, 6.2);
+	assert_int_equal(moves(&x), 1);
+	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	assert_int_equal(x.a[0].ike_id, 3);
 	done(&x);
 }
 
@@ -765,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_start_and_ike),
 		cmocka_unit_test(test_no_ike_race),
 		cmocka_unit_test(test_move_make_before_break),
+		cmocka_unit_test(test_move_overlap),
 		cmocka_unit_test(test_move_break_before_make),
 		cmocka_unit_test(test_flap),
 		cmocka_unit_test(test_flap_while_terminating),
