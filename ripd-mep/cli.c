@@ -679,7 +679,7 @@ static int show_mep(struct cli_session *s, const struct cmd_args *a,
 		unsigned parts;
 		void (*text)(const struct lyd_node *, struct strbuf *);
 	} views[] = {
-		{ NULL, STATE_ALL, text_summary },
+		{ NULL, STATE_OVERVIEW, text_summary },
 		{ "gateways", STATE_GATEWAYS, text_gateways },
 		{ "entry-points", STATE_ENTRY_POINTS, text_entry_points },
 		{ "communities", STATE_COMMUNITIES, text_communities },

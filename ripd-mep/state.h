@@ -20,6 +20,11 @@ enum state_part {
 	STATE_PROBES = 1 << 6,		/* probe peers and counters */
 	STATE_STEERING = 1 << 7,	/* route steering */
 	STATE_ALL = 0xff,
+	/* show mep: what its text shows (the long lists, tunnels, routes,
+	 * probes and steering, have their own commands: with thousands of
+	 * tunnels they are megabytes) */
+	STATE_OVERVIEW = STATE_SUMMARY | STATE_COMMUNITIES | STATE_GATEWAYS |
+			 STATE_ENTRY_POINTS,
 };
 
 /* /ripd-mep:mep-state with the parts asked for; NULL on failure. */
