@@ -135,6 +135,11 @@ step_nat()
 	lab_check "B: show mep nat json on M2 maps $HS1 -> a $POOL2 address, satellite S1" \
 		lab_wait_for 3 mapped_hs1 || why_nat
 	[ -n "$MAPPED" ] && lab_ok "B: $HS1 -> $MAPPED"
+	lab_check "B: show mep nat json on M2 counts S1's sources (nat-satellite)" \
+		mep_lab_jq M2 'show mep nat json' \
+		'[."ripd-mep:mep-state"."nat-satellite"[]? |
+		  select(.name == "S1" and (.sources | tonumber) >= 1 and
+			 (.connections | tonumber) >= 1)] | length == 1'
 	lab_check "B: TCP HS1 -> H1: 64 KiB arrive intact" \
 		mep_lab_tcp HS1 H1 "$MEP_H1" 64 || echo "   $MEP_TCP_WHY" >&2
 	lab_check "B: M2's pool counts HS1's connections" \

@@ -619,6 +619,14 @@ static void text_nat(const struct lyd_node *st, struct strbuf *out)
 				      state_get(n, "events-dropped"));
 			continue;
 		}
+		if (strcmp(n->schema->name, "nat-satellite") == 0) {
+			strbuf_printf(out, "  satellite %s: %s source(s), %s "
+					   "connection(s)\n",
+				      state_get(n, "name"),
+				      state_get(n, "sources"),
+				      state_get(n, "connections"));
+			continue;
+		}
 		if (strcmp(n->schema->name, "nat-mapping") != 0)
 			continue;
 		if (!maps++)

@@ -391,6 +391,22 @@ size_t nat_account_page(const struct nat_account *a,
 	return got;
 }
 
+void nat_account_per_satellite(const struct nat_account *a, size_t n,
+			       uint64_t *sources, uint64_t *connections)
+{
+	memset(sources, 0, n * sizeof(*sources));
+	memset(connections, 0, n * sizeof(*connections));
+	for (size_t i = 0; i < a->n_map; i++) {
+		const struct nat_mapping *m = &a->map[i];
+
+		if (!m->connections || m->satellite < 0 ||
+		    (size_t)m->satellite >= n)
+			continue;
+		sources[m->satellite]++;
+		connections[m->satellite] += m->connections;
+	}
+}
+
 uint64_t nat_account_free_count(const struct nat_account *a)
 {
 	return a->used >= a->admit ? 0 : a->admit - a->used;

@@ -126,6 +126,11 @@ const struct nat_mapping *nat_account_find(const struct nat_account *a,
 size_t nat_account_page(const struct nat_account *a,
 			const struct mep_addr *from, size_t count,
 			struct nat_mapping *out, bool *more);
+/* Per satellite (gateway index i < n): sources[i] with live connections
+ * and their connections[i], over every live mapping (not a page);
+ * sources of no satellite, or of an index >= n, are not counted. */
+void nat_account_per_satellite(const struct nat_account *a, size_t n,
+			       uint64_t *sources, uint64_t *connections);
 /* free: admit - used. */
 uint64_t nat_account_free_count(const struct nat_account *a);
 

@@ -618,6 +618,33 @@ struct lyd_node *state_build(const struct daemon *d, unsigned parts)
 	return root;
 }
 
+/* show mep nat: each satellite's share of the pool. */
+static void state_nat_satellites(const struct daemon *d,
+				 const struct nat_account *a,
+				 struct lyd_node **root)
+{
+	size_t n = d->cfg.n_gateways;
+	uint64_t *src = calloc(n ? n : 1, sizeof(*src));
+	uint64_t *conn = calloc(n ? n : 1, sizeof(*conn));
+	char num[24];
+
+	if (src && conn) {
+		nat_account_per_satellite(a, n, src, conn);
+		for (size_t i = 0; i < n; i++) {
+			if (!src[i])
+				continue;
+			put(d->ctx, root, u64(src[i], num),
+			    "/ripd-mep:mep-state/nat-satellite[name='%s']/sources",
+			    d->cfg.gateways[i].name);
+			put(d->ctx, root, u64(conn[i], num),
+			    "/ripd-mep:mep-state/nat-satellite[name='%s']/connections",
+			    d->cfg.gateways[i].name);
+		}
+	}
+	free(src);
+	free(conn);
+}
+
 struct lyd_node *state_nat(const struct daemon *d, const struct mep_addr *from,
 			   size_t count)
 {
@@ -652,6 +679,7 @@ struct lyd_node *state_nat(const struct daemon *d, const struct mep_addr *from,
 	put(d->ctx, &root, u64(a->refused, num), "%s/refused", key);
 	put(d->ctx, &root, u64(a->events_dropped, num), "%s/events-dropped",
 	    key);
+	state_nat_satellites(d, a, &root);
 	page = count ? calloc(count, sizeof(*page)) : NULL;
 	n = page ? nat_account_page(a, from, count, page, &more) : 0;
 	put(d->ctx, &root, u64(n, num), "%s/mappings-shown", key);

@@ -274,6 +274,40 @@ static void test_page(void **state)
 	nat_spec_free(&s);
 }
 
+/* Per satellite: sources with live connections and their connections,
+ * over every mapping; an ended source no longer counts. */
+static void test_per_satellite(void **state)
+{
+	struct nat_account a;
+	struct nat_spec s;
+	uint64_t src[3], conn[3];
+
+	(void)state;
+	make_spec(&s, "172.16.2.0/24");
+	nat_account_init(&a);
+	assert_int_equal(nat_account_configure(&a, &s), 0);
+	ev(&a, NAT_CT_NEW, "10.11.0.2", "172.16.2.2");
+	ev(&a, NAT_CT_NEW, "10.11.0.2", "172.16.2.2");
+	ev(&a, NAT_CT_NEW, "10.11.0.3", "172.16.2.3");
+	ev(&a, NAT_CT_NEW, "10.12.0.9", "172.16.2.9");
+	ev(&a, NAT_CT_NEW, "10.12.0.10", "172.16.2.10");
+	ev(&a, NAT_CT_DESTROY, "10.12.0.10", "172.16.2.10");
+	nat_account_per_satellite(&a, 3, src, conn);
+	assert_int_equal(src[M1], 0);
+	assert_int_equal(conn[M1], 0);
+	assert_int_equal(src[S1], 2);
+	assert_int_equal(conn[S1], 3);
+	assert_int_equal(src[S2], 1);
+	assert_int_equal(conn[S2], 1);
+	/* an index beyond n is not counted (nor written) */
+	src[S2] = conn[S2] = 77;
+	nat_account_per_satellite(&a, 2, src, conn);
+	assert_int_equal(src[S1], 2);
+	assert_int_equal(src[S2], 77);
+	nat_account_free(&a);
+	nat_spec_free(&s);
+}
+
 /* A storm of random events: counters stay consistent, memory within the
  * bound (admit + 1024 sources tracked, arrays at most twice that). */
 static void test_storm(void **state)
@@ -329,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_warning),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_page),
+		cmocka_unit_test(test_per_satellite),
 		cmocka_unit_test(test_storm),
 	};
 
