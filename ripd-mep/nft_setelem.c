@@ -92,21 +92,54 @@ static struct nl_msg *new_msg(struct nft_setelem *s, int type, int flags,
 	return m;
 }
 
-/* Read replies until the NLMSG_ERROR (ack or error) of seq, or an error
- * of a sequence number in [lo, hi]: 0 or -errno. */
-static int wait_ack(struct nft_setelem *s, uint32_t seq, uint32_t lo,
-		    uint32_t hi)
+/* Send m unless building it failed (built is false), then free it:
+ * 0 or -EIO. */
+static int send_built(struct nft_setelem *s, struct nl_msg *m, bool built)
 {
-	int fd = nl_socket_get_fd(s->sk);
+	int rc = 0;
 
+	if (!built ||
+	    nl_sendto(s->sk, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len) < 0)
+		rc = -EIO;
+	nlmsg_free(m);
+	return rc;
+}
+
+/* The next datagram into s->buf: its length (> 0), or -errno (-EIO when
+ * the socket reads nothing). */
+static ssize_t recv_reply(struct nft_setelem *s)
+{
 	for (;;) {
-		ssize_t n = recv(fd, s->buf, NFT_SE_BUF, 0);
-		const struct nlmsghdr *h = (const struct nlmsghdr *)s->buf;
+		ssize_t n = recv(nl_socket_get_fd(s->sk), s->buf, NFT_SE_BUF, 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
+		return n;
+	}
+}
+
+/* The error an NLMSG_ERROR message h carries (0 for an ack), -EIO when
+ * it is too short to carry one. */
+static int nl_error_of(const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+
+	return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EIO;
+}
+
+/* Read replies until the NLMSG_ERROR (ack or error) of seq, or an error
+ * of a sequence number in [lo, hi]: 0 or -errno. */
+static int wait_ack(struct nft_setelem *s, uint32_t seq, uint32_t lo,
+		    uint32_t hi)
+{
+	for (;;) {
+		ssize_t n = recv_reply(s);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)s->buf;
+
+		if (n < 0)
+			return (int)n;
 		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 
@@ -234,38 +267,28 @@ long nft_setelem_dump(struct nft_setelem *s, const char *table,
 	struct nl_msg *m = new_msg(s, NFT_MSG_GETSETELEM,
 				   NLM_F_REQUEST | NLM_F_DUMP,
 				   strlen(table) + strlen(set), seq);
-	int fd = nl_socket_get_fd(s->sk);
 	long count = 0;
+	bool built;
 
 	if (!m)
 		return -ENOMEM;
-	if (nla_put_string(m, NFTA_SET_ELEM_LIST_TABLE, table) < 0 ||
-	    nla_put_string(m, NFTA_SET_ELEM_LIST_SET, set) < 0 ||
-	    nl_sendto(s->sk, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len) < 0) {
-		nlmsg_free(m);
+	built = nla_put_string(m, NFTA_SET_ELEM_LIST_TABLE, table) >= 0 &&
+		nla_put_string(m, NFTA_SET_ELEM_LIST_SET, set) >= 0;
+	if (send_built(s, m, built) < 0)
 		return -EIO;
-	}
-	nlmsg_free(m);
 	for (;;) {
-		ssize_t n = recv(fd, s->buf, NFT_SE_BUF, 0);
+		ssize_t n = recv_reply(s);
 		const struct nlmsghdr *h = (const struct nlmsghdr *)s->buf;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
+		if (n < 0)
+			return n;
 		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != seq)
 				continue;	/* a late reply */
 			if (h->nlmsg_type == NLMSG_DONE)
 				return count;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e))
-					       ? e->error
-					       : -EIO;
-			}
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return nl_error_of(h);
 			count += elements_of(h, fn, arg);
 		}
 	}
@@ -277,26 +300,21 @@ int nft_counter_packets(struct nft_setelem *s, const char *table,
 	uint32_t seq = s->seq++;
 	struct nl_msg *m = new_msg(s, NFT_MSG_GETOBJ, NLM_F_REQUEST,
 				   strlen(table) + strlen(name) + 8, seq);
-	int fd = nl_socket_get_fd(s->sk);
+	bool built;
 
 	if (!m)
 		return -ENOMEM;
-	if (nla_put_string(m, NFTA_OBJ_TABLE, table) < 0 ||
-	    nla_put_string(m, NFTA_OBJ_NAME, name) < 0 ||
-	    nla_put_u32(m, NFTA_OBJ_TYPE, htobe32(NFT_OBJECT_COUNTER)) < 0 ||
-	    nl_sendto(s->sk, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len) < 0) {
-		nlmsg_free(m);
+	built = nla_put_string(m, NFTA_OBJ_TABLE, table) >= 0 &&
+		nla_put_string(m, NFTA_OBJ_NAME, name) >= 0 &&
+		nla_put_u32(m, NFTA_OBJ_TYPE, htobe32(NFT_OBJECT_COUNTER)) >= 0;
+	if (send_built(s, m, built) < 0)
 		return -EIO;
-	}
-	nlmsg_free(m);
 	for (;;) {
-		ssize_t n = recv(fd, s->buf, NFT_SE_BUF, 0);
+		ssize_t n = recv_reply(s);
 		const struct nlmsghdr *h = (const struct nlmsghdr *)s->buf;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
+		if (n < 0)
+			return (int)n;
 		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
 			struct nlattr *tb[NFTA_OBJ_MAX + 1];
 			struct nlattr *ct[NFTA_COUNTER_MAX + 1];
@@ -304,12 +322,9 @@ int nft_counter_packets(struct nft_setelem *s, const char *table,
 			if (h->nlmsg_seq != seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
+				int err = nl_error_of(h);
 
-				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) &&
-						       e->error
-					       ? e->error
-					       : -EIO;
+				return err ? err : -EIO;
 			}
 			if (nlmsg_parse((struct nlmsghdr *)h,
 					sizeof(struct nfgenmsg), tb,
