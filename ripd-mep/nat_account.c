@@ -199,15 +199,28 @@ static void addr_destroy(struct nat_account *a, const struct mep_addr *mapped)
 	}
 }
 
+/* The position of src's mapping in a->map, or < 0 when it has none. */
+static long map_pos(const struct nat_account *a, const struct mep_addr *src)
+{
+	struct mep_prefix k = host_key(src);
+
+	return prefix_index_find(&a->map_index, a->map, sizeof(*a->map), &k);
+}
+
+/* Whether the mapping at pos (from map_pos) exists and holds a
+ * connection. */
+static bool map_live(const struct nat_account *a, long pos)
+{
+	return pos >= 0 && a->map[pos].connections;
+}
+
 static enum nat_warn on_new(struct nat_account *a, const struct mep_addr *src,
 			    const struct mep_addr *mapped)
 {
-	struct mep_prefix k = host_key(src);
-	long pos = prefix_index_find(&a->map_index, a->map, sizeof(*a->map),
-				     &k);
+	long pos = map_pos(a, src);
 	struct nat_mapping *m;
 
-	if (pos < 0 || a->map[pos].connections == 0) {
+	if (!map_live(a, pos)) {
 		if (a->used >= a->max_mappings) {
 			a->untracked++;
 			return NAT_WARN_NONE;
@@ -221,7 +234,7 @@ static enum nat_warn on_new(struct nat_account *a, const struct mep_addr *src,
 		}
 		m = &a->map[a->n_map];
 		memset(m, 0, sizeof(*m));
-		m->key = k;
+		m->key = host_key(src);
 		if (prefix_index_add(&a->map_index, a->map, sizeof(*a->map),
 				     a->n_map) < 0) {
 			a->untracked++;
@@ -249,12 +262,10 @@ static enum nat_warn on_destroy(struct nat_account *a,
 				const struct mep_addr *src,
 				const struct mep_addr *mapped)
 {
-	struct mep_prefix k = host_key(src);
-	long pos = prefix_index_find(&a->map_index, a->map, sizeof(*a->map),
-				     &k);
+	long pos = map_pos(a, src);
 	struct nat_mapping *m;
 
-	if (pos < 0 || a->map[pos].connections == 0) {
+	if (!map_live(a, pos)) {
 		a->unmatched++;
 		return NAT_WARN_NONE;
 	}
@@ -327,9 +338,7 @@ size_t nat_account_take_released(struct nat_account *a, struct mep_addr *out,
 	size_t n = 0, i;
 
 	for (i = 0; i < a->n_released && n < max; i++) {
-		struct mep_prefix k = host_key(&a->released[i]);
-		long pos = prefix_index_find(&a->map_index, a->map,
-					     sizeof(*a->map), &k);
+		long pos = map_pos(a, &a->released[i]);
 
 		if (pos >= 0) {
 			a->map[pos].released = false;
@@ -349,11 +358,9 @@ size_t nat_account_take_released(struct nat_account *a, struct mep_addr *out,
 const struct nat_mapping *nat_account_find(const struct nat_account *a,
 					   const struct mep_addr *src)
 {
-	struct mep_prefix k = host_key(src);
-	long pos = prefix_index_find(&a->map_index, a->map, sizeof(*a->map),
-				     &k);
+	long pos = map_pos(a, src);
 
-	return pos >= 0 && a->map[pos].connections ? &a->map[pos] : NULL;
+	return map_live(a, pos) ? &a->map[pos] : NULL;
 }
 
 static int mapping_ptr_cmp(const void *x, const void *y)
