@@ -37,15 +37,19 @@ static int find_attr(const uint8_t *p, size_t len, unsigned want,
 	return len ? -1 : 0;
 }
 
-/* tuple -> CTA_TUPLE_IP -> the v4 or v6 address of type v4 / v4 + 2
- * (SRC 1 / V6_SRC 3, DST 2 / V6_DST 4). 1 found, 0 not, -1 malformed. */
-static int tuple_addr(const uint8_t *tuple, size_t tlen, unsigned v4,
-		      struct mep_addr *out)
+/* The attributes (p, len) -> tuple (CTA_TUPLE_ORIG or _REPLY) ->
+ * CTA_TUPLE_IP -> the v4 or v6 address of type v4 / v4 + 2 (SRC 1 /
+ * V6_SRC 3, DST 2 / V6_DST 4). 1 found, 0 not, -1 malformed. */
+static int tuple_addr(const uint8_t *p, size_t len, unsigned tuple,
+		      unsigned v4, struct mep_addr *out)
 {
-	const uint8_t *ip, *v;
-	size_t iplen, vlen;
-	int r = find_attr(tuple, tlen, CTA_TUPLE_IP, &ip, &iplen);
+	const uint8_t *t, *ip, *v;
+	size_t tlen, iplen, vlen;
+	int r = find_attr(p, len, tuple, &t, &tlen);
 
+	if (r <= 0)
+		return r;
+	r = find_attr(t, tlen, CTA_TUPLE_IP, &ip, &iplen);
 	if (r <= 0)
 		return r;
 	memset(out, 0, sizeof(*out));
@@ -105,16 +109,9 @@ enum nat_ct_msg_result nat_ct_msg_parse(const void *msg, size_t len,
 	memcpy(&status, v, 4);
 	if (!(ntohl(status) & IPS_SRC_NAT))
 		return NAT_CT_MSG_SKIP;
-	r = find_attr(p, len, CTA_TUPLE_ORIG, &v, &vlen);
-	if (r <= 0)
-		return r < 0 ? NAT_CT_MSG_BAD : NAT_CT_MSG_SKIP;
-	r = tuple_addr(v, vlen, CTA_IP_V4_SRC, src);
-	if (r <= 0)
-		return r < 0 ? NAT_CT_MSG_BAD : NAT_CT_MSG_SKIP;
-	r = find_attr(p, len, CTA_TUPLE_REPLY, &v, &vlen);
-	if (r <= 0)
-		return r < 0 ? NAT_CT_MSG_BAD : NAT_CT_MSG_SKIP;
-	r = tuple_addr(v, vlen, CTA_IP_V4_DST, mapped);
+	r = tuple_addr(p, len, CTA_TUPLE_ORIG, CTA_IP_V4_SRC, src);
+	if (r > 0)
+		r = tuple_addr(p, len, CTA_TUPLE_REPLY, CTA_IP_V4_DST, mapped);
 	if (r <= 0)
 		return r < 0 ? NAT_CT_MSG_BAD : NAT_CT_MSG_SKIP;
 	return NAT_CT_MSG_EVENT;
