@@ -24,15 +24,10 @@
 # entry point the satellite would use and why, and shows the tracking
 # lines the daemon logged.
 set -u
-. "$(dirname "$0")/lib/netns.sh"
-# shellcheck source=lib/rim-lab.sh
-. "$(dirname "$0")/lib/rim-lab.sh"
-# shellcheck source=lib/frr-lab.sh
-. "$(dirname "$0")/lib/frr-lab.sh"
-# shellcheck source=lib/center-lab.sh
-. "$(dirname "$0")/lib/center-lab.sh"
 # shellcheck source=lib/mep-lab.sh
 . "$(dirname "$0")/lib/mep-lab.sh"
+# shellcheck source=lib/center-lab.sh
+. "$(dirname "$0")/lib/center-lab.sh"
 
 BIN=${RIPD_MEP_BUILD:?}/ripd-mep
 MEPSH=$RIPD_MEP_BUILD/mepsh

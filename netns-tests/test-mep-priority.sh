@@ -32,17 +32,8 @@
 #      CHILD_SA to M1.
 # Tracking and steering lines asserted word for word (SA ids excepted).
 set -u
-# shellcheck source-path=SCRIPTDIR source=lib/netns.sh
-. "$(dirname "$0")/lib/netns.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/rim-lab.sh
-. "$(dirname "$0")/lib/rim-lab.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/frr-lab.sh
-. "$(dirname "$0")/lib/frr-lab.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/mep-lab.sh
 . "$(dirname "$0")/lib/mep-lab.sh"
-
-: "${RIPD_MEP_BUILD:?}"
-export RIPD_MEP_YANG_DIR=${RIPD_MEP_TOP:?}/yang
 
 INTERVAL=100	# ms
 DEAD=3

@@ -18,17 +18,8 @@
 #            answered (the table stays), the restarted daemon adopts the
 #            table (log) and shows the same mappings.
 set -u
-# shellcheck source-path=SCRIPTDIR source=lib/netns.sh
-. "$(dirname "$0")/lib/netns.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/rim-lab.sh
-. "$(dirname "$0")/lib/rim-lab.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/frr-lab.sh
-. "$(dirname "$0")/lib/frr-lab.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/mep-lab.sh
 . "$(dirname "$0")/lib/mep-lab.sh"
-
-: "${RIPD_MEP_BUILD:?}"
-export RIPD_MEP_YANG_DIR=${RIPD_MEP_TOP:?}/yang
 
 POOL2=172.16.2.0/30
 MEP_LAB_CENTERS="M1 M2"

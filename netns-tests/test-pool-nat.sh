@@ -14,17 +14,8 @@
 #      and a TCP transfer work, `show mep nat json` on M2 shows the mapping
 #      HS1 -> pool address, satellite S1.
 set -u
-# shellcheck source-path=SCRIPTDIR source=lib/netns.sh
-. "$(dirname "$0")/lib/netns.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/rim-lab.sh
-. "$(dirname "$0")/lib/rim-lab.sh"
-# shellcheck source-path=SCRIPTDIR source=lib/frr-lab.sh
-. "$(dirname "$0")/lib/frr-lab.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/mep-lab.sh
 . "$(dirname "$0")/lib/mep-lab.sh"
-
-: "${RIPD_MEP_BUILD:?}"
-export RIPD_MEP_YANG_DIR=${RIPD_MEP_TOP:?}/yang
 
 MEP_LAB_CENTERS="M1 M2"
 MEP_LAB_SATS=S1

@@ -1,9 +1,11 @@
 # shellcheck shell=bash disable=SC2034
 # netns-tests/lib/mep-lab.sh: the MEP lab with real components, sourced
-# after lib/netns.sh, lib/rim-lab.sh and lib/frr-lab.sh (whose charon
-# connection/child/secret writers, retransmission settings, "table 220"
-# charon settings, OSPF snippets, tunnel and ping helpers it reuses) by
-# netns-tests/test-pool-nat*.sh and test-mep-priority.sh. It owns the
+# (alone: it sources lib/netns.sh, lib/rim-lab.sh and lib/frr-lab.sh,
+# whose charon connection/child/secret writers, retransmission settings,
+# "table 220" charon settings, OSPF snippets, tunnel and ping helpers it
+# reuses, and checks RIPD_MEP_BUILD and RIPD_MEP_TOP, exporting
+# RIPD_MEP_YANG_DIR) by netns-tests/test-pool-nat*.sh,
+# test-mep-priority.sh and the demo. It owns the
 # parameterised layout below, the one community description every
 # gateway's ripd-mep.conf is generated from, the centers' and R1's FRR
 # configurations, and the helpers that start/stop/kill daemons on a node,
@@ -53,6 +55,16 @@
 #
 # Functions return non-zero on failure with a message on stderr; values go
 # to globals (MEP_NH, MEP_TCP_WHY ...), never through a lost subshell.
+
+# shellcheck source-path=SCRIPTDIR source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
+# shellcheck source-path=SCRIPTDIR source=rim-lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/rim-lab.sh"
+# shellcheck source-path=SCRIPTDIR source=frr-lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/frr-lab.sh"
+
+: "${RIPD_MEP_BUILD:?}"
+export RIPD_MEP_YANG_DIR=${RIPD_MEP_TOP:?}/yang
 
 MEP_LAB_CENTERS=${MEP_LAB_CENTERS:-"M1 M2"}
 MEP_LAB_SATS=${MEP_LAB_SATS:-S1}
