@@ -7,17 +7,16 @@
  * counter is read; a foreign table of that name is refused and left
  * untouched; the feature off removes the table. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "netns_fixture.h"
 
 #include "config_fixture.h"
 #include "nat_nft.h"
@@ -208,14 +207,9 @@ int main(void)
 		cmocka_unit_test(test_foreign_table),
 	};
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "not root: nftables tests skipped\n");
-		return 77;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "no private network namespace (%s): skipped\n",
-			strerror(errno));
-		return 77;
-	}
+	int rc = netns_fixture_enter("nftables");
+
+	if (rc)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

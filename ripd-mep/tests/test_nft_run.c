@@ -4,17 +4,16 @@
  * (skipped). A batch is all or nothing, listings come back as text and
  * JSON, and a missing table is told apart from other errors. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "netns_fixture.h"
 
 #include "nft_run.h"
 #include "strbuf.h"
@@ -90,14 +89,9 @@ int main(void)
 		cmocka_unit_test(test_batch_all_or_nothing),
 	};
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "not root: nftables tests skipped\n");
-		return 77;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "no private network namespace (%s): skipped\n",
-			strerror(errno));
-		return 77;
-	}
+	int rc = netns_fixture_enter("nftables");
+
+	if (rc)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +26,8 @@
 #include <linux/rtnetlink.h>
 
 #include <cmocka.h>
+
+#include "netns_fixture.h"
 
 #include "prefix.h"
 #include "rim_kernel.h"
@@ -788,10 +789,6 @@ static int netns_setup(void)
 	static const char *const names[] = { "ipsec0", "ipsec1", "ipsec2" };
 	size_t i;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return -1;
-	}
 	for (i = 0; i < 3; i++) {
 		tun_fd[i] = tun_create(names[i]);
 		if (tun_fd[i] < 0) {
@@ -829,12 +826,11 @@ int main(void)
 	rc = cmocka_run_group_tests_name("rim_kernel_pure", pure, NULL, NULL);
 	if (rc)
 		return rc;
-	if (geteuid() != 0) {
-		fprintf(stderr, "not root: netlink tests skipped\n");
-		return 77;
-	}
+	rc = netns_fixture_enter("netlink");
+	if (rc)
+		return rc;
 	if (netns_setup() < 0) {
-		fprintf(stderr, "no private network namespace: skipped\n");
+		fprintf(stderr, "no TUN devices in the namespace: skipped\n");
 		return 77;
 	}
 	rc = cmocka_run_group_tests_name("rim_kernel_netlink", nl, NULL, NULL);
