@@ -154,6 +154,16 @@ static size_t moves(struct fx *x)
 	return k;
 }
 
+/* Steps at now: exactly one move (INITIATE_IKE aside), of kind; it is
+ * x->a[0]. */
+static void one_move(struct fx *x, double now,
+		     enum steer_child_action_kind kind)
+{
+	step(x, now);
+	assert_int_equal(moves(x), 1);
+	assert_int_equal(x->a[0].kind, kind);
+}
+
 static void view(struct fx *x, size_t i, struct steer_child_view *v)
 {
 	steer_child_get(x->s, i, v);
@@ -166,10 +176,7 @@ static void start_on_m1(struct fx *x)
 	struct steer_child_view v;
 
 	entry(x, 0, x->m1, -1, 0);
-	step(x, 0);
-	moves(x);
-	assert_int_equal(x->n, 1);
-	assert_int_equal(x->a[0].kind, STEER_CHILD_INITIATE);
+	one_move(x, 0, STEER_CHILD_INITIATE);
 	assert_string_equal(x->a[0].conn, "m1");
 	assert_string_equal(x->a[0].child, "net-10-1-0-0_16");
 	child(x, 1, 1, x->m1, "net-10-1-0-0_16", "INSTALLED", 0.1);
@@ -261,9 +268,7 @@ static void test_move_make_before_break(void **state)
 	make(&x, false, true);
 	start_on_m1(&x);
 	entry(&x, 0, x.m2, -1, 1);
-	step(&x, 1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1, STEER_CHILD_INITIATE);
 	assert_string_equal(x.a[0].conn, "M2");
 	view(&x, 0, &v);
 	assert_int_equal(v.state, STEER_CHILD_MOVING);
@@ -272,9 +277,7 @@ static void test_move_make_before_break(void **state)
 	child(&x, 2, 2, x.m2, "net-10-1-0-0_16", "INSTALLING", 1.05);
 	assert_int_equal(step(&x, 1.05), 0);
 	child(&x, 2, 2, x.m2, "net-10-1-0-0_16", "INSTALLED", 1.1);
-	step(&x, 1.1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 1.1, STEER_CHILD_TERMINATE);
 	assert_int_equal(x.a[0].ike_id, 1);
 	assert_int_equal(x.a[0].child_id, 1);
 	assert_string_equal(x.a[0].why,
@@ -328,9 +331,7 @@ static void test_move_overlap(void **state)
 	}
 	start_on_m1(&x);
 	entry(&x, 0, x.m2, -1, 1);
-	step(&x, 1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1, STEER_CHILD_INITIATE);
 	child(&x, 2, 2, x.m2, "net-10-1-0-0_16", "INSTALLED", 1.1);
 	/* installed: up via M2 at once, M1's stays for the overlap */
 	step(&x, 1.1);
@@ -343,9 +344,7 @@ static void test_move_overlap(void **state)
 	step(&x, 3.0);
 	assert_int_equal(moves(&x), 0);
 	/* the overlap is over: M1's goes */
-	step(&x, 3.1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 3.1, STEER_CHILD_TERMINATE);
 	assert_int_equal(x.a[0].ike_id, 1);
 	assert_string_equal(x.a[0].why,
 			    "moved to M2 (CHILD_SA #2/#2 installed)");
@@ -354,9 +353,7 @@ static void test_move_overlap(void **state)
 	steer_child_terminate_done(x.s, 1, 1, true, NULL, 3.2);
 	tunnels_remove_child(&x.t, 1, 1);
 	entry(&x, 0, x.m1, -1, 4);
-	step(&x, 4);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 4, STEER_CHILD_INITIATE);
 	child(&x, 3, 3, x.m1, "net-10-1-0-0_16", "INSTALLED", 4.1);
 	step(&x, 4.1);
 	assert_int_equal(moves(&x), 0);
@@ -364,9 +361,7 @@ static void test_move_overlap(void **state)
 	step(&x, 4.2);
 	/* M2's CHILD_SA is the carrier again (since 4.2): M1's waits */
 	assert_int_equal(moves(&x), 0);
-	step(&x, 6.2);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 6.2, STEER_CHILD_TERMINATE);
 	assert_int_equal(x.a[0].ike_id, 3);
 	done(&x);
 }
@@ -406,9 +401,7 @@ static void test_flap(void **state)
 	assert_int_equal(v.ike_id, 1);
 	/* the late child on M2 goes */
 	child(&x, 2, 2, x.m2, "net-10-1-0-0_16", "INSTALLED", 1.2);
-	step(&x, 1.2);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 1.2, STEER_CHILD_TERMINATE);
 	assert_int_equal(x.a[0].ike_id, 2);
 	assert_string_equal(x.a[0].why,
 			    "moved to M1 (CHILD_SA #1/#1 installed)");
@@ -418,9 +411,7 @@ static void test_flap(void **state)
 	/* M2 again: its earlier initiate was answered (by the CHILD_SA
 	 * just terminated): initiated again at once, state moving */
 	entry(&x, 0, x.m2, -1, 1.4);
-	step(&x, 1.4);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1.4, STEER_CHILD_INITIATE);
 	assert_string_equal(x.a[0].conn, "M2");
 	view(&x, 0, &v);
 	assert_int_equal(v.state, STEER_CHILD_MOVING);
@@ -454,17 +445,13 @@ static void test_flap_while_terminating(void **state)
 	/* back to M1 while #1 is still listed: it is dying, not a
 	 * carrier; a new one is initiated, M2's stays meanwhile */
 	entry(&x, 0, x.m1, -1, 1.15);
-	step(&x, 1.15);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1.15, STEER_CHILD_INITIATE);
 	assert_string_equal(x.a[0].conn, "m1");
 	view(&x, 0, &v);
 	assert_int_equal(v.state, STEER_CHILD_MOVING);
 	tunnels_remove_child(&x.t, 1, 1);
 	child(&x, 1, 3, x.m1, "net-10-1-0-0_16", "INSTALLED", 1.3);
-	step(&x, 1.3);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 1.3, STEER_CHILD_TERMINATE);
 	assert_int_equal(x.a[0].ike_id, 2);
 	view(&x, 0, &v);
 	assert_int_equal(v.state, STEER_CHILD_UP);
@@ -498,9 +485,7 @@ static void test_initiate_fails_backoff_give_up(void **state)
 	assert_true(x.wake == 1.51);
 	step(&x, 1.4);
 	assert_int_equal(moves(&x), 0);
-	step(&x, 1.51);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1.51, STEER_CHILD_INITIATE);
 	steer_child_initiate_done(x.s, gen, 0, x.m2, false, "refused", 1.52);
 	step(&x, 1.6);
 	assert_int_equal(moves(&x), 0);
@@ -510,9 +495,7 @@ static void test_initiate_fails_backoff_give_up(void **state)
 	assert_false(steer_child_given_up(x.s, 0, x.m2, 2.6));
 	steer_child_initiate_done(x.s, gen, 0, x.m2, false, "refused", 2.6);
 	assert_true(steer_child_given_up(x.s, 0, x.m2, 2.6));
-	step(&x, 2.6);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_GIVE_UP);
+	one_move(&x, 2.6, STEER_CHILD_GIVE_UP);
 	assert_int_equal(x.a[0].gateway, x.m2);
 	assert_string_equal(x.a[0].why,
 			    "M2 did not install net-10-1-0-0_16: refused");
@@ -525,9 +508,7 @@ static void test_initiate_fails_backoff_give_up(void **state)
 	assert_int_equal(moves(&x), 0);
 	assert_true(steer_child_given_up(x.s, 0, x.m2, 62));
 	assert_false(steer_child_given_up(x.s, 0, x.m2, 62.7));
-	step(&x, 62.7);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 62.7, STEER_CHILD_INITIATE);
 	done(&x);
 }
 
@@ -575,9 +556,7 @@ static void test_charon_restart_during_move(void **state)
 				  "connection to strongSwan lost", 1.2);
 	tunnels_remove_ike(&x.t, 1);
 	steer_child_engine(x.s, true, 2);
-	step(&x, 2);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 2, STEER_CHILD_INITIATE);
 	assert_string_equal(x.a[0].conn, "M2");
 	child(&x, 7, 1, x.m2, "net-10-1-0-0_16", "INSTALLED", 2.1);
 	step(&x, 2.1);
@@ -594,9 +573,7 @@ static void test_no_center_serves(void **state)
 	make(&x, false, true);
 	start_on_m1(&x);
 	entry(&x, 0, -1, -1, 5);
-	step(&x, 5);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 5, STEER_CHILD_TERMINATE);
 	assert_string_equal(x.a[0].why, "no center serves net-10-1-0-0_16");
 	view(&x, 0, &v);
 	assert_int_equal(v.state, STEER_CHILD_FAILED);
@@ -641,9 +618,7 @@ static void test_terminate_fails(void **state)
 	steer_child_terminate_done(x.s, 1, 1, false, "timeout", 5.1);
 	step(&x, 6);
 	assert_int_equal(moves(&x), 0);
-	step(&x, 7.1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	one_move(&x, 7.1, STEER_CHILD_TERMINATE);
 	/* answered ok but still listed: asked again after 5 x 2 s */
 	steer_child_terminate_done(x.s, 1, 1, true, NULL, 7.2);
 	step(&x, 10);
@@ -677,9 +652,7 @@ static void test_vpn_domain(void **state)
 	assert_int_equal(moves(&x), 0);
 	/* M2 fails: only 10.2/16 moves to M3 */
 	entry(&x, (size_t)i2, x.m3, -1, 1);
-	step(&x, 1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1, STEER_CHILD_INITIATE);
 	assert_int_equal(x.a[0].dest, (size_t)i2);
 	assert_string_equal(x.a[0].child, "net-10-2-0-0_16");
 	child(&x, 3, 3, x.m3, "net-10-2-0-0_16", "INSTALLED", 1.1);
@@ -723,9 +696,7 @@ static void test_reconfigure(void **state)
 	/* an outcome of the old configuration is ignored */
 	steer_child_initiate_done(x.s, gen, 0, x.m1, false, "late", 1);
 	entry(&x, 0, x.m1, -1, 1);
-	step(&x, 1);
-	assert_int_equal(moves(&x), 1);
-	assert_int_equal(x.a[0].kind, STEER_CHILD_INITIATE);
+	one_move(&x, 1, STEER_CHILD_INITIATE);
 	view(&x, 0, &v);
 	assert_int_equal(v.state, STEER_CHILD_MOVING);
 	/* a route-steered community: nothing to steer */
