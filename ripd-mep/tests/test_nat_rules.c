@@ -23,26 +23,26 @@ enum { M1, M2, S1, S2, S3 };
  * satellite of OTHER (rim) with M1 only. */
 static void make_cfg(struct mep_config *cfg, const char *pool)
 {
+	/* in the order of the enum above */
+	static const struct {
+		const char *name, *address, *domains;
+	} gws[] = {
+		{ "M1", "192.0.2.1", "10.1.0.0/16" },
+		{ "M2", "192.0.2.2", "10.1.0.0/16" },
+		{ "S1", "192.0.2.11",
+		  "10.11.0.0/16 10.11.5.0/24 2001:db8:11::/48" },
+		{ "S2", "192.0.2.12", "10.12.0.0/16" },
+		{ "S3", "192.0.2.13", "10.13.0.0/16" },
+	};
 	int star, other;
 
 	mep_config_init(cfg);
 	cfg->rim.enabled = true;
-	assert_int_equal(fixture_add_gateway(cfg, "M1", "192.0.2.1",
-					     "10.1.0.0/16"),
-			 M1);
-	assert_int_equal(fixture_add_gateway(cfg, "M2", "192.0.2.2",
-					     "10.1.0.0/16"),
-			 M2);
-	assert_int_equal(fixture_add_gateway(cfg, "S1", "192.0.2.11",
-					     "10.11.0.0/16 10.11.5.0/24 "
-					     "2001:db8:11::/48"),
-			 S1);
-	assert_int_equal(fixture_add_gateway(cfg, "S2", "192.0.2.12",
-					     "10.12.0.0/16"),
-			 S2);
-	assert_int_equal(fixture_add_gateway(cfg, "S3", "192.0.2.13",
-					     "10.13.0.0/16"),
-			 S3);
+	for (int i = M1; i <= S3; i++)
+		assert_int_equal(fixture_add_gateway(cfg, gws[i].name,
+						     gws[i].address,
+						     gws[i].domains),
+				 i);
 	cfg->gateways[M1].has_pool = true;
 	cfg->gateways[M1].pool = fixture_prefix(pool);
 	cfg->gateways[M2].has_pool = true;
