@@ -100,11 +100,7 @@ warn_lines() { grep -cF -- "$WARN_TEXT" "$LOG"; }
 
 step_setup()
 {
-	mep_lab_up_all
-	mep_lab_up S1 M2 || lab_fail "S1 cannot bring its tunnel to M2 up"
-	lab_wait_for 10 mep_lab_child_up M2 S1 || lab_fail "M2 has no CHILD_SA of S1"
-	lab_route R1 add "$S1NET" via "$(mep_lab_lan M1)" ||
-		lab_fail "cannot add R1's static route for $S1NET"
+	mep_lab_up_split S1 M2 M1
 	mep_lab_sources S1 "$SOURCES" || lab_fail "cannot add HS1's sources"
 	mep_lab_count_rule H1 input unpooled "ip saddr $S1NET" ||
 		lab_fail "cannot install the lab's nft counter"

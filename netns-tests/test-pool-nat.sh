@@ -63,11 +63,7 @@ nat_table_comment()
 # ---- the lab, S1's tunnel to M2, R1's static route to M1
 step_setup()
 {
-	mep_lab_up_all
-	mep_lab_up S1 M2 || lab_fail "S1 cannot bring its tunnel to M2 up"
-	lab_wait_for 10 mep_lab_child_up M2 S1 || lab_fail "M2 has no CHILD_SA of S1"
-	lab_route R1 add "$S1NET" via "$(mep_lab_lan M1)" ||
-		lab_fail "cannot add R1's static route for $S1NET"
+	mep_lab_up_split S1 M2 M1
 	lab_check "R1 routes $S1NET to M1 (as without RIM)" \
 		lab_wait_for 5 mep_lab_r1_is "$S1NET" "kernel M1" ||
 		why_r1 "$S1NET"

@@ -387,6 +387,25 @@ mep_lab_up_all()
 $(lab_vtysh R1 -c 'show ip ospf neighbor')"
 }
 
+# mep_lab_up_split SAT CENTER OTHER: mep_lab_up_all, SAT's tunnel to
+# CENTER up (its CHILD_SA installed there), and R1's static route for
+# SAT's domain via OTHER (the route the network would have without RIM):
+# the set-up of the IP Pool NAT tests. Fails the test (lab_fail) on a
+# set-up error.
+mep_lab_up_split()
+{
+	local sat=$1 center=$2 other=$3 net
+
+	net=$(mep_lab_domain "$sat")
+	mep_lab_up_all
+	mep_lab_up "$sat" "$center" ||
+		lab_fail "$sat cannot bring its tunnel to $center up"
+	lab_wait_for 10 mep_lab_child_up "$center" "$sat" ||
+		lab_fail "$center has no CHILD_SA of $sat"
+	lab_route R1 add "$net" via "$(mep_lab_lan "$other")" ||
+		lab_fail "cannot add R1's static route for $net"
+}
+
 # ---- ripd-mep on a node
 
 mep_lab_sock() { echo "$LAB_RUN/$1/ripd-mep.vty"; }
