@@ -93,10 +93,12 @@ static void resync_now(struct nat *n, const char *why)
 	on_batch_done(n);
 	{
 		struct mep_addr add[NAT_RELEASE_BATCH];
-		size_t k = nat_account_unadmitted(&n->acct, add,
-						  NAT_RELEASE_BATCH);
+		size_t k, cursor = 0;
 
-		(void)nat_nft_admit(n->nft, add, k);
+		/* every one of them, NAT_RELEASE_BATCH per transaction */
+		while ((k = nat_account_unadmitted(&n->acct, &cursor, add,
+						   NAT_RELEASE_BATCH)))
+			(void)nat_nft_admit(n->nft, add, k);
 	}
 	log_msg(LOG_INFO,
 		"ip-pool-nat: accounting rebuilt from conntrack (%s): %" PRIu64

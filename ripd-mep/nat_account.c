@@ -412,13 +412,14 @@ uint64_t nat_account_free_count(const struct nat_account *a)
 	return a->used >= a->admit ? 0 : a->admit - a->used;
 }
 
-size_t nat_account_unadmitted(const struct nat_account *a,
+size_t nat_account_unadmitted(const struct nat_account *a, size_t *cursor,
 			      struct mep_addr *out, size_t max)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 
-	for (size_t i = 0; i < a->n_map && n < max; i++)
+	for (i = *cursor; i < a->n_map && n < max; i++)
 		if (a->map[i].connections && !a->map[i].in_set)
 			out[n++] = key_addr(&a->map[i].key);
+	*cursor = i;
 	return n;
 }
