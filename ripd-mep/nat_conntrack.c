@@ -26,8 +26,8 @@
 #define NAT_CT_PAUSE_S 0.01	/* between reads under a stream */
 #define NAT_CT_VEC 64		/* datagrams per recvmmsg */
 #define NAT_CT_SLOT 1024	/* bytes per event datagram (an event is
-				 * ~250; a longer one is truncated and
-				 * rejected by the parser) */
+				 * ~250; a longer one is truncated: counted
+				 * as a lost event, and a resync follows) */
 #define NAT_CT_BUF 65536	/* >= NAT_CT_VEC * NAT_CT_SLOT; dumps */
 
 struct nat_conntrack {
@@ -98,9 +98,17 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			break;	/* EAGAIN: all read */
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			if (c->vec[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				/* longer than a slot: its event is lost,
+				 * counted and repaired as one (a resync) */
+				if (c->h.lost)
+					c->h.lost(c->h.arg);
+				continue;
+			}
 			(void)split(c, c->buf + (size_t)i * NAT_CT_SLOT,
 				    (ssize_t)c->vec[i].msg_len, false);
+		}
 		msgs += (size_t)n;
 		if (n < NAT_CT_VEC)
 			break;

@@ -10,7 +10,8 @@
  * turn's events; after a read the socket rests 10 ms, so that a stream of
  * events costs one wake-up per 10 ms, not one per event (the 8 MiB
  * buffer holds ~30k events). When the kernel could not queue events (ENOBUFS: the
- * socket's 8 MiB buffer full during a storm) lost() runs: the caller
+ * socket's 8 MiB buffer full during a storm), and for every event longer
+ * than a read slot (1 KiB: truncated, MSG_TRUNC), lost() runs: the caller
  * counts it and resynchronises with a dump (nat_conntrack_dump()), which
  * reads the whole table on a second socket, synchronously. */
 #ifndef RIPD_MEP_NAT_CONNTRACK_H
