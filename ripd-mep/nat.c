@@ -11,8 +11,13 @@
 #include "nat_conntrack.h"
 #include "nat_nft.h"
 
-#define NAT_RESYNC_MIN_S 1.0	/* resyncs after lost events: at most
-				 * one a second */
+#define NAT_RESYNC_MIN_S 1.0	/* resyncs after lost events: the first
+				 * gap, doubled after each while losses
+				 * persist, up to NAT_RESYNC_MAX_S; back to
+				 * the first after NAT_RESYNC_QUIET_S with
+				 * no loss */
+#define NAT_RESYNC_MAX_S 30.0
+#define NAT_RESYNC_QUIET_S 60.0
 #define NAT_RELEASE_BATCH 512
 
 struct nat {
@@ -23,6 +28,8 @@ struct nat {
 	struct nat_spec spec;
 	ev_timer resync;
 	ev_tstamp last_resync;
+	ev_tstamp resync_gap;	/* between resyncs after lost events */
+	ev_tstamp last_lost;
 	char ct_error[256];
 	char status[600];
 };
@@ -109,9 +116,15 @@ static void resync_now(struct nat *n, const char *why)
 
 static void on_resync(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct nat *n = w->data;
+
 	(void)loop;
 	(void)revents;
-	resync_now(w->data, "events were lost");
+	resync_now(n, "events were lost");
+	/* a resync blocks the loop: while losses go on, fewer of them */
+	n->resync_gap = n->resync_gap * 2 > NAT_RESYNC_MAX_S
+				? NAT_RESYNC_MAX_S
+				: n->resync_gap * 2;
 }
 
 static void on_lost(void *arg)
@@ -120,9 +133,12 @@ static void on_lost(void *arg)
 	double wait;
 
 	n->acct.events_dropped++;
+	if (ev_now(n->loop) - n->last_lost > NAT_RESYNC_QUIET_S)
+		n->resync_gap = NAT_RESYNC_MIN_S;
+	n->last_lost = ev_now(n->loop);
 	if (ev_is_active(&n->resync))
 		return;
-	wait = n->last_resync + NAT_RESYNC_MIN_S - ev_now(n->loop);
+	wait = n->last_resync + n->resync_gap - ev_now(n->loop);
 	ev_timer_set(&n->resync, wait > 0 ? wait : 0., 0.);
 	ev_timer_start(n->loop, &n->resync);
 }
@@ -144,6 +160,8 @@ struct nat *nat_new(struct ev_loop *loop)
 	ev_timer_init(&n->resync, on_resync, 0., 0.);
 	n->resync.data = n;
 	n->last_resync = -NAT_RESYNC_MIN_S;
+	n->resync_gap = NAT_RESYNC_MIN_S;
+	n->last_lost = -2 * NAT_RESYNC_QUIET_S;
 	return n;
 }
 

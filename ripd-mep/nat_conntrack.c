@@ -196,7 +196,7 @@ void nat_conntrack_free(struct nat_conntrack *c)
 int nat_conntrack_dump(struct nat_conntrack *c, struct strbuf *err)
 {
 	struct nl_sock *sk = nl_socket_alloc();
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = 1 };	/* per read, not the whole */
 	int fd, rc, sz = NAT_CT_RCVBUF, done = 0;
 
 	if (!sk) {
