@@ -19,6 +19,7 @@
 #define NAT_RESYNC_MAX_S 30.0
 #define NAT_RESYNC_QUIET_S 60.0
 #define NAT_RELEASE_BATCH 512
+#define NAT_RETRY_S 1.0		/* the table again while it is not active */
 
 struct nat {
 	struct ev_loop *loop;
@@ -27,6 +28,8 @@ struct nat {
 	struct nat_account acct;
 	struct nat_spec spec;
 	ev_timer resync;
+	ev_timer retry;		/* apply again: the feature on, the table
+				 * not active (an error, or found gone) */
 	ev_tstamp last_resync;
 	ev_tstamp resync_gap;	/* between resyncs after lost events */
 	ev_tstamp last_lost;
@@ -71,6 +74,12 @@ static void on_batch_done(void *arg)
 		if (k)
 			(void)nat_nft_release(n->nft, rel, k);
 	}
+	/* the table found gone: applied again from the loop (not from
+	 * here, inside the conntrack reader that it may close) */
+	if (!nat_nft_active(n->nft) && !ev_is_active(&n->retry)) {
+		ev_timer_set(&n->retry, 0., 0.);
+		ev_timer_start(n->loop, &n->retry);
+	}
 }
 
 static void admitted(void *arg, const struct mep_addr *a)
@@ -103,7 +112,8 @@ static void resync_now(struct nat *n, const char *why)
 		size_t k, cursor = 0;
 
 		/* every one of them, NAT_RELEASE_BATCH per transaction */
-		while ((k = nat_account_unadmitted(&n->acct, &cursor, add,
+		while (nat_nft_active(n->nft) &&
+		       (k = nat_account_unadmitted(&n->acct, &cursor, add,
 						   NAT_RELEASE_BATCH)))
 			(void)nat_nft_admit(n->nft, add, k);
 	}
@@ -143,6 +153,21 @@ static void on_lost(void *arg)
 	ev_timer_start(n->loop, &n->resync);
 }
 
+static void follow(struct nat *n, bool new_pool);
+
+/* The feature on, the table not active: apply it again. */
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct nat *n = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!n->spec.on)
+		return;
+	(void)nat_nft_apply(n->nft, &n->spec);
+	follow(n, true);
+}
+
 struct nat *nat_new(struct ev_loop *loop)
 {
 	struct nat *n = calloc(1, sizeof(*n));
@@ -159,6 +184,8 @@ struct nat *nat_new(struct ev_loop *loop)
 	nat_spec_init(&n->spec);
 	ev_timer_init(&n->resync, on_resync, 0., 0.);
 	n->resync.data = n;
+	ev_timer_init(&n->retry, on_retry, 0., 0.);
+	n->retry.data = n;
 	n->last_resync = -NAT_RESYNC_MIN_S;
 	n->resync_gap = NAT_RESYNC_MIN_S;
 	n->last_lost = -2 * NAT_RESYNC_QUIET_S;
@@ -170,6 +197,7 @@ void nat_free(struct nat *n)
 	if (!n)
 		return;
 	ev_timer_stop(n->loop, &n->resync);
+	ev_timer_stop(n->loop, &n->retry);
 	nat_conntrack_free(n->ct);
 	nat_nft_free(n->nft);	/* the table stays */
 	nat_account_free(&n->acct);
@@ -201,11 +229,24 @@ void nat_configure(struct nat *n, const struct mep_config *cfg)
 	if (nat_spec_copy(&n->spec, &want) < 0)
 		n->spec.on = false;
 	nat_spec_free(&want);
+	follow(n, new_pool);
+}
+
+/* After an apply: accounting on (and the table retried) or off. */
+static void follow(struct nat *n, bool new_pool)
+{
+	struct nat_spec want;
+
 	n->ct_error[0] = '\0';
+	ev_timer_stop(n->loop, &n->retry);
 	if (!n->spec.on || !nat_nft_active(n->nft)) {
 		close_ct(n);
 		nat_spec_init(&want);
 		(void)nat_account_configure(&n->acct, &want);
+		if (n->spec.on) {
+			ev_timer_set(&n->retry, NAT_RETRY_S, 0.);
+			ev_timer_start(n->loop, &n->retry);
+		}
 		return;
 	}
 	if (nat_account_configure(&n->acct, &n->spec) < 0)

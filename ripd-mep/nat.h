@@ -18,6 +18,11 @@
  *    to their size (sources admitted, connections), each read that gets
  *    no answer giving up after 1 s; a chunked, non-blocking dump is not
  *    done;
+ *  - the feature on and the table not active (nftables not ready, a
+ *    transient error, a foreign table of that name): applied again every
+ *    second; a table found gone at a release or re-admission (ENOENT:
+ *    deleted from outside) is re-created at once and the accounting
+ *    rebuilt;
  *  - freeing it leaves the table and its connections as they are.
  * The pool route is RIM's (rim_desired()). */
 #ifndef RIPD_MEP_NAT_H
