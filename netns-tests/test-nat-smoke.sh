@@ -9,7 +9,8 @@
 # pool: four sources mapped, the next ones refused and counted, the 90 %
 # warning logged once; a closed connection (conntrack delete) frees its
 # share and a refused source then gets through; kill -9: the table stays,
-# the restarted daemon adopts it and shows the same mappings; the feature
+# the restarted daemon adopts it and shows the same mappings; the table
+# deleted from outside: re-created at the next release; the feature
 # off: table and route removed, "not a NAT center"; a foreign table of
 # that name: refused with the error in status, left untouched; `ipsec
 # datapath xfrm`: meta ipsec exists, or (no XFRM in this kernel) the
@@ -157,6 +158,21 @@ step_restart()
 	lab_ok "restart adopted the table and shows the same mappings"
 }
 
+# The table deleted from outside: the next release finds it gone, the
+# daemon re-creates it and puts the sources with connections back.
+created_twice() { [ "$(grep -c 'created table inet ripd_mep_nat' "$LOG")" = 2 ]; }
+admitted4() { nft_m list set inet ripd_mep_nat admit4_30 | grep -q '10.13.0.4[,} ]'; }
+step_recreate()
+{
+	nft_m delete table inet ripd_mep_nat || lab_fail "delete table"
+	lab_exec M conntrack -D -s 10.13.0.3 >/dev/null 2>&1
+	lab_wait_for 5 created_twice || lab_fail "table not re-created: $(pool_leaf status)"
+	lab_wait_for 5 pool_is status active || lab_fail "not active again: $(pool_leaf status)"
+	lab_wait_for 5 admitted4 || lab_fail "10.13.0.4 not admitted again"
+	lab_check "log: found gone" grep -q "are gone (deleted from outside?)" "$LOG"
+	lab_check "daemon still running" lab_alive "$DPID"
+}
+
 step_off()
 {
 	write_conf none
@@ -211,8 +227,9 @@ step_table
 step_exhaustion
 step_release
 step_restart
+step_recreate
 step_off
 step_foreign
 step_xfrm
 lab_checks_done
-lab_pass "IP Pool NAT: table, exhaustion, release, adoption, removal, foreign table, xfrm datapath"
+lab_pass "IP Pool NAT: table, exhaustion, release, adoption, re-creation, removal, foreign table, xfrm datapath"

@@ -11,9 +11,15 @@
 #include "nat_conntrack.h"
 #include "nat_nft.h"
 
-#define NAT_RESYNC_MIN_S 1.0	/* resyncs after lost events: at most
-				 * one a second */
+#define NAT_RESYNC_MIN_S 1.0	/* resyncs after lost events: the first
+				 * gap, doubled after each while losses
+				 * persist, up to NAT_RESYNC_MAX_S; back to
+				 * the first after NAT_RESYNC_QUIET_S with
+				 * no loss */
+#define NAT_RESYNC_MAX_S 30.0
+#define NAT_RESYNC_QUIET_S 60.0
 #define NAT_RELEASE_BATCH 512
+#define NAT_RETRY_S 1.0		/* the table again while it is not active */
 
 struct nat {
 	struct ev_loop *loop;
@@ -22,7 +28,11 @@ struct nat {
 	struct nat_account acct;
 	struct nat_spec spec;
 	ev_timer resync;
+	ev_timer retry;		/* apply again: the feature on, the table
+				 * not active (an error, or found gone) */
 	ev_tstamp last_resync;
+	ev_tstamp resync_gap;	/* between resyncs after lost events */
+	ev_tstamp last_lost;
 	char ct_error[256];
 	char status[600];
 };
@@ -64,6 +74,12 @@ static void on_batch_done(void *arg)
 		if (k)
 			(void)nat_nft_release(n->nft, rel, k);
 	}
+	/* the table found gone: applied again from the loop (not from
+	 * here, inside the conntrack reader that it may close) */
+	if (!nat_nft_active(n->nft) && !ev_is_active(&n->retry)) {
+		ev_timer_set(&n->retry, 0., 0.);
+		ev_timer_start(n->loop, &n->retry);
+	}
 }
 
 static void admitted(void *arg, const struct mep_addr *a)
@@ -93,10 +109,13 @@ static void resync_now(struct nat *n, const char *why)
 	on_batch_done(n);
 	{
 		struct mep_addr add[NAT_RELEASE_BATCH];
-		size_t k = nat_account_unadmitted(&n->acct, add,
-						  NAT_RELEASE_BATCH);
+		size_t k, cursor = 0;
 
-		(void)nat_nft_admit(n->nft, add, k);
+		/* every one of them, NAT_RELEASE_BATCH per transaction */
+		while (nat_nft_active(n->nft) &&
+		       (k = nat_account_unadmitted(&n->acct, &cursor, add,
+						   NAT_RELEASE_BATCH)))
+			(void)nat_nft_admit(n->nft, add, k);
 	}
 	log_msg(LOG_INFO,
 		"ip-pool-nat: accounting rebuilt from conntrack (%s): %" PRIu64
@@ -107,9 +126,15 @@ static void resync_now(struct nat *n, const char *why)
 
 static void on_resync(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct nat *n = w->data;
+
 	(void)loop;
 	(void)revents;
-	resync_now(w->data, "events were lost");
+	resync_now(n, "events were lost");
+	/* a resync blocks the loop: while losses go on, fewer of them */
+	n->resync_gap = n->resync_gap * 2 > NAT_RESYNC_MAX_S
+				? NAT_RESYNC_MAX_S
+				: n->resync_gap * 2;
 }
 
 static void on_lost(void *arg)
@@ -118,11 +143,29 @@ static void on_lost(void *arg)
 	double wait;
 
 	n->acct.events_dropped++;
+	if (ev_now(n->loop) - n->last_lost > NAT_RESYNC_QUIET_S)
+		n->resync_gap = NAT_RESYNC_MIN_S;
+	n->last_lost = ev_now(n->loop);
 	if (ev_is_active(&n->resync))
 		return;
-	wait = n->last_resync + NAT_RESYNC_MIN_S - ev_now(n->loop);
+	wait = n->last_resync + n->resync_gap - ev_now(n->loop);
 	ev_timer_set(&n->resync, wait > 0 ? wait : 0., 0.);
 	ev_timer_start(n->loop, &n->resync);
+}
+
+static void follow(struct nat *n, bool new_pool);
+
+/* The feature on, the table not active: apply it again. */
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct nat *n = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!n->spec.on)
+		return;
+	(void)nat_nft_apply(n->nft, &n->spec);
+	follow(n, true);
 }
 
 struct nat *nat_new(struct ev_loop *loop)
@@ -141,7 +184,11 @@ struct nat *nat_new(struct ev_loop *loop)
 	nat_spec_init(&n->spec);
 	ev_timer_init(&n->resync, on_resync, 0., 0.);
 	n->resync.data = n;
+	ev_timer_init(&n->retry, on_retry, 0., 0.);
+	n->retry.data = n;
 	n->last_resync = -NAT_RESYNC_MIN_S;
+	n->resync_gap = NAT_RESYNC_MIN_S;
+	n->last_lost = -2 * NAT_RESYNC_QUIET_S;
 	return n;
 }
 
@@ -150,6 +197,7 @@ void nat_free(struct nat *n)
 	if (!n)
 		return;
 	ev_timer_stop(n->loop, &n->resync);
+	ev_timer_stop(n->loop, &n->retry);
 	nat_conntrack_free(n->ct);
 	nat_nft_free(n->nft);	/* the table stays */
 	nat_account_free(&n->acct);
@@ -181,11 +229,24 @@ void nat_configure(struct nat *n, const struct mep_config *cfg)
 	if (nat_spec_copy(&n->spec, &want) < 0)
 		n->spec.on = false;
 	nat_spec_free(&want);
+	follow(n, new_pool);
+}
+
+/* After an apply: accounting on (and the table retried) or off. */
+static void follow(struct nat *n, bool new_pool)
+{
+	struct nat_spec want;
+
 	n->ct_error[0] = '\0';
+	ev_timer_stop(n->loop, &n->retry);
 	if (!n->spec.on || !nat_nft_active(n->nft)) {
 		close_ct(n);
 		nat_spec_init(&want);
 		(void)nat_account_configure(&n->acct, &want);
+		if (n->spec.on) {
+			ev_timer_set(&n->retry, NAT_RETRY_S, 0.);
+			ev_timer_start(n->loop, &n->retry);
+		}
 		return;
 	}
 	if (nat_account_configure(&n->acct, &n->spec) < 0)

@@ -10,8 +10,19 @@
  *  - events: counters and mappings follow; a source's last connection
  *    ending takes it out of the admission set (after each batch of
  *    events); the 90 % warning is logged once, and re-armed under 80 %;
- *  - lost events (ENOBUFS): counted, and a resync (dump) at most once a
- *    second;
+ *  - lost events (ENOBUFS, truncated events): counted, and a resync
+ *    (dump): 1 s after the last at the earliest, the gap doubling with
+ *    each resync while losses go on (up to 30 s), back to 1 s after 60 s
+ *    without a loss. A resync blocks the loop (and the probe responder)
+ *    for the admission set's and conntrack's dumps, a time proportional
+ *    to their size (sources admitted, connections), each read that gets
+ *    no answer giving up after 1 s; a chunked, non-blocking dump is not
+ *    done;
+ *  - the feature on and the table not active (nftables not ready, a
+ *    transient error, a foreign table of that name): applied again every
+ *    second; a table found gone at a release or re-admission (ENOENT:
+ *    deleted from outside) is re-created at once and the accounting
+ *    rebuilt;
  *  - freeing it leaves the table and its connections as they are.
  * The pool route is RIM's (rim_desired()). */
 #ifndef RIPD_MEP_NAT_H

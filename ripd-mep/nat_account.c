@@ -105,8 +105,10 @@ static enum nat_warn judge(struct nat_account *a)
 }
 
 /* Rebuild an array without its free entries (connections 0) and its
- * index. Element type T with a key and connections. */
-#define COMPACT(arr, n, dead, index)                                        \
+ * index. Element type T with a key and connections; an entry the index
+ * cannot take (allocation failure) is dropped, and drop(a, entry) takes
+ * its share out of the counters first. */
+#define COMPACT(a, arr, n, dead, index, drop)                               \
 	do {                                                                   \
 		size_t w_ = 0;                                                 \
 		for (size_t i_ = 0; i_ < (n); i_++)                            \
@@ -117,8 +119,10 @@ static enum nat_warn judge(struct nat_account *a)
 		prefix_index_clear(&(index));                                  \
 		for (size_t i_ = 0; i_ < (n); i_++)                            \
 			if (prefix_index_add(&(index), (arr), sizeof(*(arr)),  \
-					     i_) < 0)                          \
-				(arr)[i_].connections = 0; /* untracked */     \
+					     i_) < 0) {                        \
+				drop((a), &(arr)[i_]); /* untracked */         \
+				(arr)[i_].connections = 0;                     \
+			}                                                      \
 	} while (0)
 
 static bool compact_due(size_t n, size_t dead)
@@ -182,6 +186,13 @@ static void addr_new(struct nat_account *a, const struct mep_addr *mapped)
 		a->addresses_in_use++;
 }
 
+/* A pool address entry dropped by COMPACT: no longer in use. */
+static void drop_addr(struct nat_account *a, const struct nat_addr_use *u)
+{
+	(void)u;
+	a->addresses_in_use--;
+}
+
 static void addr_destroy(struct nat_account *a, const struct mep_addr *mapped)
 {
 	struct mep_prefix k = host_key(mapped);
@@ -194,8 +205,28 @@ static void addr_destroy(struct nat_account *a, const struct mep_addr *mapped)
 		a->addresses_in_use--;
 		a->dead_addr++;
 		if (compact_due(a->n_addr, a->dead_addr))
-			COMPACT(a->addr, a->n_addr, a->dead_addr,
-				a->addr_index);
+			COMPACT(a, a->addr, a->n_addr, a->dead_addr,
+				a->addr_index, drop_addr);
+	}
+}
+
+/* A mapping dropped by COMPACT: its source, its connections and their
+ * share of its pool address are no longer counted. */
+static void drop_map(struct nat_account *a, const struct nat_mapping *m)
+{
+	struct mep_prefix k = host_key(&m->pool_addr);
+	long pos = prefix_index_find(&a->addr_index, a->addr, sizeof(*a->addr),
+				     &k);
+
+	a->used--;
+	a->connections -= m->connections;
+	if (pos < 0 || a->addr[pos].connections == 0)
+		return;
+	if (a->addr[pos].connections <= m->connections) {
+		a->addr[pos].connections = 1;
+		addr_destroy(a, &m->pool_addr);
+	} else {
+		a->addr[pos].connections -= m->connections;
 	}
 }
 
@@ -277,7 +308,8 @@ static enum nat_warn on_destroy(struct nat_account *a,
 		a->dead_map++;
 		release(a, m);
 		if (compact_due(a->n_map, a->dead_map))
-			COMPACT(a->map, a->n_map, a->dead_map, a->map_index);
+			COMPACT(a, a->map, a->n_map, a->dead_map,
+				a->map_index, drop_map);
 	}
 	return judge(a);
 }
@@ -419,13 +451,14 @@ uint64_t nat_account_free_count(const struct nat_account *a)
 	return a->used >= a->admit ? 0 : a->admit - a->used;
 }
 
-size_t nat_account_unadmitted(const struct nat_account *a,
+size_t nat_account_unadmitted(const struct nat_account *a, size_t *cursor,
 			      struct mep_addr *out, size_t max)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 
-	for (size_t i = 0; i < a->n_map && n < max; i++)
+	for (i = *cursor; i < a->n_map && n < max; i++)
 		if (a->map[i].connections && !a->map[i].in_set)
 			out[n++] = key_addr(&a->map[i].key);
+	*cursor = i;
 	return n;
 }

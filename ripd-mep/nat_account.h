@@ -108,8 +108,9 @@ void nat_account_admitted(struct nat_account *a, const struct mep_addr *src);
 enum nat_warn nat_account_end_resync(struct nat_account *a);
 /* After end_resync: the sources with connections the admission set did
  * not hold (so that the adapter puts them back), up to max into out;
- * returns how many. */
-size_t nat_account_unadmitted(const struct nat_account *a,
+ * returns how many. *cursor (0 for the first call) is where the next call
+ * goes on: call until it returns 0. */
+size_t nat_account_unadmitted(const struct nat_account *a, size_t *cursor,
 			      struct mep_addr *out, size_t max);
 /* Take released sources (those that got a connection again since are
  * left out): up to max into out, returns how many; the rest stay listed

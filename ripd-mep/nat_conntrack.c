@@ -20,15 +20,18 @@
 #include <netlink/netfilter/nfnl.h>
 #include <netlink/socket.h>
 
+#include "nat_ct_ids.h"
 #include "nat_ct_msg.h"
 
 #define NAT_CT_RCVBUF (8 << 20)
 #define NAT_CT_PAUSE_S 0.01	/* between reads under a stream */
 #define NAT_CT_VEC 64		/* datagrams per recvmmsg */
 #define NAT_CT_SLOT 1024	/* bytes per event datagram (an event is
-				 * ~250; a longer one is truncated and
-				 * rejected by the parser) */
+				 * ~250; a longer one is truncated: counted
+				 * as a lost event, and a resync follows) */
 #define NAT_CT_BUF 65536	/* >= NAT_CT_VEC * NAT_CT_SLOT; dumps */
+#define NAT_CT_SETTLE_MAX 65536	/* events read after a dump at most (the
+				 * buffer holds ~30k) */
 
 struct nat_conntrack {
 	struct ev_loop *loop;
@@ -39,6 +42,10 @@ struct nat_conntrack {
 	unsigned char *buf;
 	struct mmsghdr vec[NAT_CT_VEC];
 	struct iovec iov[NAT_CT_VEC];
+	/* a dump's connections, then those of NEW events read after it */
+	struct nat_ct_ids ids;
+	bool ids_failed;	/* out of memory: the set is incomplete */
+	bool settling;		/* reading the events queued during a dump */
 };
 
 /* One ctnetlink message; dump: every entry is NEW. */
@@ -48,9 +55,23 @@ static void one_msg(struct nat_conntrack *c, const struct nlmsghdr *nlh,
 	enum nat_ct_kind kind;
 	struct mep_addr src, mapped;
 
-	if (nat_ct_msg_parse(nlh, len, dump, &kind, &src, &mapped) ==
+	uint32_t id;
+
+	if (nat_ct_msg_parse(nlh, len, dump, &kind, &src, &mapped) !=
 	    NAT_CT_MSG_EVENT)
-		c->h.event(c->h.arg, kind, &src, &mapped);
+		return;
+	if ((dump || c->settling) && nat_ct_msg_id(nlh, len, &id) == 1) {
+		int r = nat_ct_ids_add(&c->ids, id);
+
+		if (r < 0)
+			c->ids_failed = true;
+		/* a NEW the dump counted; a DESTROY of a connection
+		 * never counted (ended before the dump reached it) */
+		if (!dump && !c->ids_failed &&
+		    (kind == NAT_CT_NEW ? r == 0 : r == 1))
+			return;
+	}
+	c->h.event(c->h.arg, kind, &src, &mapped);
 }
 
 /* Split a datagram into messages; returns 1 at NLMSG_DONE, -1 at an
@@ -98,9 +119,17 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			break;	/* EAGAIN: all read */
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			if (c->vec[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				/* longer than a slot: its event is lost,
+				 * counted and repaired as one (a resync) */
+				if (c->h.lost)
+					c->h.lost(c->h.arg);
+				continue;
+			}
 			(void)split(c, c->buf + (size_t)i * NAT_CT_SLOT,
 				    (ssize_t)c->vec[i].msg_len, false);
+		}
 		msgs += (size_t)n;
 		if (n < NAT_CT_VEC)
 			break;
@@ -181,14 +210,44 @@ void nat_conntrack_free(struct nat_conntrack *c)
 		}
 		nl_socket_free(c->ev_sock);
 	}
+	nat_ct_ids_free(&c->ids);
 	free(c->buf);
 	free(c);
+}
+
+/* After a dump: the events queued meanwhile, each applied once (see
+ * one_msg()); then the ids are forgotten. */
+static void settle(struct nat_conntrack *c)
+{
+	int fd = nl_socket_get_fd(c->ev_sock);
+	bool lost = c->ids_failed;
+
+	c->settling = true;
+	for (int i = 0; i < NAT_CT_SETTLE_MAX; i++) {
+		ssize_t n = recv(fd, c->buf, NAT_CT_BUF, MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			lost = true;
+			continue;
+		}
+		if (n <= 0)
+			break;	/* EAGAIN: all read */
+		(void)split(c, c->buf, n, false);
+	}
+	c->settling = false;
+	lost = lost || c->ids_failed;
+	nat_ct_ids_free(&c->ids);
+	c->ids_failed = false;
+	if (lost && c->h.lost)
+		c->h.lost(c->h.arg);
 }
 
 int nat_conntrack_dump(struct nat_conntrack *c, struct strbuf *err)
 {
 	struct nl_sock *sk = nl_socket_alloc();
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = 1 };	/* per read, not the whole */
 	int fd, rc, sz = NAT_CT_RCVBUF, done = 0;
 
 	if (!sk) {
@@ -221,17 +280,21 @@ int nat_conntrack_dump(struct nat_conntrack *c, struct strbuf *err)
 		if (n <= 0) {
 			strbuf_printf(err, "conntrack dump: %s",
 				      n < 0 ? strerror(errno) : "closed");
-			nl_socket_free(sk);
-			return -1;
+			goto fail;
 		}
 		done = split(c, c->buf, n, true);
 		if (done < 0) {
 			strbuf_puts(err, "conntrack dump: refused by the "
 					 "kernel");
-			nl_socket_free(sk);
-			return -1;
+			goto fail;
 		}
 	}
 	nl_socket_free(sk);
+	settle(c);
 	return 0;
+fail:
+	nl_socket_free(sk);
+	nat_ct_ids_free(&c->ids);
+	c->ids_failed = false;
+	return -1;
 }

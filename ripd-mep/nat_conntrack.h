@@ -10,7 +10,8 @@
  * turn's events; after a read the socket rests 10 ms, so that a stream of
  * events costs one wake-up per 10 ms, not one per event (the 8 MiB
  * buffer holds ~30k events). When the kernel could not queue events (ENOBUFS: the
- * socket's 8 MiB buffer full during a storm) lost() runs: the caller
+ * socket's 8 MiB buffer full during a storm), and for every event longer
+ * than a read slot (1 KiB: truncated, MSG_TRUNC), lost() runs: the caller
  * counts it and resynchronises with a dump (nat_conntrack_dump()), which
  * reads the whole table on a second socket, synchronously. */
 #ifndef RIPD_MEP_NAT_CONNTRACK_H
@@ -42,7 +43,12 @@ struct nat_conntrack *nat_conntrack_new(struct ev_loop *loop,
 void nat_conntrack_free(struct nat_conntrack *c);
 /* Read the whole conntrack table: h->event(NAT_CT_NEW, ...) for each
  * source-NATed entry. Events queued on the event socket before are
- * discarded first (the dump holds them). 0, or -1 with err set. */
+ * discarded first (the dump holds them). The events that arrived during
+ * the dump are then read at once, each applied exactly once by the
+ * connection's id (CTA_ID, nat_ct_ids): a NEW of a connection the dump
+ * showed is skipped (counted already), a DESTROY of one neither the dump
+ * nor a NEW since showed is skipped (never counted); lost() runs if that
+ * reading lost events. 0, or -1 with err set. */
 int nat_conntrack_dump(struct nat_conntrack *c, struct strbuf *err);
 
 #endif

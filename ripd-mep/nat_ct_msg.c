@@ -116,3 +116,25 @@ enum nat_ct_msg_result nat_ct_msg_parse(const void *msg, size_t len,
 		return r < 0 ? NAT_CT_MSG_BAD : NAT_CT_MSG_SKIP;
 	return NAT_CT_MSG_EVENT;
 }
+
+int nat_ct_msg_id(const void *msg, size_t len, uint32_t *id)
+{
+	const uint8_t *p = msg, *v;
+	struct nlmsghdr h;
+	size_t off = NLMSG_HDRLEN + ALIGN4(sizeof(struct nfgenmsg)), vlen;
+	int r;
+
+	if (len < sizeof(h))
+		return -1;
+	memcpy(&h, p, sizeof(h));
+	if (h.nlmsg_len < off || h.nlmsg_len > len)
+		return -1;
+	r = find_attr(p + off, h.nlmsg_len - off, CTA_ID, &v, &vlen);
+	if (r <= 0)
+		return r;
+	if (vlen != 4)
+		return -1;
+	memcpy(id, v, 4);
+	*id = ntohl(*id);
+	return 1;
+}

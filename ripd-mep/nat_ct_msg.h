@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nat_account.h"
 #include "prefix.h"
@@ -34,5 +35,8 @@ enum nat_ct_msg_result nat_ct_msg_parse(const void *msg, size_t len,
 					bool dump, enum nat_ct_kind *kind,
 					struct mep_addr *src,
 					struct mep_addr *mapped);
+/* The connection's id (CTA_ID) of the one message at msg, checked as
+ * nat_ct_msg_parse() checks: 1 found, 0 none, -1 malformed. */
+int nat_ct_msg_id(const void *msg, size_t len, uint32_t *id);
 
 #endif

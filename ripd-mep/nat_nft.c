@@ -204,6 +204,19 @@ out:
 	return rc;
 }
 
+/* After an ENOENT on the admission set: if the table itself is gone
+ * (deleted from outside), the state is unknown: the next apply looks
+ * again and re-creates it. */
+static void check_gone(struct nat_nft *n)
+{
+	uint64_t packets;
+
+	if (nft_counter_packets(n->se, NAT_TABLE_NAME, "refused", &packets) ==
+	    -ENOENT)
+		(void)fail(n, "table " NAT_TABLE " or its sets are gone "
+			      "(deleted from outside?): re-creating it");
+}
+
 int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k)
 {
 	char dom[NAT_NAME_MAX], adm[NAT_NAME_MAX];
@@ -219,6 +232,8 @@ int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k)
 			(void)nft_setelem_change(n->se, NAT_TABLE_NAME, adm,
 						 false, &src[i], 1);
 	}
+	if (rc == -ENOENT)
+		check_gone(n);
 	if (rc < 0)
 		log_msg(LOG_DEBUG, "ip-pool-nat: releasing %zu sources: %s", k,
 			strerror(-rc));
@@ -234,6 +249,8 @@ int nat_nft_admit(struct nat_nft *n, const struct mep_addr *src, size_t k)
 		return 0;
 	nat_spec_set_names(&n->applied, dom, adm);
 	rc = nft_setelem_change(n->se, NAT_TABLE_NAME, adm, true, src, k);
+	if (rc == -ENOENT)
+		check_gone(n);
 	if (rc < 0)
 		log_msg(LOG_DEBUG, "ip-pool-nat: admitting %zu sources: %s", k,
 			strerror(-rc));

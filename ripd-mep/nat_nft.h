@@ -35,7 +35,10 @@ const char *nat_nft_status(const struct nat_nft *n);
 /* Is the table ours and applied as want (the accounting's input)? */
 bool nat_nft_active(const struct nat_nft *n);
 /* Take n sources out of the admission set (their last connection
- * ended). 0 or -1 (logged at debug level: a source already gone). */
+ * ended). 0 or -1 (logged at debug level: a source already gone). Here
+ * and in nat_nft_admit(), a table found gone (ENOENT) makes the state
+ * unknown (nat_nft_active() false, status error) until the next
+ * nat_nft_apply() re-creates it. */
 int nat_nft_release(struct nat_nft *n, const struct mep_addr *src, size_t k);
 /* Put n sources (back) into the admission set. 0 or -1 (the set full:
  * logged at debug level). */

@@ -33,7 +33,9 @@ struct nft_setelem {
 struct nft_setelem *nft_setelem_new(uint8_t family)
 {
 	struct nft_setelem *s = calloc(1, sizeof(*s));
-	struct timeval tv = { .tv_sec = 2 };
+	/* a local kernel answers at once; a silent one must not hold the
+	 * loop (and the probe responder) long */
+	struct timeval tv = { .tv_sec = 1 };
 	int sz = NFT_SE_RCVBUF;
 
 	if (!s)

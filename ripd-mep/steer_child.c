@@ -503,6 +503,7 @@ static void terminate(struct steer_child *s, struct out *o, size_t i,
 {
 	struct steer_child_action *a;
 	struct term *t = find_term(s, e->ike_id, e->child_id);
+	bool appended = false;
 
 	if (!t) {
 		if (s->n_terms == s->cap_terms) {
@@ -515,10 +516,14 @@ static void terminate(struct steer_child *s, struct out *o, size_t i,
 			s->cap_terms = nc;
 		}
 		t = &s->terms[s->n_terms++];
+		appended = true;
 	}
 	a = emit(o);
 	if (!a) {
-		s->n_terms--;
+		/* drop only the record just appended: an existing one (this
+		 * tunnel's earlier terminate) stays as it was */
+		if (appended)
+			s->n_terms--;
 		return;
 	}
 	*t = (struct term){ .ike_id = e->ike_id,

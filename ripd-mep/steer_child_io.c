@@ -143,6 +143,23 @@ static void set_target(struct steer_child_io *io, size_t i,
 	steer_child_set_entry(io->core, i, &again, now);
 }
 
+/* The destination dst steered for community ci, or -1: a prefix of
+ * several communities (their centers' domains overlap; no rule forbids
+ * it) is steered for the first child-sa one only, and the entry points of
+ * the others (another child-sa community, route steering, random) must
+ * not set its target. */
+static int find_dest(const struct steer_child_io *io, int ci,
+		     const struct mep_prefix *dst)
+{
+	struct steer_child_view v;
+	int i = steer_child_find(io->core, dst);
+
+	if (i < 0)
+		return -1;
+	steer_child_get(io->core, (size_t)i, &v);
+	return v.community == ci ? i : -1;
+}
+
 /* Every destination's entry point from the daemon's table. */
 static void reseed(struct steer_child_io *io)
 {
@@ -150,7 +167,8 @@ static void reseed(struct steer_child_io *io)
 
 	ensure_config(io);
 	for (size_t k = 0; k < d->n_entry; k++) {
-		int i = steer_child_find(io->core, &d->entry[k].destination);
+		int i = find_dest(io, d->entry[k].community,
+				  &d->entry[k].destination);
 
 		if (i >= 0)
 			set_target(io, (size_t)i, &d->entry[k].query,
@@ -166,7 +184,7 @@ static void on_entry(void *arg, struct daemon *d,
 
 	(void)d;
 	ensure_config(io);
-	i = steer_child_find(io->core, ch->destination);
+	i = find_dest(io, ch->community, ch->destination);
 	if (i < 0)
 		return;
 	set_target(io, (size_t)i, ch->query, ch->now);

@@ -187,6 +187,7 @@ static void test_warning(void **state)
 
 static void test_resync(void **state)
 {
+	size_t cursor;
 	struct nat_account a;
 	struct nat_spec s;
 	struct mep_addr x, rel[8];
@@ -222,7 +223,8 @@ static void test_resync(void **state)
 	x = A("10.11.0.5");
 	assert_true(mep_addr_equal(&rel[1], &x));
 	/* .4 has a connection the set did not hold: to be put back */
-	assert_int_equal(nat_account_unadmitted(&a, rel, 8), 1);
+	cursor = 0;
+	assert_int_equal(nat_account_unadmitted(&a, &cursor, rel, 8), 1);
 	x = A("10.11.0.4");
 	assert_true(mep_addr_equal(&rel[0], &x));
 	/* the same pool again keeps the state; another pool forgets it */
@@ -233,6 +235,40 @@ static void test_resync(void **state)
 	assert_int_equal(nat_account_configure(&a, &s), 0);
 	assert_int_equal(a.used, 0);
 	assert_int_equal(a.peak, 0);
+	nat_account_free(&a);
+	nat_spec_free(&s);
+}
+
+/* More sources to put back into the admission set than one call takes
+ * (the adapter's batch is 512): the cursor goes on until every one was
+ * listed, each once. */
+static void test_unadmitted_many(void **state)
+{
+	struct nat_account a;
+	struct nat_spec s;
+	struct mep_addr out[512];
+	size_t cursor = 0, k, total = 0, calls = 0;
+	char src[32];
+
+	(void)state;
+	make_spec(&s, "172.16.0.0/20");
+	nat_account_init(&a);
+	assert_int_equal(nat_account_configure(&a, &s), 0);
+	nat_account_begin_resync(&a);
+	for (int i = 0; i < 1100; i++) {
+		snprintf(src, sizeof(src), "10.11.%d.%d", i / 250, i % 250 + 1);
+		ev(&a, NAT_CT_NEW, src, "172.16.0.1");
+	}
+	assert_int_equal(nat_account_end_resync(&a), NAT_WARN_NONE);
+	assert_int_equal(a.used, 1100);
+	while ((k = nat_account_unadmitted(&a, &cursor, out, 512))) {
+		total += k;
+		calls++;
+	}
+	assert_int_equal(total, 1100);
+	assert_int_equal(calls, 3);
+	/* and again: nothing more */
+	assert_int_equal(nat_account_unadmitted(&a, &cursor, out, 512), 0);
 	nat_account_free(&a);
 	nat_spec_free(&s);
 }
@@ -362,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_warning),
 		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_unadmitted_many),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_per_satellite),
 		cmocka_unit_test(test_storm),

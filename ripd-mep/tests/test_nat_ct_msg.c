@@ -173,11 +173,34 @@ static void test_malformed(void **state)
 			 NAT_CT_MSG_BAD);
 }
 
+/* CTA_ID: found and in host order; none; a wrong length; truncations. */
+static void test_id(void **state)
+{
+	struct msg m;
+	uint32_t id = 0, be = htonl(0x12345678u), len;
+
+	(void)state;
+	build(&m, IPCTNL_MSG_CT_NEW, IPS_SRC_NAT, AF_INET, "10.13.0.2",
+	      "10.1.0.2", "10.1.0.2", "172.16.2.2");
+	assert_int_equal(nat_ct_msg_id(m.b, m.n, &id), 0);
+	attr(&m, CTA_ID, &be, 4);
+	len = (uint32_t)m.n;
+	memcpy(m.b, &len, 4);
+	assert_int_equal(nat_ct_msg_id(m.b, m.n, &id), 1);
+	assert_int_equal(id, 0x12345678u);
+	for (size_t n = 0; n < m.n; n++)
+		assert_int_equal(nat_ct_msg_id(m.b, n, &id), -1);
+	/* the id 2 bytes long */
+	m.b[m.n - 8] = 6;
+	assert_int_equal(nat_ct_msg_id(m.b, m.n, &id), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

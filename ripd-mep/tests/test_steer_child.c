@@ -628,6 +628,32 @@ static void test_terminate_fails(void **state)
 	done(&x);
 }
 
+/* A step with no room for actions (max reached) while a terminate record
+ * exists and is due again: the records of the other CHILD_SAs stay (an
+ * earlier version dropped the last record instead of none). */
+static void test_terminate_no_room_keeps_records(void **state)
+{
+	struct fx x;
+
+	(void)state;
+	make(&x, false, true);
+	start_on_m1(&x);
+	child(&x, 1, 2, x.m1, "net-10-1-0-0_16", "INSTALLED", 0.2);
+	entry(&x, 0, -1, -1, 5);
+	step(&x, 5);
+	assert_int_equal(moves(&x), 2);
+	steer_child_terminate_done(x.s, 1, 1, false, "timeout", 5.1);
+	/* due again at 7.1, but no room */
+	assert_int_equal(steer_child_step(x.s, &x.t, 7.1, x.a, 0, &x.wake), 0);
+	/* only #1/#1 is asked again: #1/#2's terminate (sent at 5) is not
+	 * due before 15 */
+	step(&x, 7.2);
+	assert_int_equal(moves(&x), 1);
+	assert_int_equal(x.a[0].kind, STEER_CHILD_TERMINATE);
+	assert_int_equal(x.a[0].child_id, 1);
+	done(&x);
+}
+
 static void test_vpn_domain(void **state)
 {
 	struct fx x;
@@ -813,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_no_center_serves),
 		cmocka_unit_test(test_excluded_center),
 		cmocka_unit_test(test_terminate_fails),
+		cmocka_unit_test(test_terminate_no_room_keeps_records),
 		cmocka_unit_test(test_vpn_domain),
 		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_swanctl),
