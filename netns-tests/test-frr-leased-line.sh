@@ -73,21 +73,28 @@ stop_daemon()
 jroute()
 {
 	# jroute: ripd-mep's state of S1's route as compact JSON
-	mepsh -c 'show mep routes json' | jq -ec --arg p "$S1NET" \
+	mepsh -c 'show mep routes json' | lab_jqe -c --arg p "$S1NET" \
 		'."ripd-mep:mep-state".route[]? | select(.prefix == $p)'
 }
 jinstalled()
 {
-	jroute | jq -e '.state == "installed"' >/dev/null
+	jroute | lab_jqe '.state == "installed"' >/dev/null
 }
 m1_nhrp()
 {
 	# M1's zebra has a route of type nhrp for S1's domain
 	lab_vtysh M1 -c "show ip route $S1NET json" |
-		jq -e --arg p "$S1NET" '[.[$p][]? | select(.protocol == "nhrp")] |
+		lab_jqe --arg p "$S1NET" '[.[$p][]? | select(.protocol == "nhrp")] |
 		 length > 0' >/dev/null
 }
-no_m1_nhrp() { ! m1_nhrp; }
+# no_m1_nhrp: M1's zebra answers and has no nhrp route for S1's domain
+# (not "! m1_nhrp": a zebra that answers nothing is no proof)
+no_m1_nhrp()
+{
+	lab_vtysh M1 -c "show ip route $S1NET json" |
+		lab_jqe --arg p "$S1NET" '[.[$p][]? | select(.protocol == "nhrp")] |
+		 length == 0' >/dev/null
+}
 zebra_client_of()
 {
 	# zebra_client_of TYPE: M1's zebra has a client of route type TYPE
@@ -119,14 +126,14 @@ m1_route_ok()
 	local r
 	r=$(lab_vtysh M1 -c "show ip route $S1NET json" |
 		jq -c --arg p "$S1NET" '.[$p][]? | select(.protocol == "nhrp")')
-	jq -e --argjson d "$DISTANCE" --argjson m "$FRR_RIM_METRIC" \
+	lab_jqe --argjson d "$DISTANCE" --argjson m "$FRR_RIM_METRIC" \
 		--argjson t "$FRR_TAG" '.selected and .distance == $d and
 		 .metric == $m and .tag == $t' >/dev/null <<<"$r"
 }
 r1_is() { frr_lab_r1_is "$1"; }
 # no_line ERE FILE: no line of FILE matches ERE
 no_line() { ! grep -Eq -- "$1" "$2"; }
-mep_json_ok() { mepsh -c 'show mep json' | jq -e '."ripd-mep:mep-state"' >/dev/null; }
+mep_json_ok() { mepsh -c 'show mep json' | lab_jqe '."ripd-mep:mep-state"' >/dev/null; }
 path_is() { frr_lab_path_is "$1"; }
 why_r1() { frr_lab_r1_route; echo "   R1 uses $FRR_PATH" >&2; }
 why_path() { frr_lab_path; echo "   H1 -> HS1 over $FRR_PATH" >&2; }

@@ -20,7 +20,7 @@ route_json()
 has_route()
 {
 	# has_route PREFIX PROTOCOL: zebra selected PREFIX from PROTOCOL
-	route_json "$1" | jq -e --arg p "$1" --arg proto "$2" \
+	route_json "$1" | lab_jqe --arg p "$1" --arg proto "$2" \
 		'.[$p][0] | .protocol == $proto and .selected == true' \
 		>/dev/null
 }

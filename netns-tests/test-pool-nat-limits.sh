@@ -47,7 +47,7 @@ why_nat() { echo "   M2 show mep nat json: $(nat_json | jq -c . 2>&1)" >&2; }
 # pool FIELD: print M2's pool's FIELD as a number
 pool()
 {
-	nat_json | jq -er --arg p "$POOL2" --arg f "$1" \
+	nat_json | lab_jqe -r --arg p "$POOL2" --arg f "$1" \
 		'."ripd-mep:mep-state"."nat-pool"[] | select(.prefix == $p) |
 		 .[$f] | tonumber'
 }

@@ -46,7 +46,7 @@ pool_active()
 MAPPED=
 mapped_hs1()
 {
-	MAPPED=$(nat_json | jq -er --arg s "$HS1" \
+	MAPPED=$(nat_json | lab_jqe -r --arg s "$HS1" \
 		'."ripd-mep:mep-state"."nat-mapping"[]? |
 		 select(."original-source" == $s and .satellite == "S1") |
 		 ."pool-address"') || return 1

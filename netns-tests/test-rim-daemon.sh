@@ -107,7 +107,7 @@ jset_is()
 jtunnel_of()
 {
 	# jtunnel_of GATEWAY: show mep tunnels json has a tunnel of GATEWAY
-	mepsh -c 'show mep tunnels json' | jq -e --arg g "$1" \
+	mepsh -c 'show mep tunnels json' | lab_jqe --arg g "$1" \
 		'[."ripd-mep:mep-state".tunnel[]? | select(.gateway == $g)] |
 		 length > 0' >/dev/null
 }
@@ -128,7 +128,7 @@ engine_is()
 	[ "$(mepsh -c 'show mep json' |
 		jq -r '."ripd-mep:mep-state"."ipsec-engine"')" = "$1" ]
 }
-is_json_object() { mepsh -c "$1" | jq -e 'type == "object"' >/dev/null; }
+is_json_object() { mepsh -c "$1" | lab_jqe 'type == "object"' >/dev/null; }
 vici_client()
 {
 	# an established connection on charon's VICI socket: swanctl is not

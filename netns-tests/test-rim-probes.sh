@@ -121,7 +121,7 @@ s1_silent_is() { [ "$(probe_peer S1 silent)" = "$1" ]; }
 s1_heard() { [ "$(probe_peer S1 last-heard)" != never ]; }
 tunnel_of()
 {
-	mepsh M1 'show mep tunnels json' | jq -e --arg g "$1" \
+	mepsh M1 'show mep tunnels json' | lab_jqe --arg g "$1" \
 		'[."ripd-mep:mep-state".tunnel[]? | select(.gateway == $g)] |
 		 length > 0' >/dev/null
 }

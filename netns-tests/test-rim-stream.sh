@@ -161,7 +161,9 @@ pfx()
 	local a=$((DOM_BASE_N + 1024 * $1 + 256 * $2))
 	echo "$((a >> 24 & 255)).$((a >> 16 & 255)).$((a >> 8 & 255)).0/24"
 }
-zhas() { ip -n "$NS" -j route show "$1" | jq -e 'length > 0' >/dev/null; }
+zhas() { ip -n "$NS" -j route show "$1" | lab_jqe 'length > 0' >/dev/null; }
+# zlacks PREFIX: the kernel answers and has no route for PREFIX
+zlacks() { ip -n "$NS" -j route show "$1" | lab_jqe 'length == 0' >/dev/null; }
 # zpresence PREFIX... - PREFIX...: the kernel has the prefixes before "-"
 # and not those after it
 zpresence()
@@ -173,7 +175,7 @@ zpresence()
 		elif [ "$want" = 1 ]; then
 			zhas "$p" || return 1
 		else
-			! zhas "$p" || return 1
+			zlacks "$p" || return 1
 		fi
 	done
 }

@@ -33,7 +33,7 @@ no_routes() { [ "$(nroutes "$@")" = 0 ]; }
 # no_rule_to NODE TABLE: no ip rule of NODE looks up TABLE
 no_rule_to()
 {
-	lab_exec "$1" ip -j rule | jq -e --arg t "$2" \
+	lab_exec "$1" ip -j rule | lab_jqe --arg t "$2" \
 		'all(.[]; (.table | tostring) != $t)' >/dev/null
 }
 # m1_children: how many INSTALLED CHILD_SAs "net" M1 lists (swanctl has

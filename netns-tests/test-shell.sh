@@ -68,9 +68,9 @@ check_complete_query()
 	[ "$out" = "$(printf "version\tripd-mep's version")" ] ||
 		lab_fail "_complete: $out"
 	out=$(mepsh -c '_commands json')
-	jq -e '.exec | map(.command) | index("show running-config") != null' \
+	lab_jqe '.exec | map(.command) | index("show running-config") != null' \
 		<<<"$out" >/dev/null || lab_fail "_commands json exec: $out"
-	jq -e '.config["config-mep-rim"] | map(.command) |
+	lab_jqe '.config["config-mep-rim"] | map(.command) |
 		index("distance (1-255)") != null' <<<"$out" >/dev/null ||
 		lab_fail "_commands json config: $out"
 	mepsh -c list | grep -q '^  show mep resolve ' || lab_fail "list"

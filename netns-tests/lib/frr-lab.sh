@@ -239,7 +239,7 @@ frr_lab_full()
 # frr_lab_bgp_up: R1's iBGP session to M1 is Established.
 frr_lab_bgp_up()
 {
-	lab_vtysh R1 -c 'show bgp summary json' | jq -e --arg p "$FRR_M1_R1" \
+	lab_vtysh R1 -c 'show bgp summary json' | lab_jqe --arg p "$FRR_M1_R1" \
 		'.ipv4Unicast.peers[$p].state == "Established"' >/dev/null
 }
 
@@ -325,7 +325,7 @@ frr_lab_r1_is()
 frr_lab_m1_rib()
 {
 	lab_vtysh M1 -c "show ip route $FRR_S1NET json" |
-		jq -er --arg p "$FRR_S1NET" --arg t "$1" '.[$p][]? |
+		lab_jqe -r --arg p "$FRR_S1NET" --arg t "$1" '.[$p][]? |
 		 select(.protocol == $t and .selected and
 			(.installed // false)) |
 		 .uptime | split(":") | map(tonumber) |

@@ -471,9 +471,8 @@ mep_lab_jq()
 {
 	local node=$1 cmd=$2 out
 	shift 2
-	# jq -e succeeds on empty input: an empty answer is a failure here
-	out=$(mep_lab_show "$node" "$cmd") && [ -n "$out" ] &&
-		jq -e "$@" <<<"$out" >/dev/null
+	out=$(mep_lab_show "$node" "$cmd") &&
+		lab_jqe "$@" <<<"$out" >/dev/null
 }
 
 # ---- links, routes, traffic

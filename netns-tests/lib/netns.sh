@@ -381,6 +381,20 @@ lab_ping_stop()
 }
 
 # lab_ok MSG: report a passed step.
+# lab_jqe JQ_ARGS...: jq -e on stdin, where an empty input is a failure:
+# jq 1.6's -e exits 0 when it read nothing, so a dead daemon's empty
+# answer would pass an assertion. Every `jq -e` of the tests goes here.
+lab_jqe()
+{
+	local in
+	in=$(cat)
+	if [ -z "$in" ]; then
+		echo "   (no JSON to check: empty input)" >&2
+		return 1
+	fi
+	jq -e "$@" <<<"$in"
+}
+
 lab_ok()
 {
 	echo "ok - $*"
