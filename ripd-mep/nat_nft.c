@@ -110,28 +110,28 @@ static int look(struct nat_nft *n)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	struct nat_listing l;
+	enum nft_table_owner owner;
 	int rc = 0;
 
-	if (nft_run_list(n->run, "list table " NAT_TABLE, false, &out,
-			 &err) < 0) {
-		if (nft_run_missing(&err)) {
-			n->known = true;
-			n->present = false;
-			n->have_applied = false;
-			n->n_sets = 0;
-		} else {
-			rc = fail(n, "nftables unavailable: %s",
-				  strbuf_str(&err));
-		}
+	if (nft_run_look_table(n->run, NAT_TABLE, NAT_TABLE_COMMENT, &out,
+			       &owner, &err) < 0) {
+		rc = fail(n, "nftables unavailable: %s", strbuf_str(&err));
 		goto out;
 	}
-	nat_listing_parse(strbuf_str(&out), &l);
-	if (!l.ours) {
+	if (owner == NFT_TABLE_ABSENT) {
+		n->known = true;
+		n->present = false;
+		n->have_applied = false;
+		n->n_sets = 0;
+		goto out;
+	}
+	if (owner == NFT_TABLE_FOREIGN) {
 		rc = fail(n, "table " NAT_TABLE " exists and is not ours "
 			     "(no comment \"" NAT_TABLE_COMMENT "\"): "
 			     "left alone, IP Pool NAT off");
 		goto out;
 	}
+	nat_listing_parse(strbuf_str(&out), &l);
 	n->known = true;
 	n->present = true;
 	n->have_applied = false;	/* its content is rewritten once */

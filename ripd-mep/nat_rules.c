@@ -301,7 +301,6 @@ void nat_listing_parse(const char *text, struct nat_listing *out)
 	const char *p = text, *l;
 	size_t len;
 	int depth = 0;
-	bool first = true;
 
 	memset(out, 0, sizeof(*out));
 	while ((l = next_line(&p, &len)) != NULL) {
@@ -310,13 +309,8 @@ void nat_listing_parse(const char *text, struct nat_listing *out)
 		while (i < len && isspace((unsigned char)l[i]))
 			i++;
 		if (depth == 1) {
-			static const char cm[] =
-				"comment \"" NAT_TABLE_COMMENT "\"";
 			static const char st[] = "set ";
 
-			if (first && len - i == sizeof(cm) - 1 &&
-			    !memcmp(l + i, cm, sizeof(cm) - 1))
-				out->ours = true;
 			if (len - i > sizeof(st) - 1 &&
 			    !memcmp(l + i, st, sizeof(st) - 1) &&
 			    out->n_sets < sizeof(out->sets) /
@@ -332,8 +326,6 @@ void nat_listing_parse(const char *text, struct nat_listing *out)
 					out->n_sets++;
 				}
 			}
-			if (i < len)
-				first = false;
 		}
 		for (size_t k = i; k < len; k++) {
 			if (l[k] == '"') {	/* skip quoted text */

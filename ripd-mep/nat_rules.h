@@ -5,8 +5,8 @@
  *  - nat_rules_batch(): the one nft transaction that turns what the
  *    table holds into that (nothing when nothing changes, the table's
  *    deletion when the feature is off);
- *  - parsers of nft's text listings: is the table ours (its comment), its
- *    sets, the elements of a set.
+ *  - parsers of nft's text listings: the table's sets, the elements of a
+ *    set (whose the table is: nft_listing_owned() with NAT_TABLE_COMMENT).
  *
  * The table (SPEC "IP Pool NAT"; README "IP Pool NAT"):
  *
@@ -120,7 +120,6 @@ void nat_rules_admit(const struct nat_spec *s, const struct mep_addr *src,
 
 /* A text listing of table inet ripd_mep_nat ("list table ..."). */
 struct nat_listing {
-	bool ours;			/* the table's comment is ours */
 	char sets[8][NAT_NAME_MAX];	/* its first 8 sets */
 	size_t n_sets;
 };

@@ -1,7 +1,10 @@
 /* nft_run: nftables through libnftables. See nft_run.h. */
 #include "nft_run.h"
 
+#include "nft_listing.h"
+
 #include <nftables/libnftables.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,4 +107,23 @@ int nft_run_list(struct nft_run *n, const char *cmd, bool json,
 bool nft_run_missing(const struct strbuf *err)
 {
 	return err->len && strstr(strbuf_str(err), "No such file or directory");
+}
+
+int nft_run_look_table(struct nft_run *n, const char *table,
+		       const char *comment, struct strbuf *out,
+		       enum nft_table_owner *owner, struct strbuf *err)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "list table %s", table);
+	if (nft_run_list(n, cmd, false, out, err) < 0) {
+		if (!nft_run_missing(err))
+			return -1;
+		*owner = NFT_TABLE_ABSENT;
+		return 0;
+	}
+	*owner = nft_listing_owned(strbuf_str(out), comment)
+			 ? NFT_TABLE_OURS
+			 : NFT_TABLE_FOREIGN;
+	return 0;
 }

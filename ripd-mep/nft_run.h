@@ -38,4 +38,14 @@ int nft_run_list(struct nft_run *n, const char *cmd, bool json,
  * exist? */
 bool nft_run_missing(const struct strbuf *err);
 
+/* Whose a table is: absent, ours (its table comment is the owner's, see
+ * nft_listing.h), or someone else's (left alone by its users). */
+enum nft_table_owner { NFT_TABLE_ABSENT, NFT_TABLE_OURS, NFT_TABLE_FOREIGN };
+
+/* List table ("inet NAME") as text into out and tell its owner by
+ * comment. 0 with *owner set, or -1 with err (nftables unavailable, ...). */
+int nft_run_look_table(struct nft_run *n, const char *table,
+		       const char *comment, struct strbuf *out,
+		       enum nft_table_owner *owner, struct strbuf *err);
+
 #endif

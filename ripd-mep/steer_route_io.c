@@ -391,6 +391,7 @@ static int sr_list_routes(struct steer_route_io *s,
 static int sr_nft_adopt(struct steer_route_io *s)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	enum nft_table_owner owner;
 	const char *p;
 	unsigned long n = 0;
 	int rc = 0;
@@ -401,18 +402,17 @@ static int sr_nft_adopt(struct steer_route_io *s)
 		strbuf_puts(&s->errs, "nftables: out of memory; ");
 		return -1;
 	}
-	if (nft_run_list(s->nft, "list table " SR_T, false, &out, &err) < 0) {
-		if (nft_run_missing(&err)) {
-			s->nft_state = SR_NFT_ABSENT;
-		} else {
-			strbuf_printf(&s->errs, "nftables: %s; ",
-				      strbuf_str(&err));
-			rc = -1;
-		}
+	if (nft_run_look_table(s->nft, SR_T, STEER_ROUTE_NFT_COMMENT, &out,
+			       &owner, &err) < 0) {
+		strbuf_printf(&s->errs, "nftables: %s; ", strbuf_str(&err));
+		rc = -1;
 		goto done;
 	}
-	if (!strstr(strbuf_str(&out),
-		    "comment \"" STEER_ROUTE_NFT_COMMENT "\"")) {
+	if (owner == NFT_TABLE_ABSENT) {
+		s->nft_state = SR_NFT_ABSENT;
+		goto done;
+	}
+	if (owner == NFT_TABLE_FOREIGN) {
 		if (s->nft_state != SR_NFT_FOREIGN)
 			log_err("route steering: nftables table %s exists and "
 				"is not ripd-mep's (no comment \"%s\"): left "

@@ -16,6 +16,7 @@
 
 #include "config_fixture.h"
 #include "nat_rules.h"
+#include "nft_listing.h"
 
 enum { M1, M2, S1, S2, S3 };
 
@@ -267,34 +268,38 @@ static void test_listing(void **state)
 {
 	struct nat_listing l;
 	struct strbuf b = STRBUF_INIT;
+	static const char listing[] =
+		"table inet ripd_mep_nat {\n"
+		"\tcomment \"ripd-mep ip-pool-nat\"\n"
+		"\tcounter refused {\n\t\tpackets 2 bytes 168\n\t}\n\n"
+		"\tset domains4 {\n\t\ttype ipv4_addr\n"
+		"\t\tflags interval\n"
+		"\t\telements = { 10.13.0.0/16 }\n\t}\n\n"
+		"\tset admit4_30 {\n\t\ttype ipv4_addr\n\t}\n"
+		"\tchain pool {\n\t\tcounter name \"refused\" drop\n"
+		"\t}\n}\n";
 
 	(void)state;
-	nat_listing_parse("table inet ripd_mep_nat {\n"
-			  "\tcomment \"ripd-mep ip-pool-nat\"\n"
-			  "\tcounter refused {\n\t\tpackets 2 bytes 168\n\t}\n\n"
-			  "\tset domains4 {\n\t\ttype ipv4_addr\n"
-			  "\t\tflags interval\n"
-			  "\t\telements = { 10.13.0.0/16 }\n\t}\n\n"
-			  "\tset admit4_30 {\n\t\ttype ipv4_addr\n\t}\n"
-			  "\tchain pool {\n\t\tcounter name \"refused\" drop\n"
-			  "\t}\n}\n",
-			  &l);
-	assert_true(l.ours);
+	nat_listing_parse(listing, &l);
+	assert_true(nft_listing_owned(listing, NAT_TABLE_COMMENT));
 	assert_int_equal(l.n_sets, 2);
 	assert_string_equal(l.sets[0], "domains4");
 	assert_string_equal(l.sets[1], "admit4_30");
 	/* someone else's table of that name */
-	nat_listing_parse("table inet ripd_mep_nat {\n"
-			  "\tchain c {\n\t\tcomment \"ripd-mep ip-pool-nat\"\n"
-			  "\t}\n}\n",
-			  &l);
-	assert_false(l.ours);
-	nat_listing_parse("table inet ripd_mep_nat {\n"
-			  "\tcomment \"another one\"\n}\n",
-			  &l);
-	assert_false(l.ours);
+	assert_false(nft_listing_owned("table inet ripd_mep_nat {\n"
+				       "\tchain c {\n\t\tcomment "
+				       "\"ripd-mep ip-pool-nat\"\n"
+				       "\t}\n}\n",
+				       NAT_TABLE_COMMENT));
+	assert_false(nft_listing_owned("table inet ripd_mep_nat {\n"
+				       "\tcomment \"another one\"\n}\n",
+				       NAT_TABLE_COMMENT));
+	/* a comment that only begins like ours */
+	assert_false(nft_listing_owned("table inet ripd_mep_nat {\n"
+				       "\tcomment \"ripd-mep ip-pool-nat2\"\n}\n",
+				       NAT_TABLE_COMMENT));
+	assert_false(nft_listing_owned("", NAT_TABLE_COMMENT));
 	nat_listing_parse("", &l);
-	assert_false(l.ours);
 	assert_int_equal(l.n_sets, 0);
 	/* elements */
 	assert_int_equal(nat_listing_elements(
