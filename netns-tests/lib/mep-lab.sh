@@ -244,31 +244,11 @@ mep_lab_swanctl_reload()
 		>>"$LAB_RUN/logs/$1-swanctl.log" 2>&1
 }
 
-# mep_lab_charon_stop NODE: stop NODE's charon (TERM: IKE DELETEs sent).
-mep_lab_charon_stop()
-{
-	local pid=${RIM_CHARON_PID[$1]:-}
-	if [ -z "$pid" ] || ! lab_alive "$pid"; then
-		_mep_err "no charon in $1"
-		return 1
-	fi
-	kill -TERM "$pid"
-	wait "$pid" 2>/dev/null
-	lab_wait_for 5 eval "! lab_alive $pid"
-}
-
 # mep_lab_up SAT CENTER: SAT initiates its child "net" to CENTER.
 mep_lab_up()
 {
 	lab_swanctl "$1" --initiate --ike "${2,,}" --child net --timeout 20 \
 		>>"$LAB_RUN/logs/$1-initiate.log" 2>&1
-}
-
-# mep_lab_down SAT CENTER: SAT terminates its IKE_SA to CENTER.
-mep_lab_down()
-{
-	lab_swanctl "$1" --terminate --ike "${2,,}" --timeout 10 \
-		>>"$LAB_RUN/logs/$1-terminate.log" 2>&1
 }
 
 # mep_lab_child_up CENTER SAT: CENTER's connection to SAT has its child
@@ -440,12 +420,6 @@ mep_lab_ripd_stop()
 
 # mep_lab_ripd_kill NODE: kill -9 NODE's ripd-mep.
 mep_lab_ripd_kill() { mep_lab_ripd_stop "$1" KILL; }
-
-# mep_lab_ripd_restart NODE: stop (TERM) and start again.
-mep_lab_ripd_restart()
-{
-	mep_lab_ripd_stop "$1" && mep_lab_ripd_start "$1"
-}
 
 # mep_lab_reload: rewrite every ripd-mep.conf and send SIGHUP to each
 # running ripd-mep (the daemon's configuration reload).

@@ -185,13 +185,6 @@ probe_lab_rejected()
 		'."ripd-mep:mep-state"."probe-totals".rejected[$c] // 0'
 }
 
-# probe_lab_total NODE LEAF: received / answered of probe-totals.
-probe_lab_total()
-{
-	probe_lab_json "$1" probes | jq -r --arg l "$2" \
-		'."ripd-mep:mep-state"."probe-totals"[$l] // 0'
-}
-
 # probe_lab_peer NODE PEER LEAF: a leaf of PEER in NODE's probe-peer list.
 probe_lab_peer()
 {
